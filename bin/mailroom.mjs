@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// Runs src/cli.ts without a build step: tsx's ESM loader is registered in this process, then the CLI is loaded.
+import { register } from 'tsx/esm/api';
+
+register();
+const { main } = await import('../src/cli.ts');
+process.exitCode = await main(process.argv);

@@ -1,0 +1,132 @@
+// The `mailroom` command line. Each subcommand is registered in buildCli(); the program only runs
+// when this file is the entry point (`tsx src/cli.ts …`, `npm run cli -- …`) or through bin/mailroom.mjs.
+import { realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import type { MigrationLogger } from './db/migrate.ts';
+import { applyMigrations, MigrationError } from './db/migrate.ts';
+import { parseDatabaseUrl } from './db/url.ts';
+
+/** Thrown by a command to stop with a message and an exit code, without a stack trace. */
+export class CliError extends Error {
+  override readonly name = 'CliError';
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface CliIo {
+  env: NodeJS.ProcessEnv;
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+const defaultIo: CliIo = {
+  env: process.env,
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+function requireDatabaseUrl(io: CliIo): string {
+  const url = io.env.DATABASE_URL?.trim();
+  if (!url) {
+    throw new CliError(
+      'DATABASE_URL is not set. Set it to the database to migrate, e.g.\n' +
+        '  DATABASE_URL=mysql://mailroom:secret@127.0.0.1:3306/mailroom npm run db:migrate',
+      2,
+    );
+  }
+  return url;
+}
+
+export function buildCli(io: Partial<CliIo> = {}): Command {
+  const { env, out, err } = { ...defaultIo, ...io };
+  const program = new Command('mailroom')
+    .description('Mailroom: Slack chat-ops for company mailboxes')
+    .showHelpAfterError()
+    .configureOutput({
+      writeOut: (text) => out(text.replace(/\n$/, '')),
+      writeErr: (text) => err(text.replace(/\n$/, '')),
+    });
+
+  program
+    .command('migrate')
+    .description('apply pending migrations from prisma/migrations to DATABASE_URL (creates the database if needed)')
+    .option('--migrations-dir <dir>', 'directory holding the migration folders (default: prisma/migrations)')
+    .action(async (options: { migrationsDir?: string }) => {
+      const databaseUrl = requireDatabaseUrl({ env, out, err });
+      const logger: MigrationLogger = {
+        info: (obj, msg) => {
+          const migration = (obj as { migration?: unknown }).migration;
+          if (msg === 'Applying migration' && typeof migration === 'string') out(`Applying ${migration} …`);
+        },
+        warn: (obj, msg) => {
+          const migrations = (obj as { migrations?: unknown }).migrations;
+          err(`Warning: ${msg ?? ''}${Array.isArray(migrations) ? `: ${migrations.join(', ')}` : ''}`);
+        },
+      };
+      try {
+        const result = await applyMigrations({
+          databaseUrl,
+          ...(options.migrationsDir === undefined ? {} : { migrationsDir: resolve(options.migrationsDir) }),
+          logger,
+        });
+        if (result.applied.length === 0) {
+          out(`No pending migrations (${result.alreadyApplied.length} already applied).`);
+        } else {
+          out(`Applied ${result.applied.length} migration(s):`);
+          for (const name of result.applied) out(`  ${name}`);
+          if (result.alreadyApplied.length > 0) out(`${result.alreadyApplied.length} were already applied.`);
+        }
+      } catch (error) {
+        if (error instanceof MigrationError) throw new CliError(`Migration failed: ${error.message}`, 1);
+        const code = (error as { code?: unknown } | null)?.code;
+        if (typeof code === 'string') {
+          // Driver errors (ECONNREFUSED, ER_ACCESS_DENIED_ERROR…): say where, never with the password.
+          const target = parseDatabaseUrl(databaseUrl);
+          const message = error instanceof Error && error.message ? error.message : code;
+          throw new CliError(`Could not migrate ${target.user}@${target.host}:${target.port}/${target.database ?? ''}: ${message}`, 1);
+        }
+        throw error;
+      }
+    });
+
+  return program;
+}
+
+/** Runs the CLI with `argv` (as in process.argv) and returns the exit code; never throws. */
+export async function main(argv: readonly string[] = process.argv, io: Partial<CliIo> = {}): Promise<number> {
+  const err = io.err ?? defaultIo.err;
+  const program = buildCli(io).exitOverride();
+  try {
+    await program.parseAsync([...argv]);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode; // commander already printed the message
+    if (error instanceof CliError) {
+      err(error.message);
+      return error.exitCode;
+    }
+    err(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    return 1;
+  }
+}
+
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return realpathSync(resolve(script)) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  // Only exitCode: open handles are all closed by the commands, so the process ends by itself.
+  process.exitCode = await main();
+}

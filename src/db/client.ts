@@ -1,0 +1,33 @@
+import { PrismaMariaDb } from '@prisma/adapter-mariadb';
+import { PrismaClient } from '../generated/prisma/client.ts';
+import { parseDatabaseUrl, SESSION_TIME_ZONE } from './url.ts';
+
+export type { DatabaseUrlParts } from './url.ts';
+export { parseDatabaseUrl, SESSION_TIME_ZONE, withDatabase } from './url.ts';
+
+/**
+ * Builds the app's PrismaClient on the MariaDB driver adapter (which also speaks to MySQL).
+ * The pool size is `options.connectionLimit`, else the URL's `connection_limit`, else 10.
+ */
+export function createPrismaClient(databaseUrl: string, options?: { connectionLimit?: number }): PrismaClient {
+  const parts = parseDatabaseUrl(databaseUrl);
+  if (parts.database === undefined) {
+    throw new Error('The database URL has no database name (mysql://user:password@host:port/DATABASE)');
+  }
+  const fromUrl = parts.params.connection_limit === undefined ? undefined : Number(parts.params.connection_limit);
+  const connectionLimit = options?.connectionLimit ?? (fromUrl !== undefined && fromUrl > 0 ? fromUrl : 10);
+  const adapter = new PrismaMariaDb(
+    {
+      host: parts.host,
+      port: parts.port,
+      user: parts.user,
+      ...(parts.password === undefined ? {} : { password: parts.password }),
+      database: parts.database,
+      connectionLimit,
+      // The driver runs `SET time_zone = '+00:00'` on every new connection (see SESSION_TIME_ZONE).
+      timezone: SESSION_TIME_ZONE,
+    },
+    { database: parts.database },
+  );
+  return new PrismaClient({ adapter });
+}

@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto';
+import { createConnection } from 'mysql2/promise';
+import { createPrismaClient, parseDatabaseUrl, withDatabase } from '../../src/db/client.ts';
+import { applyMigrations } from '../../src/db/migrate.ts';
+import type { PrismaClient } from '../../src/generated/prisma/client.ts';
+
+export const DEFAULT_TEST_DATABASE_URL = 'mysql://root@127.0.0.1:3306';
+
+export interface TestDatabase {
+  /** URL of the new database (TEST_DATABASE_URL with the database name set). */
+  url: string;
+  name: string;
+  prisma: PrismaClient;
+  /** Disconnects `prisma` and drops the database. */
+  drop(): Promise<void>;
+}
+
+/** The server that test databases are created on: env TEST_DATABASE_URL, default mysql://root@127.0.0.1:3306. */
+export function testServerUrl(): string {
+  return process.env.TEST_DATABASE_URL?.trim() || DEFAULT_TEST_DATABASE_URL;
+}
+
+/** A fresh `mailroom_test_<hex>` name; the database itself is not created. */
+export function randomTestDatabaseName(): string {
+  return `mailroom_test_${randomBytes(6).toString('hex')}`;
+}
+
+/** Drops a database on the test server if it exists (for databases a test created by other means). */
+export async function dropDatabase(name: string): Promise<void> {
+  const server = parseDatabaseUrl(testServerUrl());
+  const connection = await createConnection({
+    host: server.host,
+    port: server.port,
+    user: server.user,
+    ...(server.password === undefined ? {} : { password: server.password }),
+  });
+  try {
+    await connection.query(`DROP DATABASE IF EXISTS \`${name.replace(/`/g, '``')}\``);
+  } finally {
+    await connection.end();
+  }
+}
+
+/** Creates a uniquely named database, applies every migration, and returns a PrismaClient on it. */
+export async function createTestDatabase(options?: { connectionLimit?: number }): Promise<TestDatabase> {
+  const name = randomTestDatabaseName();
+  const url = withDatabase(testServerUrl(), name);
+  try {
+    await applyMigrations({ databaseUrl: url });
+  } catch (error) {
+    await dropDatabase(name).catch(() => undefined);
+    throw error;
+  }
+  const prisma = createPrismaClient(url, { connectionLimit: options?.connectionLimit ?? 5 });
+  let dropped = false;
+  return {
+    url,
+    name,
+    prisma,
+    async drop() {
+      if (dropped) return;
+      dropped = true;
+      try {
+        await prisma.$disconnect();
+      } finally {
+        await dropDatabase(name);
+      }
+    },
+  };
+}
