@@ -29,6 +29,24 @@ export interface CreateMailboxInput {
   quotaMb: number;
 }
 
+/** An auto-reply ("vacation message") to install on an address. Times are absolute. */
+export interface AutoReplyInput {
+  from: string;
+  subject: string;
+  /** Plain text. */
+  body: string;
+  /** Answer the same sender at most once per this many hours; 0 answers every message. */
+  intervalHours: number;
+  start: Date;
+  stop: Date;
+}
+
+/** An auto-reply as the provider reports it. Start/stop are null when the provider has none. */
+export interface AutoReplyInfo extends Omit<AutoReplyInput, 'start' | 'stop'> {
+  start: Date | null;
+  stop: Date | null;
+}
+
 export interface MailboxProvider {
   /** A short name stored on Mailbox rows, e.g. "cpanel". */
   readonly name: string;
@@ -38,6 +56,26 @@ export interface MailboxProvider {
   /** Whether `password` opens `address`: lets a retry tell "our earlier attempt created it" from "someone else's". */
   verifyPassword(address: string, password: string): Promise<ProviderResult<boolean>>;
   delete(address: string): Promise<ProviderResult<void>>;
+
+  // --- Offboarding. Forwarders and auto-replies are keyed by the source address and can exist
+  // without a mailbox; deleting a mailbox does not remove them.
+
+  /** Where mail for `address` is forwarded to (empty when it is not forwarded). */
+  listForwarders(address: string): Promise<ProviderResult<string[]>>;
+  /** Forward a copy of mail for `address` to `to`. */
+  addForwarder(address: string, to: string): Promise<ProviderResult<void>>;
+  /** Stop forwarding `address` to `to`. Succeeds when there was no such forwarder. */
+  removeForwarder(address: string, to: string): Promise<ProviderResult<void>>;
+  /** The auto-reply on `address`, or null when there is none. */
+  getAutoReply(address: string): Promise<ProviderResult<AutoReplyInfo | null>>;
+  /** Install (or replace) the auto-reply on `address`. */
+  setAutoReply(address: string, reply: AutoReplyInput): Promise<ProviderResult<void>>;
+  /** Remove the auto-reply on `address`. Succeeds when there was none. */
+  removeAutoReply(address: string): Promise<ProviderResult<void>>;
+  /** Block login, sending and reading for `address`; incoming mail is still delivered. Idempotent. */
+  suspendLogin(address: string): Promise<ProviderResult<void>>;
+  /** Undo `suspendLogin`. Idempotent. */
+  resumeLogin(address: string): Promise<ProviderResult<void>>;
 }
 
 export const isRetryable = (code: ProviderFailureCode): boolean => code === 'unavailable';

@@ -1,0 +1,302 @@
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import got, { type Got } from 'got';
+import type { Logger } from 'pino';
+import type {
+  AutoReplyInfo,
+  AutoReplyInput,
+  CreateMailboxInput,
+  MailboxInfo,
+  MailboxProvider,
+  ProviderFailureCode,
+  ProviderResult,
+} from './mailbox-provider.ts';
+
+export interface CpanelProviderOptions {
+  /** e.g. `https://host.example.com:2083` */
+  baseUrl: string;
+  user: string;
+  token: string;
+  /** PEM file with the CA (or self-signed certificate) to trust instead of the system store. */
+  caFile?: string;
+  timeoutMs?: number;
+  logger?: Logger;
+}
+
+/** The flat UAPI envelope of `/execute/...` (fact sheet §2.1). */
+interface UapiEnvelope {
+  status: number;
+  data: unknown;
+  errors: string[] | null;
+}
+
+type Params = Record<string, string>;
+
+const DEFAULT_TIMEOUT_MS = 15_000;
+
+const fail = (code: ProviderFailureCode, reason: string): { ok: false; code: ProviderFailureCode; reason: string } => ({
+  ok: false,
+  code,
+  reason,
+});
+const ok = <T>(value: T): { ok: true; value: T } => ({ ok: true, value });
+
+/** cPanel returns numbers and flags as numbers or numeric strings depending on version. */
+const truthy = (value: unknown): boolean => value === true || Number(value) > 0;
+
+const epochSeconds = (date: Date): string => String(Math.floor(date.getTime() / 1000));
+
+function fromEpoch(value: unknown): Date | null {
+  const seconds = Number(value);
+  return value === null || value === undefined || value === '' || !Number.isFinite(seconds)
+    ? null
+    : new Date(seconds * 1000);
+}
+
+function splitAddress(address: string): { local: string; domain: string } | null {
+  const at = address.lastIndexOf('@');
+  if (at <= 0 || at === address.length - 1) return null;
+  return { local: address.slice(0, at), domain: address.slice(at + 1) };
+}
+
+const sameAddress = (a: unknown, b: string): boolean =>
+  typeof a === 'string' && a.trim().toLowerCase() === b.trim().toLowerCase();
+
+function parseEnvelope(body: string): UapiEnvelope | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return null;
+  }
+  if (typeof parsed !== 'object' || parsed === null || !('status' in parsed)) return null;
+  const { status, data, errors } = parsed as Record<string, unknown>;
+  return {
+    status: Number(status),
+    data,
+    errors: Array.isArray(errors) ? errors.map(String) : null,
+  };
+}
+
+/**
+ * MailboxProvider over cPanel UAPI (`/execute/Email/<function>`) with an API token.
+ *
+ * Every call is a single POST with a form body (passwords stay out of URLs and access logs) and
+ * no retries: the app's job queue decides when to try again, guided by the failure code.
+ */
+export class CpanelProvider implements MailboxProvider {
+  readonly name = 'cpanel';
+  readonly #http: Got;
+  readonly #authorization: string;
+  readonly #token: string;
+  readonly #logger: Logger | undefined;
+
+  constructor(options: CpanelProviderOptions) {
+    this.#authorization = `cpanel ${options.user}:${options.token}`;
+    this.#token = options.token;
+    this.#logger = options.logger;
+    this.#http = got.extend({
+      prefixUrl: `${options.baseUrl.replace(/\/+$/, '')}/execute/Email`,
+      retry: { limit: 0 },
+      throwHttpErrors: false,
+      // A redirect would carry the token to wherever it points; treat it as a misconfiguration.
+      followRedirect: false,
+      timeout: { request: options.timeoutMs ?? DEFAULT_TIMEOUT_MS },
+      responseType: 'text',
+      https: options.caFile ? { certificateAuthority: readFileSync(options.caFile) } : {},
+    });
+  }
+
+  async find(address: string): Promise<ProviderResult<MailboxInfo | null>> {
+    const parts = splitAddress(address);
+    if (!parts) return fail('rejected', `Not an email address: ${address}`);
+    // list_pops_with_disk with email + domain selects one address; filter again anyway, since the
+    // main-account row and older servers' matching rules are not ours to trust.
+    const result = await this.#call('list_pops_with_disk', { email: parts.local, domain: parts.domain, no_disk: '1' });
+    if (!result.ok) return result;
+    const rows = Array.isArray(result.value) ? (result.value as unknown[]) : [];
+    for (const row of rows) {
+      if (typeof row !== 'object' || row === null) continue;
+      const r = row as Record<string, unknown>;
+      if (r.login === 'Main Account' || !sameAddress(r.email, address)) continue;
+      return ok({
+        address: String(r.email).toLowerCase(),
+        suspendedLogin: truthy(r.suspended_login),
+        suspendedIncoming: truthy(r.suspended_incoming),
+      });
+    }
+    return ok(null);
+  }
+
+  async create(input: CreateMailboxInput): Promise<ProviderResult<void>> {
+    const result = await this.#call(
+      'add_pop',
+      {
+        email: input.localPart,
+        domain: input.domain,
+        password: input.password,
+        quota: String(input.quotaMb),
+        send_welcome_email: '0',
+      },
+      [input.password],
+    );
+    return result.ok ? ok(undefined) : result;
+  }
+
+  async verifyPassword(address: string, password: string): Promise<ProviderResult<boolean>> {
+    const result = await this.#call('verify_password', { email: address, password }, [password]);
+    return result.ok ? ok(truthy(result.value)) : result;
+  }
+
+  async delete(address: string): Promise<ProviderResult<void>> {
+    const parts = splitAddress(address);
+    if (!parts) return fail('rejected', `Not an email address: ${address}`);
+    return this.#void('delete_pop', { email: parts.local, domain: parts.domain });
+  }
+
+  async listForwarders(address: string): Promise<ProviderResult<string[]>> {
+    const parts = splitAddress(address);
+    if (!parts) return fail('rejected', `Not an email address: ${address}`);
+    const result = await this.#call('list_forwarders', { domain: parts.domain });
+    if (!result.ok) return result;
+    const rows = Array.isArray(result.value) ? (result.value as unknown[]) : [];
+    const targets: string[] = [];
+    for (const row of rows) {
+      if (typeof row !== 'object' || row === null) continue;
+      const r = row as Record<string, unknown>;
+      // Live data: `dest` is the source address and `forward` the target (fact sheet §3.4).
+      if (sameAddress(r.dest, address) && typeof r.forward === 'string') targets.push(r.forward);
+    }
+    return ok(targets);
+  }
+
+  async addForwarder(address: string, to: string): Promise<ProviderResult<void>> {
+    const parts = splitAddress(address);
+    if (!parts) return fail('rejected', `Not an email address: ${address}`);
+    return this.#void('add_forwarder', { domain: parts.domain, email: address, fwdopt: 'fwd', fwdemail: to });
+  }
+
+  async removeForwarder(address: string, to: string): Promise<ProviderResult<void>> {
+    // cPanel's answer for a missing forwarder is undocumented, so look first.
+    const current = await this.listForwarders(address);
+    if (!current.ok) return current;
+    const existing = current.value.find((target) => sameAddress(target, to));
+    if (existing === undefined) return ok(undefined);
+    return this.#void('delete_forwarder', { address, forwarder: existing });
+  }
+
+  async getAutoReply(address: string): Promise<ProviderResult<AutoReplyInfo | null>> {
+    const result = await this.#call('get_auto_responder', { email: address });
+    if (!result.ok) return result.code === 'not_found' ? ok(null) : result;
+    if (typeof result.value !== 'object' || result.value === null) return ok(null);
+    const r = result.value as Record<string, unknown>;
+    const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+    // What cPanel answers for an address without an auto-reply is undocumented; an object with
+    // nothing in it is the likely shape.
+    if (!text(r.from) && !text(r.subject) && !text(r.body)) return ok(null);
+    return ok({
+      from: text(r.from),
+      subject: text(r.subject),
+      body: text(r.body),
+      intervalHours: Number(r.interval) || 0,
+      start: fromEpoch(r.start),
+      stop: fromEpoch(r.stop),
+    });
+  }
+
+  async setAutoReply(address: string, reply: AutoReplyInput): Promise<ProviderResult<void>> {
+    const parts = splitAddress(address);
+    if (!parts) return fail('rejected', `Not an email address: ${address}`);
+    return this.#void('add_auto_responder', {
+      email: parts.local,
+      domain: parts.domain,
+      from: reply.from,
+      subject: reply.subject,
+      body: reply.body,
+      is_html: '0',
+      charset: 'utf-8',
+      interval: String(reply.intervalHours),
+      start: epochSeconds(reply.start),
+      stop: epochSeconds(reply.stop),
+    });
+  }
+
+  async removeAutoReply(address: string): Promise<ProviderResult<void>> {
+    const result = await this.#void('delete_auto_responder', { email: address });
+    return !result.ok && result.code === 'not_found' ? ok(undefined) : result;
+  }
+
+  suspendLogin(address: string): Promise<ProviderResult<void>> {
+    return this.#void('suspend_login', { email: address });
+  }
+
+  resumeLogin(address: string): Promise<ProviderResult<void>> {
+    return this.#void('unsuspend_login', { email: address });
+  }
+
+  async #void(fn: string, params: Params): Promise<ProviderResult<void>> {
+    const result = await this.#call(fn, params);
+    return result.ok ? ok(undefined) : result;
+  }
+
+  /** One UAPI call; `secrets` are scrubbed from any reason text on top of the token. */
+  async #call(fn: string, params: Params, secrets: string[] = []): Promise<ProviderResult<unknown>> {
+    const started = performance.now();
+    let statusCode: number | undefined;
+    const result = await (async (): Promise<ProviderResult<unknown>> => {
+      let body: string;
+      try {
+        const response = await this.#http.post(fn, {
+          form: params,
+          headers: { authorization: this.#authorization, accept: 'application/json' },
+        });
+        statusCode = response.statusCode;
+        body = response.body;
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        const message = error instanceof Error ? error.message : String(error);
+        return fail('unavailable', `cPanel ${fn}: ${typeof code === 'string' ? `${code}: ` : ''}${message}`);
+      }
+      // Check the status before the body: cpsrvd answers auth failures and 5xx with HTML.
+      if (statusCode === 401 || statusCode === 403) {
+        return fail('auth_failed', `cPanel ${fn}: HTTP ${statusCode} (check the cPanel user and API token)`);
+      }
+      if (statusCode < 200 || statusCode >= 300) return fail('unavailable', `cPanel ${fn}: HTTP ${statusCode}`);
+      const envelope = parseEnvelope(body);
+      if (!envelope) return fail('unavailable', `cPanel ${fn}: unreadable answer (HTTP ${statusCode})`);
+      // HTTP 200 with status 0 is a failure (fact sheet §6.1).
+      if (envelope.status === 1) return ok(envelope.data);
+      const message = envelope.errors?.join(' ').trim() || `cPanel ${fn} failed without a message`;
+      return fail(classify(message), message);
+    })();
+
+    const safe = result.ok ? result : { ...result, reason: scrub(result.reason, [this.#token, ...secrets]) };
+    this.#logger?.[result.ok ? 'info' : 'warn'](
+      {
+        fn,
+        status: statusCode,
+        durationMs: Math.round(performance.now() - started),
+        outcome: result.ok ? 'ok' : result.code,
+      },
+      'cpanel call',
+    );
+    return safe;
+  }
+}
+
+function classify(message: string): ProviderFailureCode {
+  if (message.includes('already exists')) return 'already_exists';
+  if (message.includes('You do not have an email account named')) return 'not_found';
+  return 'rejected';
+}
+
+/** Secrets shorter than this would mangle ordinary words; cPanel never accepts such passwords anyway. */
+const MIN_SCRUB_LENGTH = 4;
+
+function scrub(text: string, secrets: string[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret.length >= MIN_SCRUB_LENGTH) out = out.split(secret).join('[redacted]');
+  }
+  return out;
+}
