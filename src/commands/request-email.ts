@@ -1,0 +1,125 @@
+import type { App, BlockButtonAction, RespondFn } from '@slack/bolt';
+import { z } from 'zod';
+import type { DecisionRefusal, RequestService, RetryResult } from '../services/requests.ts';
+import { Actions, Callbacks, Commands, RejectFields, RequestFields } from '../slack/ids.ts';
+import { readDate, readSelected, readText, readUser, type ViewStateValues } from '../slack/view-state.ts';
+import { buildRejectModal } from '../views/reject-modal.ts';
+import { buildRequestModal } from '../views/request-modal.ts';
+import { mention } from '../views/text.ts';
+
+export interface RequestEmailDeps {
+  requests: RequestService;
+  domains: readonly string[];
+}
+
+const requestIdFromValue = z.coerce.number().int().positive();
+const rejectMetadata = z.object({ requestId: z.number().int().positive() });
+
+export function describeRefusal(refusal: DecisionRefusal): string {
+  switch (refusal.code) {
+    case 'not_found':
+      return 'This request no longer exists.';
+    case 'not_approver':
+      return refusal.isRequester
+        ? 'You filed this request, so you cannot decide it: nobody approves their own request.'
+        : `Only ${refusal.approverIds.map(mention).join(', ') || 'the approver'} or an admin can decide on this request.`;
+    case 'already_decided':
+      return `This request was already ${refusal.status.toLowerCase().replace('_', ' ')}${refusal.decidedById ? ` by ${mention(refusal.decidedById)}` : ''}.`;
+    case 'reason_required':
+      return 'Give a reason for the rejection.';
+  }
+}
+
+const describeRetry = (result: RetryResult): string =>
+  result.ok
+    ? ':arrows_counterclockwise: Provisioning will be tried again; this message will not change, watch the approval message.'
+    : {
+        not_found: 'This request no longer exists.',
+        not_admin: 'Only an admin can retry provisioning.',
+        not_failed: 'This request is not in the failed state any more; nothing to retry.',
+        address_taken: 'Another open request holds this address now, so this one cannot be retried.',
+      }[result.code];
+
+const tellClicker = (respond: RespondFn, text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
+
+/** `/request-email`, its modal, and the approve/reject/retry buttons. Handlers parse, ack, delegate. */
+export function registerRequestEmail(app: App, deps: RequestEmailDeps): void {
+  app.command(Commands.requestEmail, async ({ ack, command, client }) => {
+    await ack();
+    const initialLocalPart = command.text.trim().split(/\s+/)[0]?.split('@')[0]?.toLowerCase();
+    await client.views.open({
+      trigger_id: command.trigger_id,
+      view: buildRequestModal({ domains: deps.domains, ...(initialLocalPart ? { initialLocalPart } : {}) }),
+    });
+  });
+
+  app.view(Callbacks.requestModal, async ({ ack, body, view }) => {
+    const values = view.state.values as ViewStateValues;
+    const result = await deps.requests.submit(body.user.id, {
+      fullName: readText(values, RequestFields.fullName),
+      localPart: readText(values, RequestFields.localPart),
+      domain: readSelected(values, RequestFields.domain),
+      personalEmail: readText(values, RequestFields.personalEmail),
+      phone: readText(values, RequestFields.phone),
+      superiorId: readUser(values, RequestFields.superior),
+      startDate: readDate(values, RequestFields.startDate),
+      note: readText(values, RequestFields.note),
+    });
+    if (!result.ok) {
+      await ack({ response_action: 'errors', errors: result.errors as Record<string, string> });
+      return;
+    }
+    await ack();
+  });
+
+  app.action<BlockButtonAction>(Actions.approve, async ({ ack, body, action, respond }) => {
+    await ack();
+    const requestId = requestIdFromValue.safeParse(action.value);
+    if (!requestId.success) return void (await tellClicker(respond, 'This button is malformed; nothing was done.'));
+    const result = await deps.requests.decide({ requestId: requestId.data, actorId: body.user.id, decision: 'approve' });
+    if (!result.ok) await tellClicker(respond, describeRefusal(result));
+  });
+
+  app.action<BlockButtonAction>(Actions.reject, async ({ ack, body, action, respond, client }) => {
+    await ack();
+    const requestId = requestIdFromValue.safeParse(action.value);
+    if (!requestId.success) return void (await tellClicker(respond, 'This button is malformed; nothing was done.'));
+    const allowed = await deps.requests.checkCanDecide(requestId.data, body.user.id);
+    if (!allowed.ok) return void (await tellClicker(respond, describeRefusal(allowed)));
+    await client.views.open({ trigger_id: body.trigger_id, view: buildRejectModal({ requestId: requestId.data, address: allowed.address }) });
+  });
+
+  app.view(Callbacks.rejectModal, async ({ ack, body, view }) => {
+    const metadata = rejectMetadata.safeParse(safeJson(view.private_metadata));
+    if (!metadata.success) {
+      await ack({ response_action: 'errors', errors: { [RejectFields.reason]: 'This form is malformed; close it and press Reject again.' } });
+      return;
+    }
+    const reason = readText(view.state.values as ViewStateValues, RejectFields.reason).trim();
+    if (reason.length < 3) {
+      await ack({ response_action: 'errors', errors: { [RejectFields.reason]: 'Give a reason of at least a few words: the requester and the new hire will see it.' } });
+      return;
+    }
+    const result = await deps.requests.decide({ requestId: metadata.data.requestId, actorId: body.user.id, decision: 'reject', reason });
+    if (!result.ok) {
+      await ack({ response_action: 'errors', errors: { [RejectFields.reason]: describeRefusal(result) } });
+      return;
+    }
+    await ack();
+  });
+
+  app.action<BlockButtonAction>(Actions.retryProvisioning, async ({ ack, body, action, respond }) => {
+    await ack();
+    const requestId = requestIdFromValue.safeParse(action.value);
+    if (!requestId.success) return void (await tellClicker(respond, 'This button is malformed; nothing was done.'));
+    await tellClicker(respond, describeRetry(await deps.requests.retryProvisioning(requestId.data, body.user.id)));
+  });
+}
+
+function safeJson(text: string | undefined): unknown {
+  try {
+    return JSON.parse(text ?? '');
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,23 @@
+import type { Prisma } from '../generated/prisma/client.ts';
+import type { Db } from './db-types.ts';
+
+export type AuditOutcome = 'ok' | 'refused' | 'failed' | 'ignored';
+
+export interface AuditEntry {
+  /** A Slack user id, or `system` for the job runner and schedules. */
+  actor: string;
+  action: string;
+  /** What was acted on, e.g. `request:42` or `mailbox:jane@example.com`. */
+  subject: string;
+  outcome: AuditOutcome;
+  /** Extra facts; never secrets. */
+  details?: Prisma.InputJsonValue;
+}
+
+export const SYSTEM_ACTOR = 'system';
+
+export async function recordAudit(db: Db, entry: AuditEntry, at?: Date): Promise<void> {
+  await db.auditEvent.create({ data: { ...entry, ...(at ? { at } : {}) } });
+}
+
+export const requestSubject = (id: number): string => `request:${id}`;

@@ -1,0 +1,244 @@
+import { randomUUID } from 'node:crypto';
+import pLimit from 'p-limit';
+import type { z } from 'zod';
+import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
+import type { Clock } from '../lib/clock.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { Db } from './db-types.ts';
+
+/** Thrown by a handler when retrying cannot help: the job goes straight to DEAD. */
+export class PermanentJobError extends Error {
+  override name = 'PermanentJobError';
+}
+
+export interface JobContext {
+  jobId: number;
+  attempt: number;
+  maxAttempts: number;
+  logger: Logger;
+}
+
+export interface JobHandler<P> {
+  schema: z.ZodType<P>;
+  run(payload: P, context: JobContext): Promise<void>;
+  /** Called once when the job dies (permanent error or last attempt failed). */
+  onDead?(payload: P, error: Error, context: JobContext): Promise<void>;
+  maxAttempts?: number;
+}
+
+export type JobHandlers = Record<string, JobHandler<any>>;
+
+export interface EnqueueInput {
+  kind: string;
+  payload: unknown;
+  /** Enqueueing the same dedupe key twice is a no-op: the first job stands. */
+  dedupeKey?: string;
+  runAt?: Date;
+  requestId?: number;
+}
+
+/**
+ * Writes jobs, inside the caller's transaction when given one, so a state change and the work it
+ * implies commit together. Payloads are validated here, not only when they run.
+ */
+export class JobQueue {
+  constructor(
+    private readonly handlers: JobHandlers,
+    private readonly clock: Clock,
+    private readonly defaultMaxAttempts: number,
+    private readonly onEnqueued: () => void = () => {},
+  ) {}
+
+  async enqueue(db: Db, jobs: EnqueueInput | EnqueueInput[]): Promise<void> {
+    const list = Array.isArray(jobs) ? jobs : [jobs];
+    if (list.length === 0) return;
+    const rows = list.map((job) => {
+      const handler = this.handlers[job.kind];
+      if (!handler) throw new Error(`No handler registered for job kind "${job.kind}"`);
+      const payload = handler.schema.parse(job.payload) as object;
+      return {
+        kind: job.kind,
+        payload,
+        dedupeKey: job.dedupeKey ?? null,
+        runAt: job.runAt ?? this.clock.now(),
+        requestId: job.requestId ?? null,
+        maxAttempts: handler.maxAttempts ?? this.defaultMaxAttempts,
+      };
+    });
+    await db.job.createMany({ data: rows, skipDuplicates: true });
+  }
+
+  /**
+   * Runs `work` in one transaction and wakes the runner once it has committed (waking it earlier
+   * would let it look before the new jobs are visible).
+   */
+  async transaction<T>(prisma: PrismaClient, work: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
+    const result = await prisma.$transaction(work);
+    this.onEnqueued();
+    return result;
+  }
+}
+
+export interface JobRunnerOptions {
+  prisma: PrismaClient;
+  handlers: JobHandlers;
+  clock: Clock;
+  logger: Logger;
+  pollMs: number;
+  backoffBaseMs: number;
+  /** A RUNNING job whose lock is older than this was abandoned by a dead process and is claimed again. */
+  lockTimeoutMs?: number;
+  concurrency?: number;
+  batchSize?: number;
+}
+
+const MAX_BACKOFF_MS = 60 * 60 * 1000;
+
+export function backoffDelay(attempt: number, baseMs: number): number {
+  return Math.min(baseMs * 2 ** Math.max(0, attempt - 1), MAX_BACKOFF_MS);
+}
+
+/**
+ * Claims due jobs with SELECT … FOR UPDATE SKIP LOCKED, so several replicas can run side by side
+ * and each job runs once; failures are rescheduled with exponential backoff until the last attempt.
+ */
+export class JobRunner {
+  readonly workerId = `${process.pid}-${randomUUID().slice(0, 8)}`;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private wakeRequested = false;
+  private stopped = true;
+  private readonly limit;
+
+  constructor(private readonly options: JobRunnerOptions) {
+    this.limit = pLimit(options.concurrency ?? 4);
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  /** Asks for a pass right away (after an enqueue) instead of waiting for the next poll. */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.wakeRequested = true;
+      return;
+    }
+    this.schedule(0);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.running = this.runDue()
+        .then(() => undefined)
+        .catch((error: unknown) => this.options.logger.error({ err: error }, 'job runner pass failed'))
+        .finally(() => {
+          this.running = undefined;
+          if (this.stopped) return;
+          const again = this.wakeRequested;
+          this.wakeRequested = false;
+          this.schedule(again ? 0 : this.options.pollMs);
+        });
+    }, delayMs);
+  }
+
+  /** Runs due jobs until none is left; returns how many ran. Tests call it directly. */
+  async runDue(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const claimed = await this.claim(this.options.batchSize ?? 8);
+      if (claimed.length === 0) return total;
+      total += claimed.length;
+      await Promise.all(claimed.map((job) => this.limit(() => this.execute(job))));
+    }
+  }
+
+  private async claim(batchSize: number): Promise<ClaimedJob[]> {
+    const { prisma, clock } = this.options;
+    const now = clock.now();
+    const staleBefore = new Date(now.getTime() - (this.options.lockTimeoutMs ?? 10 * 60 * 1000));
+    return prisma.$transaction(async (tx) => {
+      const rows = await tx.$queryRaw<Array<{ id: number }>>`
+        SELECT id FROM Job
+        WHERE (status = 'PENDING' AND runAt <= ${now})
+           OR (status = 'RUNNING' AND lockedAt < ${staleBefore})
+        ORDER BY runAt, id
+        LIMIT ${batchSize}
+        FOR UPDATE SKIP LOCKED`;
+      if (rows.length === 0) return [];
+      const ids = rows.map((row) => Number(row.id));
+      await tx.job.updateMany({
+        where: { id: { in: ids } },
+        data: { status: 'RUNNING', lockedAt: now, lockedBy: this.workerId, attempts: { increment: 1 } },
+      });
+      return tx.job.findMany({
+        where: { id: { in: ids } },
+        select: { id: true, kind: true, payload: true, attempts: true, maxAttempts: true },
+        orderBy: { id: 'asc' },
+      });
+    });
+  }
+
+  private async execute(job: ClaimedJob): Promise<void> {
+    const { prisma, clock, handlers } = this.options;
+    const logger = this.options.logger.child({ jobId: job.id, kind: job.kind, attempt: job.attempts });
+    const context: JobContext = { jobId: job.id, attempt: job.attempts, maxAttempts: job.maxAttempts, logger };
+    const handler = handlers[job.kind];
+    const mine = { id: job.id, lockedBy: this.workerId, status: 'RUNNING' as const };
+
+    let error: Error;
+    let payload: unknown;
+    try {
+      if (!handler) throw new PermanentJobError(`No handler for job kind "${job.kind}"`);
+      const parsed = handler.schema.safeParse(job.payload);
+      if (!parsed.success) throw new PermanentJobError(`Invalid payload: ${parsed.error.message}`);
+      payload = parsed.data;
+      await handler.run(payload, context);
+      await prisma.job.updateMany({ where: mine, data: { status: 'DONE', finishedAt: clock.now(), lockedAt: null, lastError: null } });
+      logger.debug('job done');
+      return;
+    } catch (caught) {
+      error = caught instanceof Error ? caught : new Error(String(caught));
+    }
+
+    const isLast = error instanceof PermanentJobError || job.attempts >= job.maxAttempts;
+    if (!isLast) {
+      const delay = backoffDelay(job.attempts, this.options.backoffBaseMs);
+      await prisma.job.updateMany({
+        where: mine,
+        data: { status: 'PENDING', runAt: new Date(clock.now().getTime() + delay), lockedAt: null, lastError: error.message },
+      });
+      logger.warn({ err: { message: error.message }, retryInMs: delay }, 'job failed; will retry');
+      return;
+    }
+    await prisma.job.updateMany({ where: mine, data: { status: 'DEAD', finishedAt: clock.now(), lockedAt: null, lastError: error.message } });
+    logger.error({ err: { message: error.message } }, 'job dead');
+    if (handler?.onDead && payload !== undefined) {
+      try {
+        await handler.onDead(payload, error, context);
+      } catch (hookError) {
+        logger.error({ err: hookError }, 'onDead hook failed');
+      }
+    }
+  }
+}
+
+interface ClaimedJob {
+  id: number;
+  kind: string;
+  payload: unknown;
+  attempts: number;
+  maxAttempts: number;
+}

@@ -1,0 +1,516 @@
+import { z } from 'zod';
+import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
+import type { Clock } from '../lib/clock.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { SecretBox } from '../lib/secret-box.ts';
+import type { MailboxProvider } from '../providers/mailbox-provider.ts';
+import type { SlackGateway } from '../slack/gateway.ts';
+import { RequestFields } from '../slack/ids.ts';
+import {
+  buildAdminFailureMessage,
+  buildApprovalMessage,
+  buildDecisionNotice,
+  buildMailboxReadyNotice,
+  buildProvisioningFailedNotice,
+  buildSubmittedNotice,
+  type RequestSummary,
+} from '../views/request-messages.ts';
+import { recordAudit, requestSubject, SYSTEM_ACTOR } from './audit.ts';
+import type { Db } from './db-types.ts';
+import { type EnqueueInput, type JobHandlers, type JobQueue, PermanentJobError } from './jobs.ts';
+import { generatePassword } from './password.ts';
+import { type FieldErrors, type RawRequestForm, validateRequestForm } from './request-validation.ts';
+
+export interface RequestServiceDeps {
+  prisma: PrismaClient;
+  provider: MailboxProvider;
+  slack: SlackGateway;
+  jobs: JobQueue;
+  clock: Clock;
+  secrets: SecretBox;
+  logger: Logger;
+  settings: {
+    domains: readonly string[];
+    phoneRegion: string;
+    adminIds: readonly string[];
+    quotaMb: number;
+    /** Time allowed for the provider's "does this address exist?" check inside Slack's 3 s. */
+    lookupBudgetMs?: number;
+  };
+}
+
+export type SubmitResult = { ok: true; requestId: number } | { ok: false; errors: FieldErrors };
+
+export type DecisionRefusal =
+  | { ok: false; code: 'not_found' }
+  | { ok: false; code: 'not_approver'; approverIds: string[]; isRequester: boolean }
+  | { ok: false; code: 'already_decided'; status: string; decidedById: string | null }
+  | { ok: false; code: 'reason_required' };
+
+export type DecisionResult = { ok: true; status: 'APPROVED' | 'REJECTED' } | DecisionRefusal;
+
+export type RetryResult =
+  | { ok: true }
+  | { ok: false; code: 'not_found' | 'not_admin' | 'not_failed' | 'address_taken' };
+
+export const summarySelect = {
+  id: true,
+  fullName: true,
+  address: true,
+  personalEmail: true,
+  phone: true,
+  requesterId: true,
+  superiorId: true,
+  routedToAdmins: true,
+  startDate: true,
+  note: true,
+  status: true,
+  decidedById: true,
+  decidedAt: true,
+  decisionReason: true,
+  failureReason: true,
+} satisfies Prisma.EmailRequestSelect;
+
+const requestIdPayload = z.object({ requestId: z.number().int().positive() });
+const approverPayload = requestIdPayload.extend({ approverId: z.string().min(1) });
+const noticePayload = requestIdPayload.extend({
+  userId: z.string().min(1),
+  notice: z.enum(['submitted', 'decided', 'ready', 'failed', 'admin_failure']),
+});
+
+export const RequestJobs = {
+  postApprovalDm: 'request.post_approval_dm',
+  refreshApprovalMessages: 'request.refresh_approval_messages',
+  notify: 'request.notify',
+  provision: 'mailbox.provision',
+} as const;
+
+const isUniqueViolation = (error: unknown): boolean => error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+const secretContext = (requestId: number): string => `email-request:${requestId}:mailbox-password`;
+
+/**
+ * The request → approval → mailbox flow. Authorization, "exactly one decision" and idempotent
+ * provisioning live here; Slack handlers only parse, ack and render.
+ */
+export class RequestService {
+  constructor(private readonly deps: RequestServiceDeps) {}
+
+  // ---------------------------------------------------------------- submit
+
+  async submit(requesterId: string, form: RawRequestForm): Promise<SubmitResult> {
+    const { prisma, settings, clock } = this.deps;
+    const checked = validateRequestForm(form, { domains: settings.domains, phoneRegion: settings.phoneRegion, today: clock.now() });
+    const errors: FieldErrors = checked.ok ? {} : { ...checked.errors };
+    const address = checked.ok ? checked.value.address : undefined;
+
+    const [superiorError, addressError] = await Promise.all([
+      form.superiorId && !errors[RequestFields.superior] ? this.checkSuperior(form.superiorId) : undefined,
+      address ? this.checkAddressFree(address) : undefined,
+    ]);
+    if (superiorError) errors[RequestFields.superior] = superiorError;
+    if (addressError) errors[RequestFields.localPart] = addressError;
+
+    let approverIds: string[] = [];
+    let routedToAdmins = false;
+    if (checked.ok && !superiorError) {
+      routedToAdmins = checked.value.superiorId === requesterId;
+      approverIds = routedToAdmins ? settings.adminIds.filter((id) => id !== requesterId) : [checked.value.superiorId];
+      if (approverIds.length === 0) {
+        errors[RequestFields.superior] = 'You are the superior and the only admin: nobody approves their own request. Ask another admin to file it.';
+      }
+    }
+    if (!checked.ok || Object.keys(errors).length > 0) return { ok: false, errors };
+
+    const value = checked.value;
+    try {
+      const request = await this.deps.jobs.transaction(prisma, async (tx) => {
+        const created = await tx.emailRequest.create({
+          data: {
+            requesterId,
+            superiorId: value.superiorId,
+            approverIds,
+            routedToAdmins,
+            fullName: value.fullName,
+            localPart: value.localPart,
+            domain: value.domain,
+            address: value.address,
+            openAddress: value.address,
+            personalEmail: value.personalEmail,
+            phone: value.phone,
+            startDate: value.startDate,
+            note: value.note,
+          },
+          select: { id: true },
+        });
+        await recordAudit(tx, {
+          actor: requesterId,
+          action: 'request.submitted',
+          subject: requestSubject(created.id),
+          outcome: 'ok',
+          details: { address: value.address, superiorId: value.superiorId, approverIds, routedToAdmins },
+        });
+        await this.deps.jobs.enqueue(tx, [
+          ...approverIds.map((approverId) => ({
+            kind: RequestJobs.postApprovalDm,
+            payload: { requestId: created.id, approverId },
+            dedupeKey: `approval-dm:${created.id}:${approverId}`,
+            requestId: created.id,
+          })),
+          this.notice(created.id, requesterId, 'submitted'),
+        ]);
+        return created;
+      });
+      return { ok: true, requestId: request.id };
+    } catch (error) {
+      // Two submissions for one address raced past the check above: the unique index decides.
+      if (isUniqueViolation(error)) return { ok: false, errors: { [RequestFields.localPart]: `${value.address} was just requested by someone else.` } };
+      throw error;
+    }
+  }
+
+  private async checkSuperior(superiorId: string): Promise<string | undefined> {
+    try {
+      const user = await withTimeout(this.deps.slack.getUser(superiorId), this.deps.settings.lookupBudgetMs ?? 1500);
+      if (user === 'timeout') return 'Slack did not answer in time while checking this person; please submit again.';
+      if (!user) return 'This person was not found in Slack.';
+      if (user.isBot) return 'Choose a person, not a bot or app.';
+      if (user.deleted) return 'This person’s Slack account is deactivated; choose an active superior.';
+      return undefined;
+    } catch (error) {
+      this.deps.logger.warn({ err: error }, 'superior lookup failed');
+      return 'Slack could not check this person just now; please submit again.';
+    }
+  }
+
+  private async checkAddressFree(address: string): Promise<string | undefined> {
+    const { prisma, provider, logger, settings } = this.deps;
+    const [open, mailbox] = await Promise.all([
+      prisma.emailRequest.findUnique({ where: { openAddress: address }, select: { id: true } }),
+      prisma.mailbox.findFirst({ where: { address, status: { not: 'DELETED' } }, select: { id: true } }),
+    ]);
+    if (open) return `${address} is already requested (request #${open.id} is still open).`;
+    if (mailbox) return `${address} already exists.`;
+    // The provider may be slow or down; the request is still worth keeping, because provisioning
+    // checks again and refuses an address someone else holds.
+    const found = await withTimeout(provider.find(address), settings.lookupBudgetMs ?? 1500);
+    if (found === 'timeout' || !found.ok) {
+      logger.warn({ address, outcome: found === 'timeout' ? 'timeout' : found.code }, 'could not check the address at the provider; provisioning will');
+      return undefined;
+    }
+    return found.value ? `${address} already exists on the mail server.` : undefined;
+  }
+
+  // ---------------------------------------------------------------- decide
+
+  private isAllowedToDecide(request: { requesterId: string; approverIds: unknown }, actorId: string): boolean {
+    if (actorId === request.requesterId) return false;
+    const approvers = z.array(z.string()).catch([]).parse(request.approverIds);
+    return approvers.includes(actorId) || this.deps.settings.adminIds.includes(actorId);
+  }
+
+  /** Whether `actorId` may decide now; refusals are audited. Used before opening the reason modal. */
+  async checkCanDecide(requestId: number, actorId: string): Promise<{ ok: true; address: string } | DecisionRefusal> {
+    const request = await this.deps.prisma.emailRequest.findUnique({
+      where: { id: requestId },
+      select: { id: true, requesterId: true, approverIds: true, status: true, decidedById: true, address: true },
+    });
+    if (!request) return { ok: false, code: 'not_found' };
+    if (!this.isAllowedToDecide(request, actorId)) return this.refuse(request, actorId);
+    if (request.status !== 'PENDING_APPROVAL') return { ok: false, code: 'already_decided', status: request.status, decidedById: request.decidedById };
+    return { ok: true, address: request.address };
+  }
+
+  private async refuse(request: { id: number; requesterId: string; approverIds: unknown }, actorId: string): Promise<DecisionRefusal> {
+    const approverIds = z.array(z.string()).catch([]).parse(request.approverIds);
+    await recordAudit(this.deps.prisma, {
+      actor: actorId,
+      action: 'request.decision_refused',
+      subject: requestSubject(request.id),
+      outcome: 'refused',
+      details: { reason: actorId === request.requesterId ? 'own_request' : 'not_approver' },
+    });
+    return { ok: false, code: 'not_approver', approverIds, isRequester: actorId === request.requesterId };
+  }
+
+  /**
+   * One conditional update (`WHERE status = PENDING_APPROVAL`) inside the transaction that also
+   * writes the audit row and the implied jobs: double clicks, Slack retries and two approvers
+   * clicking at once yield exactly one decision.
+   */
+  async decide(input: { requestId: number; actorId: string; decision: 'approve' | 'reject'; reason?: string }): Promise<DecisionResult> {
+    const { prisma, clock } = this.deps;
+    const request = await prisma.emailRequest.findUnique({
+      where: { id: input.requestId },
+      select: { id: true, requesterId: true, approverIds: true, address: true },
+    });
+    if (!request) return { ok: false, code: 'not_found' };
+    if (!this.isAllowedToDecide(request, input.actorId)) return this.refuse(request, input.actorId);
+    const reason = input.reason?.trim();
+    if (input.decision === 'reject' && !reason) return { ok: false, code: 'reason_required' };
+
+    const status = input.decision === 'approve' ? 'APPROVED' : 'REJECTED';
+    const decided = await this.deps.jobs.transaction(prisma, async (tx) => {
+      const now = clock.now();
+      const { count } = await tx.emailRequest.updateMany({
+        where: { id: request.id, status: 'PENDING_APPROVAL' },
+        data: {
+          status,
+          decidedById: input.actorId,
+          decidedAt: now,
+          decisionReason: status === 'REJECTED' ? reason : null,
+          // A rejected address is free again; an approved one stays reserved until provisioning ends.
+          ...(status === 'REJECTED' ? { openAddress: null } : {}),
+          version: { increment: 1 },
+        },
+      });
+      if (count === 0) return false;
+      await recordAudit(tx, {
+        actor: input.actorId,
+        action: status === 'APPROVED' ? 'request.approved' : 'request.rejected',
+        subject: requestSubject(request.id),
+        outcome: 'ok',
+        details: status === 'REJECTED' ? { reason: reason ?? '' } : { address: request.address },
+      }, now);
+      const jobs: EnqueueInput[] = [this.refreshJob(request.id, status), this.notice(request.id, request.requesterId, 'decided')];
+      if (status === 'APPROVED') {
+        jobs.push({ kind: RequestJobs.provision, payload: { requestId: request.id }, dedupeKey: `provision:${request.id}:0`, requestId: request.id });
+      }
+      await this.deps.jobs.enqueue(tx, jobs);
+      return true;
+    });
+    if (decided) return { ok: true, status };
+
+    const current = await prisma.emailRequest.findUniqueOrThrow({ where: { id: request.id }, select: { status: true, decidedById: true } });
+    await recordAudit(prisma, {
+      actor: input.actorId,
+      action: `request.${input.decision}`,
+      subject: requestSubject(request.id),
+      outcome: 'ignored',
+      details: { reason: 'already_decided', status: current.status },
+    });
+    return { ok: false, code: 'already_decided', status: current.status, decidedById: current.decidedById };
+  }
+
+  /** FAILED → provisioning again, for an admin; the address must still be free of other open requests. */
+  async retryProvisioning(requestId: number, actorId: string): Promise<RetryResult> {
+    const { prisma } = this.deps;
+    if (!this.deps.settings.adminIds.includes(actorId)) {
+      await recordAudit(prisma, { actor: actorId, action: 'request.retry', subject: requestSubject(requestId), outcome: 'refused', details: { reason: 'not_admin' } });
+      return { ok: false, code: 'not_admin' };
+    }
+    const request = await prisma.emailRequest.findUnique({ where: { id: requestId }, select: { id: true, address: true, version: true } });
+    if (!request) return { ok: false, code: 'not_found' };
+    try {
+      return await this.deps.jobs.transaction(prisma, async (tx) => {
+        const { count } = await tx.emailRequest.updateMany({
+          where: { id: requestId, status: 'FAILED' },
+          data: { status: 'APPROVED', failureReason: null, openAddress: request.address, version: { increment: 1 } },
+        });
+        if (count === 0) return { ok: false as const, code: 'not_failed' as const };
+        await recordAudit(tx, { actor: actorId, action: 'request.retry', subject: requestSubject(requestId), outcome: 'ok' });
+        await this.deps.jobs.enqueue(tx, [
+          { kind: RequestJobs.provision, payload: { requestId }, dedupeKey: `provision:${requestId}:${request.version + 1}`, requestId },
+          this.refreshJob(requestId, `retry-${request.version + 1}`),
+        ]);
+        return { ok: true as const };
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) return { ok: false, code: 'address_taken' };
+      throw error;
+    }
+  }
+
+  // ---------------------------------------------------------------- provision
+
+  /**
+   * Creates the mailbox exactly once. The password is generated once, sealed, and reused by every
+   * retry, so "already exists" can be told apart: if our password opens it, an earlier attempt of
+   * this very request created it (e.g. it timed out after cPanel had acted).
+   */
+  async provision(requestId: number, attempt: number): Promise<void> {
+    const { prisma, provider, secrets, settings, logger } = this.deps;
+    const request = await prisma.emailRequest.findUnique({
+      where: { id: requestId },
+      select: { id: true, status: true, localPart: true, domain: true, address: true, secretCipher: true },
+    });
+    if (!request) throw new PermanentJobError(`request ${requestId} does not exist`);
+    if (request.status === 'ACTIVE') return;
+    if (request.status !== 'APPROVED' && request.status !== 'PROVISIONING') {
+      logger.info({ requestId, status: request.status }, 'provisioning skipped: request is no longer approved');
+      return;
+    }
+
+    let sealed = request.secretCipher;
+    if (!sealed) {
+      const candidate = secrets.seal(generatePassword(), secretContext(requestId));
+      // Conditional: if a concurrent attempt already stored a password, theirs wins and is reused.
+      await prisma.emailRequest.updateMany({ where: { id: requestId, secretCipher: null }, data: { secretCipher: candidate } });
+      sealed = (await prisma.emailRequest.findUniqueOrThrow({ where: { id: requestId }, select: { secretCipher: true } })).secretCipher;
+      if (!sealed) throw new Error('the sealed password vanished');
+    }
+    await prisma.emailRequest.updateMany({ where: { id: requestId, status: 'APPROVED' }, data: { status: 'PROVISIONING' } });
+    const password = secrets.open(sealed, secretContext(requestId));
+
+    const created = await provider.create({ localPart: request.localPart, domain: request.domain, password, quotaMb: settings.quotaMb });
+    if (!created.ok) {
+      if (created.code === 'already_exists') {
+        const ours = await provider.verifyPassword(request.address, password);
+        if (!ours.ok) throw new Error(`could not verify the existing mailbox: ${ours.reason}`);
+        if (!ours.value) {
+          throw new PermanentJobError(`${request.address} already exists on the mail server and was not created by this request.`);
+        }
+        logger.info({ requestId, attempt }, 'mailbox already created by an earlier attempt of this request');
+      } else if (created.code === 'unavailable') {
+        throw new Error(`${provider.name} is unavailable: ${created.reason}`);
+      } else {
+        throw new PermanentJobError(`${provider.name} refused to create ${request.address}: ${created.reason}`);
+      }
+    }
+    await this.markActive(requestId);
+  }
+
+  private async markActive(requestId: number): Promise<void> {
+    const { prisma, clock, provider, settings } = this.deps;
+    await this.deps.jobs.transaction(prisma, async (tx) => {
+      const request = await tx.emailRequest.findUniqueOrThrow({
+        where: { id: requestId },
+        select: { id: true, requesterId: true, superiorId: true, fullName: true, localPart: true, domain: true, address: true, personalEmail: true, phone: true },
+      });
+      const { count } = await tx.emailRequest.updateMany({
+        where: { id: requestId, status: { in: ['APPROVED', 'PROVISIONING'] } },
+        data: { status: 'ACTIVE', openAddress: null, provisionedAt: clock.now(), failureReason: null },
+      });
+      if (count === 0) return;
+      const staff = await tx.staff.upsert({
+        where: { workEmail: request.address },
+        create: { fullName: request.fullName, workEmail: request.address, personalEmail: request.personalEmail, phone: request.phone, superiorSlackId: request.superiorId },
+        update: { fullName: request.fullName, personalEmail: request.personalEmail, phone: request.phone, superiorSlackId: request.superiorId },
+        select: { id: true },
+      });
+      const mailbox = { localPart: request.localPart, domain: request.domain, provider: provider.name, status: 'ACTIVE' as const, quotaMb: settings.quotaMb, requestId, staffId: staff.id };
+      await tx.mailbox.upsert({ where: { address: request.address }, create: { address: request.address, ...mailbox }, update: mailbox });
+      await recordAudit(tx, {
+        actor: SYSTEM_ACTOR,
+        action: 'mailbox.created',
+        subject: requestSubject(requestId),
+        outcome: 'ok',
+        details: { address: request.address, provider: provider.name, quotaMb: settings.quotaMb },
+      });
+      await this.deps.jobs.enqueue(tx, [this.refreshJob(requestId, 'ACTIVE'), this.notice(requestId, request.requesterId, 'ready')]);
+    });
+  }
+
+  /** The provisioning job died: the request is FAILED, the admins and the requester are told. */
+  async markProvisioningFailed(requestId: number, reason: string, attempts: number): Promise<void> {
+    const { prisma, settings } = this.deps;
+    await this.deps.jobs.transaction(prisma, async (tx) => {
+      const request = await tx.emailRequest.findUniqueOrThrow({ where: { id: requestId }, select: { requesterId: true, address: true, version: true } });
+      const { count } = await tx.emailRequest.updateMany({
+        where: { id: requestId, status: { in: ['APPROVED', 'PROVISIONING'] } },
+        data: { status: 'FAILED', failureReason: reason, openAddress: null },
+      });
+      if (count === 0) return;
+      await recordAudit(tx, {
+        actor: SYSTEM_ACTOR,
+        action: 'mailbox.create_failed',
+        subject: requestSubject(requestId),
+        outcome: 'failed',
+        details: { address: request.address, reason, attempts },
+      });
+      const key = `failed-${request.version}`;
+      await this.deps.jobs.enqueue(tx, [
+        this.refreshJob(requestId, key),
+        this.notice(requestId, request.requesterId, 'failed', key),
+        ...settings.adminIds.map((adminId) => this.notice(requestId, adminId, 'admin_failure', `${key}-${attempts}`)),
+      ]);
+    });
+  }
+
+  // ---------------------------------------------------------------- Slack side effects (jobs)
+
+  private notice(requestId: number, userId: string, notice: z.infer<typeof noticePayload>['notice'], key = ''): EnqueueInput {
+    return { kind: RequestJobs.notify, payload: { requestId, userId, notice }, dedupeKey: `notify:${requestId}:${notice}:${userId}:${key}`, requestId };
+  }
+
+  private refreshJob(requestId: number, key: string): EnqueueInput {
+    return { kind: RequestJobs.refreshApprovalMessages, payload: { requestId }, dedupeKey: `refresh:${requestId}:${key}`, requestId };
+  }
+
+  private loadSummary(db: Db, requestId: number): Promise<RequestSummary> {
+    return db.emailRequest.findUniqueOrThrow({ where: { id: requestId }, select: summarySelect });
+  }
+
+  private async postApprovalDm(requestId: number, approverId: string): Promise<void> {
+    const { prisma, slack } = this.deps;
+    const existing = await prisma.approvalMessage.findUnique({ where: { requestId_userId: { requestId, userId: approverId } } });
+    if (existing) return;
+    const summary = await this.loadSummary(prisma, requestId);
+    const posted = await slack.postDirectMessage(approverId, buildApprovalMessage(summary));
+    await prisma.approvalMessage.create({ data: { requestId, userId: approverId, channelId: posted.channel, ts: posted.ts } });
+    // A decision may have landed between loading and posting: bring this copy up to date too.
+    const now = await prisma.emailRequest.findUniqueOrThrow({ where: { id: requestId }, select: { status: true } });
+    if (now.status !== summary.status) await slack.updateMessage(posted.channel, posted.ts, buildApprovalMessage(await this.loadSummary(prisma, requestId)));
+  }
+
+  private async refreshApprovalMessages(requestId: number): Promise<void> {
+    const { prisma, slack } = this.deps;
+    const summary = await this.loadSummary(prisma, requestId);
+    const messages = await prisma.approvalMessage.findMany({ where: { requestId }, select: { channelId: true, ts: true } });
+    const message = buildApprovalMessage(summary);
+    for (const { channelId, ts } of messages) await slack.updateMessage(channelId, ts, message);
+  }
+
+  private async sendNotice(payload: z.infer<typeof noticePayload>, attempts: number): Promise<void> {
+    const summary = await this.loadSummary(this.deps.prisma, payload.requestId);
+    const approvers = await this.deps.prisma.emailRequest.findUniqueOrThrow({ where: { id: payload.requestId }, select: { approverIds: true } });
+    const message = {
+      submitted: () => buildSubmittedNotice(summary, z.array(z.string()).catch([]).parse(approvers.approverIds)),
+      decided: () => buildDecisionNotice(summary),
+      ready: () => buildMailboxReadyNotice(summary),
+      failed: () => buildProvisioningFailedNotice(summary),
+      admin_failure: () => buildAdminFailureMessage(summary, attempts),
+    }[payload.notice]();
+    await this.deps.slack.postDirectMessage(payload.userId, message);
+  }
+
+  jobHandlers(): JobHandlers {
+    return {
+      [RequestJobs.postApprovalDm]: {
+        schema: approverPayload,
+        run: (payload: z.infer<typeof approverPayload>) => this.postApprovalDm(payload.requestId, payload.approverId),
+      },
+      [RequestJobs.refreshApprovalMessages]: {
+        schema: requestIdPayload,
+        run: (payload: z.infer<typeof requestIdPayload>) => this.refreshApprovalMessages(payload.requestId),
+      },
+      [RequestJobs.notify]: {
+        schema: noticePayload,
+        run: async (payload: z.infer<typeof noticePayload>) => {
+          const attempts = payload.notice === 'admin_failure' ? await this.provisionAttempts(payload.requestId) : 0;
+          await this.sendNotice(payload, attempts);
+        },
+      },
+      [RequestJobs.provision]: {
+        schema: requestIdPayload,
+        run: (payload: z.infer<typeof requestIdPayload>, context) => this.provision(payload.requestId, context.attempt),
+        onDead: (payload: z.infer<typeof requestIdPayload>, error, context) =>
+          this.markProvisioningFailed(payload.requestId, error.message, context.attempt),
+      },
+    };
+  }
+
+  private async provisionAttempts(requestId: number): Promise<number> {
+    const jobs = await this.deps.prisma.job.findMany({ where: { requestId, kind: RequestJobs.provision }, select: { attempts: true } });
+    return jobs.reduce((sum, job) => sum + job.attempts, 0);
+  }
+}
+

@@ -1,0 +1,66 @@
+import type { KnownBlock } from '@slack/types';
+import { ErrorCode, type WebAPIPlatformError, type WebClient } from '@slack/web-api';
+
+export interface SlackUser {
+  id: string;
+  realName: string;
+  isBot: boolean;
+  deleted: boolean;
+  email?: string;
+  phone?: string;
+  tz?: string;
+}
+
+export interface SlackMessage {
+  text: string;
+  blocks: KnownBlock[];
+}
+
+/** The narrow slice of Slack the services need; the composition root builds it from a WebClient. */
+export interface SlackGateway {
+  getUser(userId: string): Promise<SlackUser | null>;
+  /** Posts into the user's DM with the bot; returns the D… channel id that chat.update needs. */
+  postDirectMessage(userId: string, message: SlackMessage): Promise<{ channel: string; ts: string }>;
+  updateMessage(channel: string, ts: string, message: SlackMessage): Promise<void>;
+}
+
+const isPlatformError = (error: unknown, code: string): boolean =>
+  (error as WebAPIPlatformError | undefined)?.code === ErrorCode.PlatformError && (error as WebAPIPlatformError).data?.error === code;
+
+export class WebApiSlackGateway implements SlackGateway {
+  constructor(private readonly client: WebClient) {}
+
+  async getUser(userId: string): Promise<SlackUser | null> {
+    try {
+      const { user } = await this.client.users.info({ user: userId });
+      if (!user?.id) return null;
+      return {
+        id: user.id,
+        realName: user.real_name || user.profile?.real_name || user.name || user.id,
+        // Slackbot is not flagged is_bot but cannot approve anything either.
+        isBot: Boolean(user.is_bot) || user.id === 'USLACKBOT',
+        deleted: Boolean(user.deleted),
+        ...(user.profile?.email ? { email: user.profile.email } : {}),
+        ...(user.profile?.phone ? { phone: user.profile.phone } : {}),
+        ...(user.tz ? { tz: user.tz } : {}),
+      };
+    } catch (error) {
+      if (isPlatformError(error, 'user_not_found')) return null;
+      throw error;
+    }
+  }
+
+  async postDirectMessage(userId: string, message: SlackMessage): Promise<{ channel: string; ts: string }> {
+    const opened = await this.client.conversations.open({ users: userId });
+    const channel = opened.channel?.id;
+    if (!channel) throw new Error(`conversations.open returned no channel for ${userId}`);
+    const posted = await this.client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, unfurl_links: false, unfurl_media: false });
+    if (!posted.ts) throw new Error('chat.postMessage returned no ts');
+    return { channel: posted.channel ?? channel, ts: posted.ts };
+  }
+
+  async updateMessage(channel: string, ts: string, message: SlackMessage): Promise<void> {
+    // Always send blocks: chat.update without them keeps the old blocks, buttons included.
+    await this.client.chat.update({ channel, ts, text: message.text, blocks: message.blocks });
+  }
+}

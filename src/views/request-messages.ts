@@ -1,0 +1,146 @@
+import type { ActionsBlock, KnownBlock } from '@slack/types';
+import type { SlackMessage } from '../slack/gateway.ts';
+import { Actions } from '../slack/ids.ts';
+import { escapeMrkdwn, mention, SlackLimits, slackDate, truncate } from './text.ts';
+
+export type RequestStatus = 'PENDING_APPROVAL' | 'APPROVED' | 'PROVISIONING' | 'ACTIVE' | 'FAILED' | 'REJECTED' | 'CANCELLED' | 'EXPIRED';
+
+/** What the messages about a request show; loaded with an explicit select. */
+export interface RequestSummary {
+  id: number;
+  fullName: string;
+  address: string;
+  personalEmail: string;
+  phone: string;
+  requesterId: string;
+  superiorId: string;
+  routedToAdmins: boolean;
+  startDate: Date | null;
+  note: string | null;
+  status: RequestStatus;
+  decidedById: string | null;
+  decidedAt: Date | null;
+  decisionReason: string | null;
+  failureReason: string | null;
+}
+
+const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: truncate(text, SlackLimits.sectionText) } });
+const context = (text: string): KnownBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(text, SlackLimits.contextText) }] });
+
+function outcomeLine(request: RequestSummary): string | undefined {
+  const who = request.decidedById ? mention(request.decidedById) : 'someone';
+  const when = request.decidedAt ? ` on ${slackDate(request.decidedAt)}` : '';
+  switch (request.status) {
+    case 'PENDING_APPROVAL':
+      return undefined;
+    case 'APPROVED':
+    case 'PROVISIONING':
+      return `:white_check_mark: *Approved* by ${who}${when}. Creating the mailbox…`;
+    case 'ACTIVE':
+      return `:white_check_mark: *Approved* by ${who}${when}. The mailbox *${request.address}* now exists.`;
+    case 'FAILED':
+      return `:white_check_mark: *Approved* by ${who}${when}. :warning: Creating the mailbox failed: ${escapeMrkdwn(request.failureReason ?? 'unknown reason')}`;
+    case 'REJECTED':
+      return `:x: *Rejected* by ${who}${when}. Reason: ${escapeMrkdwn(request.decisionReason ?? '')}`;
+    case 'CANCELLED':
+      return ':no_entry_sign: *Cancelled* by the requester.';
+    case 'EXPIRED':
+      return ':hourglass: *Expired* without a decision.';
+  }
+}
+
+/**
+ * The approver's DM, pending and decided alike: one builder so the two states cannot drift.
+ * Buttons exist only while the request is pending; their value is the request id, nothing more.
+ */
+export function buildApprovalMessage(request: RequestSummary): SlackMessage {
+  const fields = [
+    `*New hire*\n${escapeMrkdwn(request.fullName)}`,
+    `*Address*\n${request.address}`,
+    `*Requested by*\n${mention(request.requesterId)}`,
+    `*Superior*\n${mention(request.superiorId)}`,
+    `*Personal email*\n${escapeMrkdwn(request.personalEmail)}`,
+    `*Cell phone*\n${request.phone}`,
+  ];
+  if (request.startDate) fields.push(`*Start date*\n${request.startDate.toISOString().slice(0, 10)}`);
+
+  const blocks: KnownBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: truncate(`Mailbox request #${request.id}`, SlackLimits.headerText) } },
+    section(`${mention(request.requesterId)} asks for a mailbox for *${escapeMrkdwn(request.fullName)}*.`),
+    { type: 'section', fields: fields.map((text) => ({ type: 'mrkdwn', text: truncate(text, 2000) })) },
+  ];
+  if (request.note) blocks.push(section(`*Note*\n${escapeMrkdwn(request.note)}`));
+  if (request.routedToAdmins) {
+    blocks.push(context(`Sent to the admins because ${mention(request.requesterId)} is the new hire’s superior: nobody approves their own request.`));
+  }
+  const outcome = outcomeLine(request);
+  if (outcome === undefined) {
+    const actions: ActionsBlock = {
+      type: 'actions',
+      block_id: `decision_${request.id}`,
+      elements: [
+        { type: 'button', action_id: Actions.approve, style: 'primary', text: { type: 'plain_text', text: 'Approve' }, value: String(request.id) },
+        { type: 'button', action_id: Actions.reject, style: 'danger', text: { type: 'plain_text', text: 'Reject' }, value: String(request.id) },
+      ],
+    };
+    blocks.push(actions);
+  } else {
+    blocks.push(section(outcome));
+  }
+  const text =
+    outcome === undefined
+      ? `Mailbox request #${request.id}: ${request.fullName} <${request.address}> — approve or reject`
+      : `Mailbox request #${request.id} for ${request.address}: ${request.status.toLowerCase().replace('_', ' ')}`;
+  return { text: truncate(text, SlackLimits.messageText), blocks };
+}
+
+const plain = (text: string): SlackMessage => ({ text, blocks: [section(text)] });
+
+export function buildSubmittedNotice(request: RequestSummary, approverIds: readonly string[]): SlackMessage {
+  const to = request.routedToAdmins
+    ? `the admins (${approverIds.map(mention).join(', ')}), because you are the new hire’s superior`
+    : mention(request.superiorId);
+  return plain(`:outbox_tray: Your request #${request.id} for *${request.address}* (${escapeMrkdwn(request.fullName)}) is on its way to ${to} for approval.`);
+}
+
+export function buildDecisionNotice(request: RequestSummary): SlackMessage {
+  const who = request.decidedById ? mention(request.decidedById) : 'An approver';
+  if (request.status === 'REJECTED') {
+    return plain(`:x: ${who} rejected your request #${request.id} for *${request.address}*.\nReason: ${escapeMrkdwn(request.decisionReason ?? '')}`);
+  }
+  return plain(`:white_check_mark: ${who} approved your request #${request.id} for *${request.address}*. Creating the mailbox now.`);
+}
+
+export function buildMailboxReadyNotice(request: RequestSummary): SlackMessage {
+  return plain(
+    `:tada: The mailbox *${request.address}* for ${escapeMrkdwn(request.fullName)} is ready (request #${request.id}). ` +
+      'Its password was generated by Mailroom and is kept encrypted until it is delivered to the new hire; it is never posted in Slack.',
+  );
+}
+
+export function buildProvisioningFailedNotice(request: RequestSummary): SlackMessage {
+  return plain(
+    `:warning: Creating *${request.address}* (request #${request.id}) failed: ${escapeMrkdwn(request.failureReason ?? 'unknown reason')}\n` +
+      'The admins have been told and will follow up; there is nothing you need to do.',
+  );
+}
+
+/** The admins' alert when provisioning failed for good, with a Retry button. */
+export function buildAdminFailureMessage(request: RequestSummary, attempts: number): SlackMessage {
+  const text = `Provisioning failed for request #${request.id} (${request.address}) after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${request.failureReason ?? 'unknown reason'}`;
+  const blocks: KnownBlock[] = [
+    section(
+      `:rotating_light: *Provisioning failed* for request #${request.id}: *${request.address}* (${escapeMrkdwn(request.fullName)}), ` +
+        `requested by ${mention(request.requesterId)}, approved by ${request.decidedById ? mention(request.decidedById) : 'unknown'}.\n` +
+        `After ${attempts} attempt${attempts === 1 ? '' : 's'}: ${escapeMrkdwn(request.failureReason ?? 'unknown reason')}`,
+    ),
+  ];
+  if (request.status === 'FAILED') {
+    blocks.push({
+      type: 'actions',
+      block_id: `retry_${request.id}`,
+      elements: [{ type: 'button', action_id: Actions.retryProvisioning, text: { type: 'plain_text', text: 'Retry' }, value: String(request.id) }],
+    });
+  }
+  return { text: truncate(text, SlackLimits.messageText), blocks };
+}

@@ -1,0 +1,174 @@
+import { Writable } from 'node:stream';
+import { createMailroom, type Mailroom } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createLogger } from '../../src/lib/logger.ts';
+import { type FakeCpanel, startFakeCpanel } from '../fakes/cpanel-server.ts';
+import { type FakeSlack, type FakeSlackUser, startFakeSlack } from '../fakes/slack-server.ts';
+import { ManualClock } from './manual-clock.ts';
+import { datePicker, emailText, plainText, SlackDriver, staticSelect, usersSelect } from './slack-driver.ts';
+import { createTestDatabase, type TestDatabase } from './test-db.ts';
+
+export const People = {
+  requester: 'U0REQUEST1',
+  superior: 'U0SUPERIOR',
+  admin: 'U0ADMIN001',
+  admin2: 'U0ADMIN002',
+  outsider: 'U0OUTSIDER',
+  gone: 'U0GONE0001',
+  botUser: 'U0BOTUSER1',
+} as const;
+
+export const BOT_TOKEN = 'xoxb-test-1234-5678-abcdefghijkl';
+export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
+export const CPANEL_TOKEN = 'CPANELTOKEN0123456789ABCDEFGHIJ';
+export const SECRET_KEY = '0f'.repeat(32);
+
+const users: FakeSlackUser[] = [
+  { id: People.requester, name: 'rita', realName: 'Rita Requester', email: 'rita@example.com', tz: 'Europe/London' },
+  { id: People.superior, name: 'sam', realName: 'Sam Superior', email: 'sam@example.com' },
+  { id: People.admin, name: 'ada', realName: 'Ada Admin' },
+  { id: People.admin2, name: 'alan', realName: 'Alan Admin' },
+  { id: People.outsider, name: 'olga', realName: 'Olga Outsider' },
+  { id: People.gone, name: 'gary', realName: 'Gary Gone', deleted: true },
+  { id: People.botUser, name: 'robot', realName: 'Some Bot', isBot: true },
+];
+
+export interface Harness {
+  db: TestDatabase;
+  slack: FakeSlack;
+  cpanel: FakeCpanel;
+  mailroom: Mailroom;
+  driver: SlackDriver;
+  clock: ManualClock;
+  /** Every log line the app wrote, as raw JSON text. */
+  logs: string[];
+  close(): Promise<void>;
+}
+
+export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+  const db = await createTestDatabase();
+  const slack = await startFakeSlack({ botToken: BOT_TOKEN, users });
+  const cpanel = await startFakeCpanel({ user: 'acme', token: CPANEL_TOKEN, domains: ['example.com', 'example.org'] });
+  const logs: string[] = [];
+  const destination = new Writable({
+    write(chunk, _encoding, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: db.url,
+    PORT: '0',
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    MAIL_DOMAINS: 'example.com,example.org',
+    MAILBOX_PROVIDER: 'cpanel',
+    CPANEL_URL: cpanel.url,
+    CPANEL_USER: 'acme',
+    CPANEL_API_TOKEN: CPANEL_TOKEN,
+    CPANEL_TIMEOUT_MS: '1000',
+    MAILBOX_QUOTA_MB: '2048',
+    ADMIN_USER_IDS: `${People.admin},${People.admin2}`,
+    DEFAULT_PHONE_REGION: 'US',
+    SECRET_KEY,
+    LOG_LEVEL: 'trace',
+    JOB_POLL_MS: '25',
+    JOB_MAX_ATTEMPTS: '4',
+    JOB_BACKOFF_BASE_MS: '60000',
+    ...env,
+  });
+  const clock = new ManualClock();
+  const logger = createLogger({ level: config.LOG_LEVEL, destination });
+  const mailroom = createMailroom({ config, logger, clock });
+  const { port } = await mailroom.start();
+  const driver = new SlackDriver({ appUrl: `http://127.0.0.1:${port}`, signingSecret: SIGNING_SECRET, issueTriggerId: () => slack.issueTriggerId() });
+  return {
+    db,
+    slack,
+    cpanel,
+    mailroom,
+    driver,
+    clock,
+    logs,
+    async close() {
+      await mailroom.stop();
+      await Promise.all([slack.close(), cpanel.close()]);
+      await db.drop();
+    },
+  };
+}
+
+export interface RequestFormValues {
+  fullName?: string;
+  localPart?: string;
+  domain?: string | null;
+  personalEmail?: string;
+  phone?: string;
+  superior?: string | null;
+  startDate?: string | null;
+  note?: string | null;
+}
+
+export const goodForm: Required<RequestFormValues> = {
+  fullName: 'Jane Doe',
+  localPart: 'jane.doe',
+  domain: 'example.com',
+  personalEmail: 'jane.doe@gmail.com',
+  phone: '(415) 555-2671',
+  superior: People.superior,
+  startDate: null,
+  note: null,
+};
+
+/** Slack's `view.state.values` for the request modal. */
+export function requestFormValues(form: RequestFormValues = {}) {
+  const f = { ...goodForm, ...form };
+  return {
+    full_name: { value: plainText(f.fullName) },
+    local_part: { value: plainText(f.localPart) },
+    domain: { value: staticSelect(f.domain) },
+    personal_email: { value: emailText(f.personalEmail) },
+    phone: { value: plainText(f.phone) },
+    superior: { value: usersSelect(f.superior) },
+    start_date: { value: datePicker(f.startDate) },
+    note: { value: plainText(f.note) },
+  };
+}
+
+/** Submits the request modal as `userId` would; returns the HTTP answer Bolt gave Slack. */
+export function submitRequestForm(h: Harness, form: RequestFormValues = {}, userId: string = People.requester) {
+  return h.driver.viewSubmission({ userId, view: { callbackId: 'request_email_modal', values: requestFormValues(form) } });
+}
+
+/** Waits until the approval DM to `approverId` exists; returns its ApprovalMessage row (channel + ts). */
+export function approvalMessageFor(h: Harness, requestId: number, approverId: string) {
+  return eventually(
+    () => h.db.prisma.approvalMessage.findUnique({ where: { requestId_userId: { requestId, userId: approverId } } }),
+    `the approval DM for request ${requestId} to ${approverId}`,
+  );
+}
+
+/** Polls an async probe until it returns a truthy value. */
+export async function eventually<T>(probe: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+export function clickButton(h: Harness, input: { userId: string; actionId: string; requestId: number; channelId: string; messageTs: string }) {
+  return h.driver.blockAction({
+    userId: input.userId,
+    actionId: input.actionId,
+    value: String(input.requestId),
+    channelId: input.channelId,
+    messageTs: input.messageTs,
+    responseUrl: h.slack.responseUrl(`click-${input.userId}-${input.actionId}`),
+    triggerId: h.slack.issueTriggerId(),
+  });
+}

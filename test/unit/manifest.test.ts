@@ -1,0 +1,92 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { App } from '@slack/bolt';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { registerListeners } from '../../src/commands/index.ts';
+import type { RequestService } from '../../src/services/requests.ts';
+
+const manifest = parse(readFileSync('manifest.yml', 'utf8')) as {
+  features: { slash_commands: Array<{ command: string; url: string }>; app_home: Record<string, boolean> };
+  oauth_config: { scopes: { bot: string[] } };
+  settings: { interactivity: { is_enabled: boolean; request_url: string }; event_subscriptions?: { bot_events?: string[] } };
+};
+
+/** Bot scopes each Web API method needs (docs.slack.dev/reference/methods). */
+const SCOPES_BY_METHOD: Record<string, string[]> = {
+  'chat.postMessage': ['chat:write'],
+  'chat.update': ['chat:write'],
+  'chat.postEphemeral': ['chat:write'],
+  'chat.getPermalink': [],
+  'conversations.open': ['im:write'],
+  'users.info': ['users:read'],
+  'users.lookupByEmail': ['users:read.email'],
+  'usergroups.users.list': ['usergroups:read'],
+  'views.open': [],
+  'views.update': [],
+  'views.push': [],
+  'views.publish': [],
+};
+
+function recordRegistrations() {
+  const registered = { commands: [] as string[], actions: [] as string[], views: [] as string[], events: [] as string[], options: [] as string[] };
+  const app = {
+    command: (name: string) => registered.commands.push(name),
+    action: (id: string) => registered.actions.push(id),
+    view: (id: string) => registered.views.push(id),
+    event: (name: string) => registered.events.push(name),
+    options: (id: string) => registered.options.push(id),
+    shortcut: () => {},
+  } as unknown as App;
+  registerListeners(app, { requests: {} as RequestService, domains: ['example.com'] });
+  return registered;
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return name === 'generated' ? [] : sourceFiles(path);
+    return path.endsWith('.ts') ? [path] : [];
+  });
+}
+
+/** Web API methods the code calls, found as `client.<family>.<method>(` in src/. */
+function usedMethods(): Set<string> {
+  const methods = new Set<string>();
+  for (const file of sourceFiles('src')) {
+    for (const match of readFileSync(file, 'utf8').matchAll(/client\.((?:[a-z]+\.)+[a-zA-Z]+)\(/g)) methods.add(match[1] as string);
+  }
+  return methods;
+}
+
+describe('manifest.yml', () => {
+  const registered = recordRegistrations();
+
+  it('declares exactly the slash commands the code registers, all pointing at /slack/events', () => {
+    expect(manifest.features.slash_commands.map((c) => c.command).sort()).toEqual([...registered.commands].sort());
+    for (const command of manifest.features.slash_commands) expect(new URL(command.url).pathname).toBe('/slack/events');
+  });
+
+  it('enables interactivity because the code registers buttons and modals', () => {
+    expect(registered.actions.length + registered.views.length).toBeGreaterThan(0);
+    expect(manifest.settings.interactivity.is_enabled).toBe(true);
+    expect(new URL(manifest.settings.interactivity.request_url).pathname).toBe('/slack/events');
+  });
+
+  it('subscribes to exactly the events the code listens to', () => {
+    expect([...(manifest.settings.event_subscriptions?.bot_events ?? [])].sort()).toEqual([...registered.events].sort());
+  });
+
+  it('enables the Messages tab the bot DMs people in', () => {
+    expect(manifest.features.app_home.messages_tab_enabled).toBe(true);
+  });
+
+  it('asks for exactly the bot scopes the code needs', () => {
+    const methods = usedMethods();
+    expect(methods.size).toBeGreaterThan(0);
+    const unknown = [...methods].filter((method) => !(method in SCOPES_BY_METHOD));
+    expect(unknown, 'add these methods to SCOPES_BY_METHOD').toEqual([]);
+    const needed = new Set(['commands', ...[...methods].flatMap((method) => SCOPES_BY_METHOD[method] ?? [])]);
+    expect([...manifest.oauth_config.scopes.bot].sort()).toEqual([...needed].sort());
+  });
+});
