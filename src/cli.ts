@@ -61,8 +61,9 @@ export function buildCli(io: Partial<CliIo> = {}): Command {
       const databaseUrl = requireDatabaseUrl({ env, out, err });
       const logger: MigrationLogger = {
         info: (obj, msg) => {
-          const migration = (obj as { migration?: unknown }).migration;
+          const { migration, database } = obj as { migration?: unknown; database?: unknown };
           if (msg === 'Applying migration' && typeof migration === 'string') out(`Applying ${migration} …`);
+          if (msg === 'Created database' && typeof database === 'string') out(`Created database ${database}.`);
         },
         warn: (obj, msg) => {
           const migrations = (obj as { migrations?: unknown }).migrations;
