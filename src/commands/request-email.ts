@@ -1,4 +1,5 @@
-import type { App, BlockButtonAction, RespondFn } from '@slack/bolt';
+import { randomUUID } from 'node:crypto';
+import type { App, BlockButtonAction, Logger, RespondFn } from '@slack/bolt';
 import { z } from 'zod';
 import type { DecisionRefusal, RequestService, RetryResult } from '../services/requests.ts';
 import { Actions, Callbacks, Commands, RejectFields, RequestFields } from '../slack/ids.ts';
@@ -53,9 +54,9 @@ export function registerRequestEmail(app: App, deps: RequestEmailDeps): void {
     });
   });
 
-  app.view(Callbacks.requestModal, async ({ ack, body, view }) => {
+  app.view(Callbacks.requestModal, async ({ ack, body, view, logger }) => {
     const values = view.state.values as ViewStateValues;
-    const result = await deps.requests.submit(body.user.id, {
+    const outcome = await withIncident(logger, () => deps.requests.submit(body.user.id, {
       fullName: readText(values, RequestFields.fullName),
       localPart: readText(values, RequestFields.localPart),
       domain: readSelected(values, RequestFields.domain),
@@ -64,7 +65,12 @@ export function registerRequestEmail(app: App, deps: RequestEmailDeps): void {
       superiorId: readUser(values, RequestFields.superior),
       startDate: readDate(values, RequestFields.startDate),
       note: readText(values, RequestFields.note),
-    });
+    }));
+    if (!outcome.ok) {
+      await ack({ response_action: 'errors', errors: { [RequestFields.fullName]: incidentMessage(outcome.incident) } });
+      return;
+    }
+    const result = outcome.value;
     if (!result.ok) {
       await ack({ response_action: 'errors', errors: result.errors as Record<string, string> });
       return;
@@ -114,6 +120,20 @@ export function registerRequestEmail(app: App, deps: RequestEmailDeps): void {
     if (!requestId.success) return void (await tellClicker(respond, 'This button is malformed; nothing was done.'));
     await tellClicker(respond, describeRetry(await deps.requests.retryProvisioning(requestId.data, body.user.id)));
   });
+}
+
+const incidentMessage = (incident: string) =>
+  `Mailroom hit an unexpected error and saved nothing; please try again in a minute. If it persists, tell IT: incident ${incident}.`;
+
+/** Runs `work`; an unexpected fault is logged under an incident id, so the modal is still answered within Slack's 3 s. */
+async function withIncident<T>(logger: Logger, work: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; incident: string }> {
+  try {
+    return { ok: true, value: await work() };
+  } catch (error) {
+    const incident = randomUUID().slice(0, 8);
+    logger.error(`request submission failed (incident ${incident}): ${error instanceof Error ? error.message : String(error)}`);
+    return { ok: false, incident };
+  }
 }
 
 function safeJson(text: string | undefined): unknown {
