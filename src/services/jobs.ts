@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
 import type { z } from 'zod';
-import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
+import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Db } from './db-types.ts';
@@ -165,18 +165,46 @@ export class JobRunner {
     }
   }
 
+  /**
+   * Two replicas claiming at once can still deadlock on the (status, runAt) index entries the
+   * UPDATE rewrites; InnoDB then rolls one back, which is harmless here: try the claim again.
+   */
   private async claim(batchSize: number): Promise<ClaimedJob[]> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.claimOnce(batchSize);
+      } catch (error) {
+        const isConflict = error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2034';
+        if (!isConflict || attempt >= 5) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+      }
+    }
+  }
+
+  private async claimOnce(batchSize: number): Promise<ClaimedJob[]> {
     const { prisma, clock } = this.options;
     const now = clock.now();
     const staleBefore = new Date(now.getTime() - (this.options.lockTimeoutMs ?? 10 * 60 * 1000));
+    // READ COMMITTED: no gap locks, so concurrent claimers lock only the rows they take.
     return prisma.$transaction(async (tx) => {
-      const rows = await tx.$queryRaw<Array<{ id: number }>>`
+      // Each query walks the (status, runAt) index in order and stops after LIMIT rows, so it
+      // locks only what it takes; an OR or a filesort would lock every due row and starve others.
+      const due = await tx.$queryRaw<Array<{ id: number }>>`
         SELECT id FROM Job
-        WHERE (status = 'PENDING' AND runAt <= ${now})
-           OR (status = 'RUNNING' AND lockedAt < ${staleBefore})
-        ORDER BY runAt, id
+        WHERE status = 'PENDING' AND runAt <= ${now}
+        ORDER BY status, runAt, id
         LIMIT ${batchSize}
         FOR UPDATE SKIP LOCKED`;
+      const abandoned =
+        due.length < batchSize
+          ? await tx.$queryRaw<Array<{ id: number }>>`
+              SELECT id FROM Job
+              WHERE status = 'RUNNING' AND lockedAt < ${staleBefore}
+              ORDER BY status, runAt, id
+              LIMIT ${batchSize - due.length}
+              FOR UPDATE SKIP LOCKED`
+          : [];
+      const rows = [...due, ...abandoned];
       if (rows.length === 0) return [];
       const ids = rows.map((row) => Number(row.id));
       await tx.job.updateMany({
@@ -188,7 +216,7 @@ export class JobRunner {
         select: { id: true, kind: true, payload: true, attempts: true, maxAttempts: true },
         orderBy: { id: 'asc' },
       });
-    });
+    }, { isolationLevel: Prisma.TransactionIsolationLevel.ReadCommitted });
   }
 
   private async execute(job: ClaimedJob): Promise<void> {

@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { createLogger } from '../../src/lib/logger.ts';
+import { backoffDelay, type JobHandlers, JobQueue, JobRunner, PermanentJobError } from '../../src/services/jobs.ts';
+import { ManualClock } from '../support/manual-clock.ts';
+import { createTestDatabase, type TestDatabase } from '../support/test-db.ts';
+
+describe('job runner on MariaDB', () => {
+  let db: TestDatabase;
+  const clock = new ManualClock();
+  const logger = createLogger({ level: 'silent' });
+  const runs = new Map<number, string[]>();
+  const dead: Array<{ n: number; message: string }> = [];
+  let failuresLeft = 0;
+  const handlers: JobHandlers = {
+    'test.record': {
+      schema: z.object({ n: z.number() }),
+      run: async (payload: { n: number }) => {
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        runs.set(payload.n, [...(runs.get(payload.n) ?? []), 'ran']);
+      },
+    },
+    'test.flaky': {
+      schema: z.object({ n: z.number() }),
+      maxAttempts: 3,
+      run: async () => {
+        if (failuresLeft > 0) {
+          failuresLeft -= 1;
+          throw new Error('still down');
+        }
+      },
+      onDead: async (payload: { n: number }, error) => {
+        dead.push({ n: payload.n, message: error.message });
+      },
+    },
+    'test.permanent': {
+      schema: z.object({ n: z.number() }),
+      run: async () => {
+        throw new PermanentJobError('will never work');
+      },
+      onDead: async (payload: { n: number }, error) => {
+        dead.push({ n: payload.n, message: error.message });
+      },
+    },
+  };
+  const queue = new JobQueue(handlers, clock, 5);
+  const runner = (batchSize = 8) => new JobRunner({ prisma: db.prisma, handlers, clock, logger, pollMs: 1000, backoffBaseMs: 1000, batchSize });
+
+  beforeAll(async () => {
+    db = await createTestDatabase({ connectionLimit: 8 });
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it('lets two runners drain one queue together, each job exactly once', async () => {
+    const jobs = Array.from({ length: 300 }, (_, n) => ({ kind: 'test.record', payload: { n } }));
+    await queue.transaction(db.prisma, (tx) => queue.enqueue(tx, jobs));
+    const [a, b] = await Promise.all([runner(8).runDue(), runner(8).runDue()]);
+    expect((a ?? 0) + (b ?? 0)).toBe(300);
+    // Both did real work: a claim must not lock rows it does not take.
+    expect(Math.min(a ?? 0, b ?? 0)).toBeGreaterThan(20);
+    expect(runs.size).toBe(300);
+    expect([...runs.values()].every((list) => list.length === 1)).toBe(true);
+    expect(await db.prisma.job.count({ where: { kind: 'test.record', status: 'DONE' } })).toBe(300);
+  });
+
+  it('ignores a second enqueue with the same dedupe key', async () => {
+    await queue.transaction(db.prisma, (tx) => queue.enqueue(tx, { kind: 'test.record', payload: { n: 1000 }, dedupeKey: 'once' }));
+    await queue.transaction(db.prisma, (tx) => queue.enqueue(tx, { kind: 'test.record', payload: { n: 1001 }, dedupeKey: 'once' }));
+    expect(await db.prisma.job.count({ where: { dedupeKey: 'once' } })).toBe(1);
+  });
+
+  it('refuses an invalid payload at enqueue time', async () => {
+    await expect(queue.enqueue(db.prisma, { kind: 'test.record', payload: { n: 'x' } })).rejects.toThrow();
+    await expect(queue.enqueue(db.prisma, { kind: 'no.such.kind', payload: {} })).rejects.toThrow(/No handler/);
+  });
+
+  it('backs off exponentially, then dies after maxAttempts and calls onDead once', async () => {
+    failuresLeft = 10;
+    await queue.transaction(db.prisma, (tx) => queue.enqueue(tx, { kind: 'test.flaky', payload: { n: 7 }, dedupeKey: 'flaky' }));
+    const r = runner();
+    await r.runDue();
+    let job = await db.prisma.job.findUniqueOrThrow({ where: { dedupeKey: 'flaky' } });
+    expect(job).toMatchObject({ status: 'PENDING', attempts: 1, lastError: 'still down' });
+    expect(job.runAt.getTime() - clock.now().getTime()).toBeGreaterThan(backoffDelay(1, 1000) - 100);
+    expect(await r.runDue()).toBe(0); // not due yet
+    clock.advance(backoffDelay(1, 1000));
+    await r.runDue();
+    clock.advance(backoffDelay(2, 1000));
+    await r.runDue();
+    job = await db.prisma.job.findUniqueOrThrow({ where: { dedupeKey: 'flaky' } });
+    expect(job).toMatchObject({ status: 'DEAD', attempts: 3 });
+    expect(dead.filter((entry) => entry.n === 7)).toEqual([{ n: 7, message: 'still down' }]);
+  });
+
+  it('kills a job at once on a permanent error', async () => {
+    await queue.transaction(db.prisma, (tx) => queue.enqueue(tx, { kind: 'test.permanent', payload: { n: 8 }, dedupeKey: 'permanent' }));
+    await runner().runDue();
+    const job = await db.prisma.job.findUniqueOrThrow({ where: { dedupeKey: 'permanent' } });
+    expect(job).toMatchObject({ status: 'DEAD', attempts: 1, lastError: 'will never work' });
+    expect(dead.some((entry) => entry.n === 8)).toBe(true);
+  });
+
+  it('reclaims a job whose runner died mid-run', async () => {
+    const job = await db.prisma.job.create({
+      data: { kind: 'test.record', payload: { n: 2000 }, maxAttempts: 5, runAt: clock.now(), status: 'RUNNING', attempts: 1, lockedAt: new Date(clock.now().getTime() - 60 * 60 * 1000), lockedBy: 'dead-process' },
+    });
+    await runner().runDue();
+    expect(await db.prisma.job.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({ status: 'DONE', attempts: 2 });
+    expect(runs.get(2000)).toEqual(['ran']);
+  });
+});
