@@ -3,7 +3,8 @@
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { ExitCode, runBatchCreate } from './cli/batch-create.ts';
 import type { MigrationLogger } from './db/migrate.ts';
 import { applyMigrations, MigrationError } from './db/migrate.ts';
 import { parseDatabaseUrl } from './db/url.ts';
@@ -23,12 +24,21 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   out: (line: string) => void;
   err: (line: string) => void;
+  /** Where progress bars are drawn, when stderr is a terminal. */
+  terminal?: NodeJS.WriteStream | undefined;
 }
 
 const defaultIo: CliIo = {
   env: process.env,
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
+  terminal: process.stderr.isTTY ? process.stderr : undefined,
+};
+
+const intOption = (min: number, max: number) => (value: string): number => {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n < min || n > max) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
+  return n;
 };
 
 function requireDatabaseUrl(io: CliIo): string {
@@ -44,7 +54,7 @@ function requireDatabaseUrl(io: CliIo): string {
 }
 
 export function buildCli(io: Partial<CliIo> = {}): Command {
-  const { env, out, err } = { ...defaultIo, ...io };
+  const { env, out, err, terminal } = { ...defaultIo, ...io };
   const program = new Command('mailroom')
     .description('Mailroom: Slack chat-ops for company mailboxes')
     .showHelpAfterError()
@@ -96,6 +106,27 @@ export function buildCli(io: Partial<CliIo> = {}): Command {
       }
     });
 
+  program
+    .command('batch-create')
+    .description('create the mailboxes listed in FILE: "email | password" lines, or CSV with the header email,password,full_name,personal_email,phone')
+    .argument('<file>', 'the list; blank lines and lines starting with # are skipped')
+    .option('--dry-run', 'check every line and report problems; create nothing')
+    .option('--strict', 'refuse to start while any line has a problem')
+    .option('--concurrency <n>', 'mailboxes created at the same time', intOption(1, 64), 8)
+    .option('--retries <n>', 'extra attempts when the mail host is unreachable or answers 5xx', intOption(0, 10), 2)
+    .option('--credentials-out <file>', 'append generated passwords to this file (created with mode 0600); required when a line has no password')
+    .option('--format <format>', 'pipe or csv (default: detected from the first line)')
+    .option('--json', 'print one JSON report on stdout instead of text')
+    .action(async (file: string, options: { dryRun?: boolean; strict?: boolean; concurrency: number; retries: number; credentialsOut?: string; json?: boolean; format?: string }) => {
+      if (options.format !== undefined && options.format !== 'pipe' && options.format !== 'csv') {
+        throw new CliError('--format must be pipe or csv', ExitCode.usage);
+      }
+      const { format, ...rest } = options;
+      const code = await runBatchCreate(file, { ...rest, ...(format === 'pipe' || format === 'csv' ? { format } : {}) }, { env, out, err, terminal });
+      // runBatchCreate has printed everything already; only the exit code is left to pass on.
+      if (code !== 0) throw new CliError('', code);
+    });
+
   return program;
 }
 
@@ -109,7 +140,7 @@ export async function main(argv: readonly string[] = process.argv, io: Partial<C
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode; // commander already printed the message
     if (error instanceof CliError) {
-      err(error.message);
+      if (error.message) err(error.message);
       return error.exitCode;
     }
     err(error instanceof Error ? (error.stack ?? error.message) : String(error));

@@ -24,13 +24,13 @@ export interface CpanelProviderOptions {
 }
 
 /** The flat UAPI envelope of `/execute/...` (fact sheet §2.1). */
-interface UapiEnvelope {
+export interface UapiEnvelope {
   status: number;
   data: unknown;
   errors: string[] | null;
 }
 
-type Params = Record<string, string>;
+export type Params = Record<string, string>;
 
 const DEFAULT_TIMEOUT_MS = 15_000;
 
@@ -62,13 +62,18 @@ function splitAddress(address: string): { local: string; domain: string } | null
 const sameAddress = (a: unknown, b: string): boolean =>
   typeof a === 'string' && a.trim().toLowerCase() === b.trim().toLowerCase();
 
-function parseEnvelope(body: string): UapiEnvelope | null {
+export function parseEnvelope(body: string): UapiEnvelope | null {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
   } catch {
     return null;
   }
+  return toEnvelope(parsed);
+}
+
+/** Reads an already-parsed UAPI result object (WHM nests it under `data.uapi`). */
+export function toEnvelope(parsed: unknown): UapiEnvelope | null {
   if (typeof parsed !== 'object' || parsed === null || !('status' in parsed)) return null;
   const { status, data, errors } = parsed as Record<string, unknown>;
   return {
@@ -78,33 +83,113 @@ function parseEnvelope(body: string): UapiEnvelope | null {
   };
 }
 
+/** One UAPI Email call as a transport saw it, before logging and scrubbing. */
+export interface UapiTransportResult {
+  result: ProviderResult<unknown>;
+  /** The HTTP status, when an answer arrived. */
+  status?: number;
+}
+
 /**
- * MailboxProvider over cPanel UAPI (`/execute/Email/<function>`) with an API token.
+ * How a UAPI Email function reaches the server: cPanel's `/execute` with a user token (here), or
+ * WHM's `uapi_cpanel` with a root/reseller token (whm.ts). The Email logic above it is shared.
+ */
+export interface UapiTransport {
+  /** Scrubbed from every failure reason, on top of the call's own secrets. */
+  readonly secrets: readonly string[];
+  send(fn: string, params: Params): Promise<UapiTransportResult>;
+}
+
+/** got settings shared by the cPanel and WHM transports. */
+export function uapiHttpClient(options: { prefixUrl: string; timeoutMs?: number; caFile?: string }): Got {
+  return got.extend({
+    prefixUrl: options.prefixUrl,
+    retry: { limit: 0 },
+    throwHttpErrors: false,
+    // A redirect would carry the token to wherever it points; treat it as a misconfiguration.
+    followRedirect: false,
+    timeout: { request: options.timeoutMs ?? DEFAULT_TIMEOUT_MS },
+    responseType: 'text',
+    https: options.caFile ? { certificateAuthority: readFileSync(options.caFile) } : {},
+  });
+}
+
+/** Sends `params` as a POST form body and returns the status and body, or `unavailable` when nothing usable came back. */
+export async function postForm(
+  http: Got,
+  path: string,
+  params: Params,
+  authorization: string,
+  what: string,
+): Promise<{ ok: true; statusCode: number; body: string } | { ok: false; code: ProviderFailureCode; reason: string }> {
+  try {
+    const response = await http.post(path, { form: params, headers: { authorization, accept: 'application/json' } });
+    return { ok: true, statusCode: response.statusCode, body: response.body };
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    const message = error instanceof Error ? error.message : String(error);
+    return fail('unavailable', `${what}: ${typeof code === 'string' ? `${code}: ` : ''}${message}`);
+  }
+}
+
+/** Turns a UAPI result object (`status`, `errors`, `data`) into a ProviderResult. */
+export function fromUapiEnvelope(envelope: UapiEnvelope, what: string): ProviderResult<unknown> {
+  // HTTP 200 with status 0 is a failure (fact sheet §6.1).
+  if (envelope.status === 1) return ok(envelope.data);
+  const message = envelope.errors?.join(' ').trim() || `${what} failed without a message`;
+  return fail(classify(message), message);
+}
+
+/** cPanel's own `/execute/Email/<function>` with `Authorization: cpanel USER:TOKEN`. */
+class ExecuteTransport implements UapiTransport {
+  readonly secrets: readonly string[];
+  readonly #http: Got;
+  readonly #authorization: string;
+
+  constructor(options: CpanelProviderOptions) {
+    this.#authorization = `cpanel ${options.user}:${options.token}`;
+    this.secrets = [options.token];
+    this.#http = uapiHttpClient({
+      prefixUrl: `${options.baseUrl.replace(/\/+$/, '')}/execute/Email`,
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      ...(options.caFile === undefined ? {} : { caFile: options.caFile }),
+    });
+  }
+
+  async send(fn: string, params: Params): Promise<UapiTransportResult> {
+    const answer = await postForm(this.#http, fn, params, this.#authorization, `cPanel ${fn}`);
+    if (!answer.ok) return { result: answer };
+    const { statusCode, body } = answer;
+    // Check the status before the body: cpsrvd answers auth failures and 5xx with HTML.
+    if (statusCode === 401 || statusCode === 403) {
+      return { status: statusCode, result: fail('auth_failed', `cPanel ${fn}: HTTP ${statusCode} (check the cPanel user and API token)`) };
+    }
+    if (statusCode < 200 || statusCode >= 300) return { status: statusCode, result: fail('unavailable', `cPanel ${fn}: HTTP ${statusCode}`) };
+    const envelope = parseEnvelope(body);
+    if (!envelope) return { status: statusCode, result: fail('unavailable', `cPanel ${fn}: unreadable answer (HTTP ${statusCode})`) };
+    return { status: statusCode, result: fromUapiEnvelope(envelope, `cPanel ${fn}`) };
+  }
+}
+
+/**
+ * MailboxProvider over the UAPI Email module, whichever transport carries the calls.
  *
  * Every call is a single POST with a form body (passwords stay out of URLs and access logs) and
  * no retries: the app's job queue decides when to try again, guided by the failure code.
  */
-export class CpanelProvider implements MailboxProvider {
-  readonly name = 'cpanel';
-  readonly #http: Got;
-  readonly #authorization: string;
-  readonly #token: string;
+export class UapiEmailProvider implements MailboxProvider {
+  readonly name: string;
+  readonly #transport: UapiTransport;
   readonly #logger: Logger | undefined;
 
-  constructor(options: CpanelProviderOptions) {
-    this.#authorization = `cpanel ${options.user}:${options.token}`;
-    this.#token = options.token;
-    this.#logger = options.logger;
-    this.#http = got.extend({
-      prefixUrl: `${options.baseUrl.replace(/\/+$/, '')}/execute/Email`,
-      retry: { limit: 0 },
-      throwHttpErrors: false,
-      // A redirect would carry the token to wherever it points; treat it as a misconfiguration.
-      followRedirect: false,
-      timeout: { request: options.timeoutMs ?? DEFAULT_TIMEOUT_MS },
-      responseType: 'text',
-      https: options.caFile ? { certificateAuthority: readFileSync(options.caFile) } : {},
-    });
+  constructor(name: string, transport: UapiTransport, logger?: Logger) {
+    this.name = name;
+    this.#transport = transport;
+    this.#logger = logger;
+  }
+
+  nameFor(_domain: string): string {
+    return this.name;
   }
 
   async find(address: string): Promise<ProviderResult<MailboxInfo | null>> {
@@ -242,45 +327,25 @@ export class CpanelProvider implements MailboxProvider {
   /** One UAPI call; `secrets` are scrubbed from any reason text on top of the token. */
   async #call(fn: string, params: Params, secrets: string[] = []): Promise<ProviderResult<unknown>> {
     const started = performance.now();
-    let statusCode: number | undefined;
-    const result = await (async (): Promise<ProviderResult<unknown>> => {
-      let body: string;
-      try {
-        const response = await this.#http.post(fn, {
-          form: params,
-          headers: { authorization: this.#authorization, accept: 'application/json' },
-        });
-        statusCode = response.statusCode;
-        body = response.body;
-      } catch (error) {
-        const code = (error as { code?: unknown }).code;
-        const message = error instanceof Error ? error.message : String(error);
-        return fail('unavailable', `cPanel ${fn}: ${typeof code === 'string' ? `${code}: ` : ''}${message}`);
-      }
-      // Check the status before the body: cpsrvd answers auth failures and 5xx with HTML.
-      if (statusCode === 401 || statusCode === 403) {
-        return fail('auth_failed', `cPanel ${fn}: HTTP ${statusCode} (check the cPanel user and API token)`);
-      }
-      if (statusCode < 200 || statusCode >= 300) return fail('unavailable', `cPanel ${fn}: HTTP ${statusCode}`);
-      const envelope = parseEnvelope(body);
-      if (!envelope) return fail('unavailable', `cPanel ${fn}: unreadable answer (HTTP ${statusCode})`);
-      // HTTP 200 with status 0 is a failure (fact sheet §6.1).
-      if (envelope.status === 1) return ok(envelope.data);
-      const message = envelope.errors?.join(' ').trim() || `cPanel ${fn} failed without a message`;
-      return fail(classify(message), message);
-    })();
-
-    const safe = result.ok ? result : { ...result, reason: scrub(result.reason, [this.#token, ...secrets]) };
+    const { result, status } = await this.#transport.send(fn, params);
+    const safe = result.ok ? result : { ...result, reason: scrub(result.reason, [...this.#transport.secrets, ...secrets]) };
     this.#logger?.[result.ok ? 'info' : 'warn'](
       {
         fn,
-        status: statusCode,
+        status,
         durationMs: Math.round(performance.now() - started),
         outcome: result.ok ? 'ok' : result.code,
       },
-      'cpanel call',
+      `${this.name} call`,
     );
     return safe;
+  }
+}
+
+/** MailboxProvider over cPanel UAPI (`/execute/Email/<function>`) with a cPanel user's API token. */
+export class CpanelProvider extends UapiEmailProvider {
+  constructor(options: CpanelProviderOptions) {
+    super('cpanel', new ExecuteTransport(options), options.logger);
   }
 }
 

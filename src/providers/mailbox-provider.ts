@@ -50,6 +50,11 @@ export interface AutoReplyInfo extends Omit<AutoReplyInput, 'start' | 'stop'> {
 export interface MailboxProvider {
   /** A short name stored on Mailbox rows, e.g. "cpanel". */
   readonly name: string;
+  /**
+   * The name of the provider that serves `domain`, stored on its Mailbox rows. Equals `name` for a
+   * single mail host; a per-domain router answers with the host that domain is routed to.
+   */
+  nameFor(domain: string): string;
   /** The mailbox if it exists, null if it does not. */
   find(address: string): Promise<ProviderResult<MailboxInfo | null>>;
   create(input: CreateMailboxInput): Promise<ProviderResult<void>>;

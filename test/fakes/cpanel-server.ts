@@ -2,6 +2,10 @@
  * A real HTTP(S) server that answers like cPanel's UAPI `/execute/<Module>/<function>` for the
  * Email module (fact sheet §7). Error texts are cPanel's where known; texts marked [INF] are
  * plausible guesses, so clients should only rely on the substrings the fact sheet recommends.
+ *
+ * With `whm` set it plays WHM instead (port 2087): the same Email state machine is reached through
+ * WHM API 1 `/json-api/uapi_cpanel` with `Authorization: whm USER:TOKEN` (fact sheet §1.2, §2.3);
+ * see whm-server.ts.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
@@ -21,6 +25,8 @@ export interface FakeCpanelOptions {
   /** "Max Quota per Email Address" of the hosting package; unset means no maximum. */
   maxQuotaMb?: number;
   tls?: { key: string; cert: string };
+  /** Serve WHM API 1 (`/json-api/uapi_cpanel`) for this root/reseller token instead of `/execute`. */
+  whm?: { user?: string; token?: string };
 }
 
 export interface FakeMailbox {
@@ -62,6 +68,8 @@ export interface FakeCpanel {
   readonly user: string;
   readonly token: string;
   readonly domains: string[];
+  /** The WHM login when the fake plays WHM; `user` is then the cPanel account WHM acts for. */
+  readonly whm: { user: string; token: string } | undefined;
   readonly calls: FakeCall[];
   callsTo(fn: string): FakeCall[];
   /** address (lowercase) → mailbox */
@@ -158,6 +166,7 @@ class FakeCpanelServer implements FakeCpanel {
   readonly user: string;
   readonly token: string;
   readonly domains: string[];
+  readonly whm: { user: string; token: string } | undefined;
   readonly calls: FakeCall[] = [];
   readonly mailboxes = new Map<string, FakeMailbox>();
   readonly forwarders = new Map<string, string[]>();
@@ -179,6 +188,9 @@ class FakeCpanelServer implements FakeCpanel {
     this.domains = (options.domains ?? ['example.com']).map((d) => d.toLowerCase());
     this.minStrength = options.minStrength ?? 65;
     this.maxQuotaMb = options.maxQuotaMb;
+    this.whm = options.whm
+      ? { user: options.whm.user ?? 'root', token: options.whm.token ?? randomBytes(16).toString('hex').toUpperCase() }
+      : undefined;
 
     const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => {
       this.#handle(req, res).catch(() => {
@@ -278,6 +290,7 @@ class FakeCpanelServer implements FakeCpanel {
       for (const [key, value] of new URLSearchParams(body)) params[key] = value;
     }
 
+    if (this.whm) return this.#handleWhm(req, res, url, query, params);
     const match = /^\/execute\/([^/]+)\/([^/]+)\/?$/.exec(url.pathname);
     const call: FakeCall = {
       module: match?.[1] ?? '',
@@ -319,6 +332,61 @@ class FakeCpanelServer implements FakeCpanel {
         ? envelope(0, null, [failure.message ?? 'The system experienced an unexpected error.'], false)
         : this.#dispatch(call.module, call.fn, params);
     this.#send(res, call, 200, 'application/json', JSON.stringify(answer));
+  }
+
+  // --- WHM API 1 (only when the fake plays WHM)
+
+  async #handleWhm(req: http.IncomingMessage, res: http.ServerResponse, url: URL, query: Params, params: Params): Promise<void> {
+    const whm = this.whm as { user: string; token: string };
+    const match = /^\/json-api\/([^/]+)\/?$/.exec(url.pathname);
+    const call: FakeCall = {
+      module: params['cpanel.module'] ?? '',
+      fn: params['cpanel.function'] ?? '',
+      params,
+      method: req.method ?? 'GET',
+      query,
+      headers: req.headers,
+      authorized: /^whm\s+([^:\s]+):(\S+)$/i.exec(req.headers.authorization?.trim() ?? '')?.slice(1).join(':') === `${whm.user}:${whm.token}`,
+      status: 0,
+    };
+    this.calls.push(call);
+    const json = (status: number, body: unknown) => this.#send(res, call, status, 'application/json', JSON.stringify(body));
+
+    // Observed answer to bad WHM credentials (fact sheet §1.3).
+    if (!call.authorized) {
+      await this.#delay();
+      return json(403, { cpanelresult: { apiversion: '2', error: 'Access denied', data: { reason: 'Access denied', result: '0' }, type: 'text' } });
+    }
+    if (!match) return this.#send(res, call, 403, 'text/plain', 'WHM does not serve this path with a WHM token.\n'); // [INF]
+    const command = match[1] ?? '';
+    const whmFailure = (reason: string) =>
+      json(200, { metadata: { command, reason: `API failure: (XID ${randomBytes(3).toString('hex')}) ${reason}`, result: 0, version: 1 } });
+    // Without api.version=1 the call lands on the deprecated WHM API 0. [INF] wording
+    if (params['api.version'] !== '1') return json(200, { status: 0, statusmsg: `Unknown app (${quote(command)}) requested for this version (0) of the API.` });
+    if (command !== 'uapi_cpanel') return whmFailure(`Unknown app (${quote(command)}) requested for this version (1) of the API.`); // [INF]
+    for (const name of ['cpanel.user', 'cpanel.module', 'cpanel.function']) {
+      if (!params[name]) return whmFailure(`Provide the ${quote(name)} argument.`);
+    }
+    if (params['cpanel.user'] !== this.user) return whmFailure(`You do not have a user named ${quote(params['cpanel.user'] ?? '')}.`);
+
+    const inner: Params = Object.fromEntries(
+      Object.entries(params).filter(([key]) => !key.startsWith('cpanel.') && !key.startsWith('api.')),
+    );
+    const failure = this.#takeFailure(call.fn);
+    if (failure?.mode === 'timeout') return;
+    if (failure?.mode === 'succeed-then-timeout') {
+      this.#dispatch(call.module, call.fn, inner);
+      return;
+    }
+    await this.#delay();
+    if (failure?.mode === 'http500') return this.#send(res, call, 500, 'text/html', htmlPage(500, 'Internal Server Error'));
+    if (failure?.mode === 'http503') return this.#send(res, call, 503, 'text/html', htmlPage(503, 'Service Unavailable'));
+    const uapi =
+      failure?.mode === 'status0'
+        ? envelope(0, null, [failure.message ?? 'The system experienced an unexpected error.'], false)
+        : this.#dispatch(call.module, call.fn, inner);
+    // WHM reports OK whatever the inner UAPI status (fact sheet §2.3).
+    return json(200, { data: { uapi }, metadata: { command: 'uapi_cpanel', reason: 'OK', result: 1, version: 1 } });
   }
 
   #authorized(header: string | undefined): boolean {

@@ -1,0 +1,108 @@
+import type { Got } from 'got';
+import type { Logger } from 'pino';
+import {
+  fromUapiEnvelope,
+  type Params,
+  postForm,
+  toEnvelope,
+  type UapiTransport,
+  type UapiTransportResult,
+  UapiEmailProvider,
+  uapiHttpClient,
+} from './cpanel.ts';
+
+export interface WhmProviderOptions {
+  /** e.g. `https://host.example.com:2087` */
+  baseUrl: string;
+  /** root or a reseller. */
+  user: string;
+  /** A WHM API token of `user`. */
+  token: string;
+  /** The cPanel account whose mailboxes are managed. */
+  cpanelUser: string;
+  /** PEM file with the CA (or self-signed certificate) to trust instead of the system store. */
+  caFile?: string;
+  timeoutMs?: number;
+  logger?: Logger;
+}
+
+const failure = (code: 'auth_failed' | 'unavailable' | 'rejected', reason: string): UapiTransportResult['result'] => ({ ok: false, code, reason });
+
+/**
+ * WHM API 1 `uapi_cpanel` (fact sheet §1.2, §2.3): a root or reseller token acts for one cPanel
+ * user. The outer `metadata.result` only says WHM ran the call; the inner `data.uapi.status` is
+ * the UAPI outcome.
+ */
+class UapiCpanelTransport implements UapiTransport {
+  readonly secrets: readonly string[];
+  readonly #http: Got;
+  readonly #authorization: string;
+  readonly #cpanelUser: string;
+
+  constructor(options: WhmProviderOptions) {
+    this.#authorization = `whm ${options.user}:${options.token}`;
+    this.secrets = [options.token];
+    // WHM wants the account name in lower case (fact sheet §1.2 for the legacy proxy; harmless here).
+    this.#cpanelUser = options.cpanelUser.toLowerCase();
+    this.#http = uapiHttpClient({
+      prefixUrl: `${options.baseUrl.replace(/\/+$/, '')}/json-api`,
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      ...(options.caFile === undefined ? {} : { caFile: options.caFile }),
+    });
+  }
+
+  async send(fn: string, params: Params): Promise<UapiTransportResult> {
+    const what = `WHM uapi_cpanel Email::${fn}`;
+    // api.version=1 or the call lands on the deprecated WHM API 0.
+    const form: Params = {
+      ...params,
+      'api.version': '1',
+      'cpanel.user': this.#cpanelUser,
+      'cpanel.module': 'Email',
+      'cpanel.function': fn,
+    };
+    const answer = await postForm(this.#http, 'uapi_cpanel', form, this.#authorization, what);
+    if (!answer.ok) return { result: answer };
+    const { statusCode: status, body } = answer;
+    if (status === 401 || status === 403) {
+      return { status, result: failure('auth_failed', `${what}: HTTP ${status} (check WHM_USER and WHM_API_TOKEN)`) };
+    }
+    if (status < 200 || status >= 300) return { status, result: failure('unavailable', `${what}: HTTP ${status}`) };
+
+    let parsed: Record<string, unknown>;
+    try {
+      const value: unknown = JSON.parse(body);
+      if (typeof value !== 'object' || value === null) throw new Error('not an object');
+      parsed = value as Record<string, unknown>;
+    } catch {
+      return { status, result: failure('unavailable', `${what}: unreadable answer (HTTP ${status})`) };
+    }
+    const metadata = parsed.metadata as Record<string, unknown> | undefined;
+    if (typeof metadata !== 'object' || metadata === null) {
+      const cpanelresult = parsed.cpanelresult as { error?: unknown } | undefined;
+      if (cpanelresult?.error === 'Access denied') {
+        return { status, result: failure('auth_failed', `${what}: access denied (check WHM_USER and WHM_API_TOKEN)`) };
+      }
+      return { status, result: failure('unavailable', `${what}: answer without WHM API 1 metadata (HTTP ${status})`) };
+    }
+    if (Number(metadata.result) !== 1) {
+      const reason = String(metadata.reason ?? 'WHM refused the call without a reason').replace(/^API failure:\s*/, '');
+      // The cPanel account is missing or out of this token's reach: configuration, not the mailbox.
+      if (/You do not have (a user|access to an account) named/.test(reason)) {
+        return { status, result: failure('auth_failed', `${what}: ${reason} (check WHM_CPANEL_USER)`) };
+      }
+      return { status, result: failure('rejected', `${what}: ${reason}`) };
+    }
+    // metadata.result is 1 even when the UAPI call failed: only data.uapi.status tells.
+    const envelope = toEnvelope((parsed.data as { uapi?: unknown } | undefined)?.uapi);
+    if (!envelope) return { status, result: failure('unavailable', `${what}: answer without data.uapi (HTTP ${status})`) };
+    return { status, result: fromUapiEnvelope(envelope, what) };
+  }
+}
+
+/** MailboxProvider over WHM's `uapi_cpanel`: the same Email functions as cPanel, reached through WHM. */
+export class WhmProvider extends UapiEmailProvider {
+  constructor(options: WhmProviderOptions) {
+    super('whm', new UapiCpanelTransport(options), options.logger);
+  }
+}

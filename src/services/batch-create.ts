@@ -1,0 +1,226 @@
+/**
+ * Creates the mailboxes of a checked batch file at the mail provider, a bounded number at a time.
+ *
+ * Idempotent: an address that already exists at the provider is "skipped", never an error, so a
+ * half-done file is finished by running it again. A created mailbox gets a Mailbox row (with the
+ * name of the provider that serves its domain) and an audit row in one transaction.
+ *
+ * Existing mailboxes are not adopted blindly: Mailroom records one it did not create in this run
+ * only when the file's own password opens it (that is the mailbox the line describes, typically
+ * created by an earlier run that was interrupted between the provider call and the database
+ * write). Anything else stays out of Mailroom's inventory, so a batch file can never put someone
+ * else's mailbox under Mailroom's offboarding.
+ */
+import pLimit from 'p-limit';
+import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { MailboxProvider, ProviderResult } from '../providers/mailbox-provider.ts';
+import { recordAudit } from './audit.ts';
+import type { BatchEntry } from './batch-file.ts';
+import { generatePassword } from './password.ts';
+
+export type BatchOutcome =
+  | { status: 'created'; line: number; address: string; provider: string; passwordGenerated: boolean }
+  | { status: 'skipped'; line: number; address: string; provider: string; reason: string; recorded: boolean }
+  | { status: 'failed'; line: number; address: string | null; reason: string }
+  | { status: 'not_attempted'; line: number; address: string; reason: string };
+
+export interface BatchCreateDeps {
+  prisma: PrismaClient;
+  provider: MailboxProvider;
+  logger: Logger;
+  /** Audit actor, e.g. `cli:alice`. */
+  actor: string;
+  quotaMb: number;
+  /** Stores a generated password where the user asked for it; called before the outcome is reported. */
+  savePassword(address: string, password: string): void;
+}
+
+export interface BatchCreateOptions {
+  concurrency: number;
+  /** Extra attempts after an `unavailable` answer (timeouts, 5xx, connection errors). */
+  retries: number;
+  /** First retry delay; doubles each time. */
+  retryDelayMs?: number;
+  /** Aborting stops starting new lines; calls in flight finish and are recorded. */
+  signal?: AbortSignal;
+  /** Audit details, e.g. the file name. */
+  source: string;
+  onOutcome?(outcome: BatchOutcome): void;
+}
+
+export interface BatchCreateResult {
+  /** In the entries' order. */
+  outcomes: BatchOutcome[];
+  /** Why lines were left unattempted, if they were. */
+  stoppedBecause: 'interrupted' | 'credentials_refused' | null;
+}
+
+const mailboxSubject = (address: string): string => `mailbox:${address}`;
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+export async function createMailboxes(entries: readonly BatchEntry[], deps: BatchCreateDeps, options: BatchCreateOptions): Promise<BatchCreateResult> {
+  const limit = pLimit(Math.max(1, options.concurrency));
+  let stoppedBecause: BatchCreateResult['stoppedBecause'] = null;
+  const stopReason = (): string | null => {
+    if (options.signal?.aborted) stoppedBecause ??= 'interrupted';
+    if (stoppedBecause === 'interrupted') return 'not attempted: interrupted (run the file again to finish it)';
+    if (stoppedBecause === 'credentials_refused') return 'not attempted: the provider refused Mailroom’s credentials';
+    return null;
+  };
+
+  const outcomes = await Promise.all(
+    entries.map((entry) =>
+      limit(async (): Promise<BatchOutcome> => {
+        const reason = stopReason();
+        const outcome: BatchOutcome = reason
+          ? { status: 'not_attempted', line: entry.line, address: entry.address, reason }
+          : await createOne(entry, deps, options).catch((error: unknown): BatchOutcome => {
+              deps.logger.error({ err: error, line: entry.line }, 'batch-create: unexpected error');
+              return { status: 'failed', line: entry.line, address: entry.address, reason: `unexpected error: ${error instanceof Error ? error.message : String(error)}` };
+            });
+        if (outcome.status === 'failed' && outcome.reason.startsWith(CREDENTIALS_REFUSED)) stoppedBecause ??= 'credentials_refused';
+        options.onOutcome?.(outcome);
+        return outcome;
+      }),
+    ),
+  );
+  if (options.signal?.aborted) stoppedBecause ??= 'interrupted';
+  return { outcomes, stoppedBecause };
+}
+
+const CREDENTIALS_REFUSED = 'credentials refused: ';
+
+async function createOne(entry: BatchEntry, deps: BatchCreateDeps, options: BatchCreateOptions): Promise<BatchOutcome> {
+  const { prisma, provider } = deps;
+  const { line, address, domain } = entry;
+  const providerName = provider.nameFor(domain);
+
+  // A pending Slack request for this address would fail as "not created by this request".
+  const open = await prisma.emailRequest.findUnique({ where: { openAddress: address }, select: { id: true } });
+  if (open) return { status: 'failed', line, address, reason: `request #${open.id} for this address is still open in Slack; decide it there` };
+
+  const password = entry.password ?? generatePassword();
+  const generated = entry.password === null;
+  let lastFailure: ProviderResult<never> | null = null;
+  let hadTransientFailure = false;
+
+  for (let attempt = 0; attempt <= options.retries; attempt++) {
+    if (attempt > 0) {
+      if (options.signal?.aborted) break;
+      await sleep((options.retryDelayMs ?? 500) * 2 ** (attempt - 1), options.signal);
+      if (options.signal?.aborted) break;
+    }
+    const created = await provider.create({ localPart: entry.localPart, domain, password, quotaMb: deps.quotaMb });
+    if (created.ok) return recordCreated(entry, deps, options, providerName, password, generated);
+    lastFailure = created;
+    if (created.code === 'unavailable') {
+      hadTransientFailure = true;
+      continue;
+    }
+    if (created.code === 'already_exists') {
+      // After a timeout the earlier attempt may have created it, and a file's own password proves
+      // the mailbox is the one this line describes. A freshly generated password proves nothing,
+      // and each wrong guess counts towards the provider's login throttling, so it is not tried.
+      if (!hadTransientFailure && generated) return recordSkipped(entry, deps, options, providerName, false);
+      const verified = await provider.verifyPassword(address, password);
+      const opens = verified.ok && verified.value;
+      if (hadTransientFailure && opens) return recordCreated(entry, deps, options, providerName, password, generated);
+      return recordSkipped(entry, deps, options, providerName, !generated && opens);
+    }
+    break;
+  }
+
+  const failure = lastFailure as { ok: false; code: string; reason: string };
+  const reason = failure.code === 'auth_failed' ? `${CREDENTIALS_REFUSED}${failure.reason}` : failure.reason;
+  await recordAudit(prisma, {
+    actor: deps.actor,
+    action: 'mailbox.create_failed',
+    subject: mailboxSubject(address),
+    outcome: 'failed',
+    details: { address, provider: providerName, reason: failure.reason, code: failure.code, source: options.source, line },
+  });
+  return { status: 'failed', line, address, reason };
+}
+
+async function recordCreated(
+  entry: BatchEntry,
+  deps: BatchCreateDeps,
+  options: BatchCreateOptions,
+  providerName: string,
+  password: string,
+  generated: boolean,
+): Promise<BatchOutcome> {
+  const { line, address } = entry;
+  // First the password, so the user has it even if the database write below fails.
+  if (generated) deps.savePassword(address, password);
+  try {
+    await deps.prisma.$transaction(async (tx) => {
+      await upsertMailbox(tx, entry, deps, providerName);
+      await recordAudit(tx, {
+        actor: deps.actor,
+        action: 'mailbox.created',
+        subject: mailboxSubject(address),
+        outcome: 'ok',
+        details: { address, provider: providerName, quotaMb: deps.quotaMb, passwordGenerated: generated, source: options.source, line },
+      });
+    });
+  } catch (error) {
+    deps.logger.error({ err: error, address }, 'batch-create: created at the provider but not recorded');
+    return {
+      status: 'failed',
+      line,
+      address,
+      reason: `created at ${providerName}, but Mailroom could not record it (${error instanceof Error ? error.message : String(error)}); run the file again to record it`,
+    };
+  }
+  return { status: 'created', line, address, provider: providerName, passwordGenerated: generated };
+}
+
+async function recordSkipped(entry: BatchEntry, deps: BatchCreateDeps, options: BatchCreateOptions, providerName: string, passwordMatches: boolean): Promise<BatchOutcome> {
+  const { line, address } = entry;
+  const known = await deps.prisma.mailbox.findUnique({ where: { address }, select: { status: true } });
+  const record = passwordMatches && (!known || known.status === 'DELETED');
+  await deps.prisma.$transaction(async (tx) => {
+    if (record) await upsertMailbox(tx, entry, deps, providerName);
+    await recordAudit(tx, {
+      actor: deps.actor,
+      action: record ? 'mailbox.recorded' : 'mailbox.create_skipped',
+      subject: mailboxSubject(address),
+      outcome: record ? 'ok' : 'ignored',
+      details: { address, provider: providerName, reason: 'already exists', source: options.source, line },
+    });
+  });
+  const reason = record
+    ? `already exists at ${providerName} with the password in the file; now recorded by Mailroom`
+    : `already exists at ${providerName}`;
+  return { status: 'skipped', line, address, provider: providerName, reason, recorded: record || (known !== null && known.status !== 'DELETED') };
+}
+
+async function upsertMailbox(tx: Prisma.TransactionClient, entry: BatchEntry, deps: BatchCreateDeps, providerName: string): Promise<void> {
+  const { address, localPart, domain } = entry;
+  let staffId: number | null = null;
+  if (entry.fullName) {
+    const details = {
+      fullName: entry.fullName,
+      ...(entry.personalEmail ? { personalEmail: entry.personalEmail } : {}),
+      ...(entry.phone ? { phone: entry.phone } : {}),
+    };
+    const staff = await tx.staff.upsert({ where: { workEmail: address }, create: { workEmail: address, ...details }, update: details, select: { id: true } });
+    staffId = staff.id;
+  }
+  const mailbox = { localPart, domain, provider: providerName, status: 'ACTIVE' as const, quotaMb: deps.quotaMb, ...(staffId === null ? {} : { staffId }) };
+  await tx.mailbox.upsert({ where: { address }, create: { address, ...mailbox }, update: mailbox });
+}
