@@ -1,0 +1,244 @@
+import { z } from 'zod';
+import type { PrismaClient } from '../generated/prisma/client.ts';
+import type { Clock } from '../lib/clock.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { SecretBox } from '../lib/secret-box.ts';
+import type { Mailer } from '../providers/mailer.ts';
+import type { SendResult, SmsSender } from '../providers/sms-sender.ts';
+import type { SlackGateway } from '../slack/gateway.ts';
+import { buildDeliveryFailedAlert } from '../views/delivery-messages.ts';
+import { fillSecret, SECRET_SLOT } from '../views/notification-templates.ts';
+import type { Db } from './db-types.ts';
+import { type JobContext, type JobHandlers, type JobQueue, PermanentJobError } from './jobs.ts';
+
+export { type Contact, ContactResolver } from './contacts.ts';
+
+export interface EmailInput {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  /** A short stable name of the template, recorded on the Delivery row. */
+  template: string;
+  /** Enqueueing the same key twice is a no-op: one Delivery, one send. */
+  dedupeKey: string;
+  requestId?: number;
+}
+
+export interface SmsInput {
+  to: string;
+  body: string;
+  template: string;
+  dedupeKey: string;
+  requestId?: number;
+}
+
+/** The secret (a one-time link, a password) fills SECRET_SLOT in the content at send time only. */
+export interface SecretPart {
+  secret: string;
+}
+
+export const NotificationJobs = {
+  email: 'delivery.email',
+  sms: 'delivery.sms',
+  alertAdmins: 'delivery.alert_admins',
+} as const;
+
+const deliveryId = z.number().int().positive();
+const emailPayload = z.object({ deliveryId, subject: z.string(), text: z.string(), html: z.string(), sealedSecret: z.string().optional() });
+const smsPayload = z.object({ deliveryId, body: z.string().min(1), sealedSecret: z.string().optional() });
+const alertPayload = z.object({ deliveryId });
+type EmailPayload = z.infer<typeof emailPayload>;
+type SmsPayload = z.infer<typeof smsPayload>;
+
+/** What a log line shows instead of the secret. */
+const WITHHELD = '[secret withheld]';
+
+const secretContext = (id: number): string => `delivery:${id}:secret`;
+
+export interface NotificationServiceDeps {
+  prisma: PrismaClient;
+  jobs: JobQueue;
+  clock: Clock;
+  secrets: SecretBox;
+  sms: SmsSender;
+  mailer: Mailer;
+  slack: SlackGateway;
+  logger: Logger;
+  /** Told in Slack when a delivery carrying a secret fails for good. */
+  adminIds: readonly string[];
+}
+
+/**
+ * SMS and email as durable jobs. Each message is a `Delivery` row (channel, recipient, template,
+ * status, provider id, last error: never the body) plus a job whose payload holds the body; a
+ * secret part travels sealed with SECRET_KEY, bound to its delivery, and is removed from the job
+ * once sent. Twilio/SMTP failures are classified by the adapters: permanent ones fail the delivery
+ * at once, others are retried with the queue's backoff.
+ */
+export class NotificationService {
+  constructor(private readonly deps: NotificationServiceDeps) {}
+
+  /** Creates a Delivery and its send job in the caller's transaction (or directly with the client). */
+  async enqueueEmail(db: Db, email: EmailInput): Promise<void> {
+    await this.enqueueEmailWith(db, email, undefined);
+  }
+
+  async enqueueSms(db: Db, sms: SmsInput): Promise<void> {
+    await this.enqueueSmsWith(db, sms, undefined);
+  }
+
+  /** As enqueueEmail, for content whose SECRET_SLOT is filled with `secret` at send time. */
+  async enqueueSecretEmail(db: Db, email: EmailInput & SecretPart): Promise<void> {
+    await this.enqueueEmailWith(db, email, email.secret);
+  }
+
+  async enqueueSecretSms(db: Db, sms: SmsInput & SecretPart): Promise<void> {
+    await this.enqueueSmsWith(db, sms, sms.secret);
+  }
+
+  /** Records that a message was not sent because there is nobody to send it to (e.g. no phone on file). */
+  async recordSkipped(db: Db, input: { channel: 'SMS' | 'EMAIL'; recipient: string; template: string; dedupeKey: string; requestId?: number; reason: string }): Promise<void> {
+    await db.delivery.createMany({
+      data: [
+        {
+          channel: input.channel,
+          recipient: input.recipient.slice(0, 320),
+          template: input.template,
+          status: 'SKIPPED',
+          lastError: input.reason,
+          dedupeKey: input.dedupeKey,
+          requestId: input.requestId ?? null,
+        },
+      ],
+      skipDuplicates: true,
+    });
+  }
+
+  private async enqueueEmailWith(db: Db, email: EmailInput, secret: string | undefined): Promise<void> {
+    const id = await this.createDelivery(db, 'EMAIL', email.to, email);
+    if (id === undefined) return;
+    const payload: EmailPayload = { deliveryId: id, subject: email.subject, text: email.text, html: email.html };
+    if (secret !== undefined) payload.sealedSecret = this.deps.secrets.seal(secret, secretContext(id));
+    await this.deps.jobs.enqueue(db, { kind: NotificationJobs.email, payload, dedupeKey: `delivery:${id}`, ...(email.requestId ? { requestId: email.requestId } : {}) });
+  }
+
+  private async enqueueSmsWith(db: Db, sms: SmsInput, secret: string | undefined): Promise<void> {
+    const id = await this.createDelivery(db, 'SMS', sms.to, sms);
+    if (id === undefined) return;
+    const payload: SmsPayload = { deliveryId: id, body: sms.body };
+    if (secret !== undefined) payload.sealedSecret = this.deps.secrets.seal(secret, secretContext(id));
+    await this.deps.jobs.enqueue(db, { kind: NotificationJobs.sms, payload, dedupeKey: `delivery:${id}`, ...(sms.requestId ? { requestId: sms.requestId } : {}) });
+  }
+
+  /** Returns the new Delivery's id, or undefined when one with this dedupe key already exists. */
+  private async createDelivery(db: Db, channel: 'SMS' | 'EMAIL', to: string, input: { template: string; dedupeKey: string; requestId?: number }): Promise<number | undefined> {
+    const { count } = await db.delivery.createMany({
+      data: [{ channel, recipient: to, template: input.template, dedupeKey: input.dedupeKey, requestId: input.requestId ?? null }],
+      skipDuplicates: true,
+    });
+    if (count === 0) return undefined;
+    return (await db.delivery.findUniqueOrThrow({ where: { dedupeKey: input.dedupeKey }, select: { id: true } })).id;
+  }
+
+  // ---------------------------------------------------------------- sending (jobs)
+
+  private openSecret(payload: { deliveryId: number; sealedSecret?: string | undefined }, content: string[]): string | undefined {
+    if (payload.sealedSecret) return this.deps.secrets.open(payload.sealedSecret, secretContext(payload.deliveryId));
+    if (content.some((part) => part.includes(SECRET_SLOT))) throw new PermanentJobError('the secret of this delivery is no longer available');
+    return undefined;
+  }
+
+  private async deliver(channel: 'SMS' | 'EMAIL', payload: EmailPayload | SmsPayload, context: JobContext): Promise<void> {
+    const { prisma, clock } = this.deps;
+    const delivery = await prisma.delivery.findUnique({ where: { id: payload.deliveryId }, select: { id: true, status: true, recipient: true, template: true } });
+    if (!delivery) throw new PermanentJobError(`delivery ${payload.deliveryId} does not exist`);
+    // Sent, logged or failed already (e.g. the process died after sending, before the job was marked done).
+    if (delivery.status !== 'PENDING') return;
+
+    let result: SendResult;
+    let isLogOnly: boolean;
+    if (channel === 'SMS') {
+      const { body } = payload as SmsPayload;
+      const secret = this.openSecret(payload, [body]);
+      isLogOnly = this.deps.sms.isLogOnly;
+      result = await this.deps.sms.send({
+        to: delivery.recipient,
+        body: secret === undefined ? body : fillSecret(body, secret, 'text'),
+        logSafeBody: fillSecret(body, WITHHELD, 'text'),
+        template: delivery.template,
+      });
+    } else {
+      const { subject, text, html } = payload as EmailPayload;
+      const secret = this.openSecret(payload, [text, html]);
+      isLogOnly = this.deps.mailer.isLogOnly;
+      result = await this.deps.mailer.send({
+        to: delivery.recipient,
+        subject,
+        text: secret === undefined ? text : fillSecret(text, secret, 'text'),
+        html: secret === undefined ? html : fillSecret(html, secret, 'html'),
+        logSafeText: fillSecret(text, WITHHELD, 'text'),
+        template: delivery.template,
+      });
+    }
+
+    if (result.ok) {
+      await prisma.delivery.update({
+        where: { id: delivery.id },
+        data: { status: isLogOnly ? 'LOGGED' : 'SENT', providerId: result.providerId, sentAt: clock.now(), attempts: context.attempt, lastError: null },
+      });
+      // The sealed secret has done its job: drop it from the job row rather than keep it at rest.
+      if (payload.sealedSecret) {
+        const { sealedSecret: _dropped, ...rest } = payload;
+        await prisma.job.update({ where: { id: context.jobId }, data: { payload: rest } });
+      }
+      context.logger.info({ deliveryId: delivery.id, channel, template: delivery.template, providerId: result.providerId, logOnly: isLogOnly }, 'delivery sent');
+      return;
+    }
+    await prisma.delivery.update({
+      where: { id: delivery.id },
+      data: { attempts: context.attempt, lastError: result.reason, ...(result.permanent ? { status: 'FAILED' as const } : {}) },
+    });
+    if (result.permanent) throw new PermanentJobError(result.reason);
+    throw new Error(result.reason);
+  }
+
+  /** The job died: the delivery is FAILED; if it carried a secret, the admins are told in Slack. */
+  private async markDead(payload: EmailPayload | SmsPayload, error: Error): Promise<void> {
+    const { prisma, jobs } = this.deps;
+    await jobs.transaction(prisma, async (tx) => {
+      await tx.delivery.updateMany({ where: { id: payload.deliveryId, status: { in: ['PENDING', 'FAILED'] } }, data: { status: 'FAILED', lastError: error.message } });
+      if (payload.sealedSecret && this.deps.adminIds.length > 0) {
+        await jobs.enqueue(tx, { kind: NotificationJobs.alertAdmins, payload: { deliveryId: payload.deliveryId }, dedupeKey: `delivery-alert:${payload.deliveryId}` });
+      }
+    });
+  }
+
+  private async alertAdmins(id: number): Promise<void> {
+    const delivery = await this.deps.prisma.delivery.findUniqueOrThrow({
+      where: { id },
+      select: { id: true, channel: true, recipient: true, template: true, lastError: true, requestId: true },
+    });
+    const message = buildDeliveryFailedAlert(delivery);
+    for (const adminId of this.deps.adminIds) await this.deps.slack.postDirectMessage(adminId, message);
+  }
+
+  jobHandlers(): JobHandlers {
+    return {
+      [NotificationJobs.email]: {
+        schema: emailPayload,
+        run: (payload: EmailPayload, context) => this.deliver('EMAIL', payload, context),
+        onDead: (payload: EmailPayload, error) => this.markDead(payload, error),
+      },
+      [NotificationJobs.sms]: {
+        schema: smsPayload,
+        run: (payload: SmsPayload, context) => this.deliver('SMS', payload, context),
+        onDead: (payload: SmsPayload, error) => this.markDead(payload, error),
+      },
+      [NotificationJobs.alertAdmins]: {
+        schema: alertPayload,
+        run: (payload: z.infer<typeof alertPayload>) => this.alertAdmins(payload.deliveryId),
+      },
+    };
+  }
+}

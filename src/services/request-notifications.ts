@@ -1,0 +1,262 @@
+import { z } from 'zod';
+import type { PrismaClient } from '../generated/prisma/client.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { SecretBox } from '../lib/secret-box.ts';
+import type { SlackGateway } from '../slack/gateway.ts';
+import {
+  adminFailureEmail,
+  approvalRequestEmail,
+  approvalRequestSms,
+  type EmailContent,
+  newHireCheckInboxSms,
+  newHireLinkEmail,
+  newHireLinkSms,
+  newHirePasswordEmail,
+  newHireRejectedEmail,
+  newHireRejectedSms,
+  type RequestFacts,
+  requesterReadyEmail,
+  requesterRejectedEmail,
+  type TemplateSettings,
+} from '../views/notification-templates.ts';
+import type { ContactResolver } from './contacts.ts';
+import type { Db } from './db-types.ts';
+import type { JobHandlers, JobQueue } from './jobs.ts';
+import type { NotificationService } from './notifications.ts';
+import type { OneTimeSecrets } from './one-time-secrets.ts';
+
+export const RequestNotifyJobs = { notifyContacts: 'request.notify_contacts' } as const;
+
+const contactsPayload = z.object({
+  requestId: z.number().int().positive(),
+  event: z.enum(['approval_requested', 'rejected', 'ready', 'failed']),
+  /** The approver, for approval_requested. */
+  userId: z.string().min(1).optional(),
+  attempts: z.number().int().min(0).optional(),
+  /** Tells repeated events apart (e.g. a second failure after a retry). */
+  key: z.string().default(''),
+});
+type ContactsPayload = z.infer<typeof contactsPayload>;
+
+export interface RequestNotifierDeps {
+  prisma: PrismaClient;
+  jobs: JobQueue;
+  slack: SlackGateway;
+  secrets: SecretBox;
+  notifications: NotificationService;
+  contacts: ContactResolver;
+  oneTimeSecrets: OneTimeSecrets;
+  logger: Logger;
+  /** Opens the mailbox password sealed on EmailRequest.secretCipher. */
+  passwordContext: (requestId: number) => string;
+  settings: TemplateSettings & {
+    adminIds: readonly string[];
+    /** Set: credentials go out as one-time links. Unset: the password goes by email to the personal address only. */
+    publicUrl: string | undefined;
+    ttlHours: number;
+  };
+}
+
+const factsSelect = {
+  id: true,
+  fullName: true,
+  address: true,
+  personalEmail: true,
+  phone: true,
+  requesterId: true,
+  startDate: true,
+  note: true,
+  decisionReason: true,
+  failureReason: true,
+  status: true,
+} as const;
+
+/**
+ * Who hears what outside Slack about a mailbox request (SMS and email; Slack DMs stay in
+ * RequestService). Called inside RequestService's transactions; anything that needs a Slack
+ * lookup (contacts, permalinks) runs later as a `request.notify_contacts` job.
+ */
+export class RequestNotifier {
+  constructor(private readonly deps: RequestNotifierDeps) {}
+
+  /** After the approval DM to `approverId` is stored: SMS and email to that approver, with a link to the DM. */
+  async approvalRequested(db: Db, requestId: number, approverId: string): Promise<void> {
+    await this.enqueueContactsJob(db, { requestId, event: 'approval_requested', userId: approverId, key: '' });
+  }
+
+  async requestRejected(db: Db, requestId: number): Promise<void> {
+    await this.enqueueContactsJob(db, { requestId, event: 'rejected', key: '' });
+  }
+
+  async provisioningFailed(db: Db, requestId: number, key: string, attempts: number): Promise<void> {
+    await this.enqueueContactsJob(db, { requestId, event: 'failed', key, attempts });
+  }
+
+  /**
+   * In markActive's transaction: hands the sealed mailbox password over to the new hire's
+   * deliveries (a one-time link, or the password-bearing email) and clears it from the request.
+   */
+  async mailboxReady(db: Db, requestId: number): Promise<void> {
+    const { settings, notifications } = this.deps;
+    const request = await db.emailRequest.findUniqueOrThrow({ where: { id: requestId }, select: { ...factsSelect, secretCipher: true } });
+    const facts = this.facts(request, '');
+    const dedupe = (who: string) => `request:${requestId}:ready:${who}`;
+    if (request.secretCipher) {
+      const password = this.deps.secrets.open(request.secretCipher, this.deps.passwordContext(requestId));
+      if (settings.publicUrl) {
+        const { link } = await this.deps.oneTimeSecrets.create(db, { requestId, credentials: { address: request.address, password } });
+        await notifications.enqueueSecretSms(db, {
+          to: request.phone,
+          body: newHireLinkSms(settings, facts, settings.ttlHours),
+          template: 'new-hire-credentials-link-sms',
+          dedupeKey: dedupe('new-hire:sms'),
+          requestId,
+          secret: link,
+        });
+        await notifications.enqueueSecretEmail(db, {
+          to: request.personalEmail,
+          ...newHireLinkEmail(settings, facts, settings.ttlHours),
+          template: 'new-hire-credentials-link-email',
+          dedupeKey: dedupe('new-hire:email'),
+          requestId,
+          secret: link,
+        });
+      } else {
+        await notifications.enqueueSecretEmail(db, {
+          to: request.personalEmail,
+          ...newHirePasswordEmail(settings, facts),
+          template: 'new-hire-credentials-password-email',
+          dedupeKey: dedupe('new-hire:email'),
+          requestId,
+          secret: password,
+        });
+        await notifications.enqueueSms(db, {
+          to: request.phone,
+          body: newHireCheckInboxSms(settings, facts),
+          template: 'new-hire-check-inbox-sms',
+          dedupeKey: dedupe('new-hire:sms'),
+          requestId,
+        });
+      }
+      // Handed over: from here the password exists only sealed in the deliveries (and the link's secret).
+      await db.emailRequest.update({ where: { id: requestId }, data: { secretCipher: null } });
+    } else {
+      this.deps.logger.warn({ requestId }, 'mailbox ready but no sealed password left to hand over');
+    }
+    await this.enqueueContactsJob(db, { requestId, event: 'ready', key: '' });
+  }
+
+  private async enqueueContactsJob(db: Db, payload: ContactsPayload): Promise<void> {
+    const who = payload.userId ? `:${payload.userId}` : '';
+    await this.deps.jobs.enqueue(db, {
+      kind: RequestNotifyJobs.notifyContacts,
+      payload,
+      dedupeKey: `notify-contacts:${payload.requestId}:${payload.event}${who}:${payload.key}`,
+      requestId: payload.requestId,
+    });
+  }
+
+  private facts(
+    request: { id: number; fullName: string; address: string; startDate: Date | null; note: string | null; decisionReason: string | null; failureReason: string | null },
+    requesterName: string,
+  ): RequestFacts {
+    return {
+      id: request.id,
+      fullName: request.fullName,
+      address: request.address,
+      requesterName,
+      startDate: request.startDate,
+      note: request.note,
+      decisionReason: request.decisionReason,
+      failureReason: request.failureReason,
+    };
+  }
+
+  // ---------------------------------------------------------------- the job
+
+  private async notifyContacts(payload: ContactsPayload): Promise<void> {
+    const { prisma, contacts, settings, jobs } = this.deps;
+    const request = await prisma.emailRequest.findUniqueOrThrow({ where: { id: payload.requestId }, select: factsSelect });
+    const requester = await contacts.resolve(request.requesterId);
+    const facts = this.facts(request, requester.name);
+    const base = `request:${request.id}:${payload.event}${payload.key ? `:${payload.key}` : ''}`;
+
+    // Slack lookups first, then one transaction that writes every delivery of this event.
+    const plan: Array<(tx: Db) => Promise<void>> = [];
+    const emailTo = (who: string, contact: { email?: string; slackUserId: string }, content: EmailContent, template: string) =>
+      plan.push((tx) =>
+        contact.email
+          ? this.deps.notifications.enqueueEmail(tx, { to: contact.email, ...content, template, dedupeKey: `${base}:${who}:email`, requestId: request.id })
+          : this.deps.notifications.recordSkipped(tx, {
+              channel: 'EMAIL',
+              recipient: `slack:${contact.slackUserId}`,
+              template,
+              dedupeKey: `${base}:${who}:email`,
+              requestId: request.id,
+              reason: 'no email address in the Staff directory or the Slack profile',
+            }),
+      );
+
+    switch (payload.event) {
+      case 'approval_requested': {
+        const approverId = payload.userId;
+        // Decided before the job ran: nobody needs to be called to a request that is no longer pending.
+        if (!approverId || request.status !== 'PENDING_APPROVAL') return;
+        const dm = await prisma.approvalMessage.findUnique({ where: { requestId_userId: { requestId: request.id, userId: approverId } } });
+        if (!dm) return;
+        const [approver, link] = await Promise.all([contacts.resolve(approverId), this.deps.slack.getPermalink(dm.channelId, dm.ts)]);
+        const smsTemplate = 'approval-request-sms';
+        plan.push((tx) =>
+          approver.phone
+            ? this.deps.notifications.enqueueSms(tx, { to: approver.phone, body: approvalRequestSms(settings, facts), template: smsTemplate, dedupeKey: `${base}:${approverId}:sms`, requestId: request.id })
+            : this.deps.notifications.recordSkipped(tx, {
+                channel: 'SMS',
+                recipient: `slack:${approverId}`,
+                template: smsTemplate,
+                dedupeKey: `${base}:${approverId}:sms`,
+                requestId: request.id,
+                reason: approver.phoneProblem ?? 'no phone number in the Staff directory or the Slack profile',
+              }),
+        );
+        emailTo(approverId, approver, approvalRequestEmail(settings, facts, link), 'approval-request-email');
+        break;
+      }
+      case 'rejected': {
+        emailTo('requester', requester, requesterRejectedEmail(settings, facts), 'requester-rejected-email');
+        plan.push((tx) =>
+          this.deps.notifications.enqueueSms(tx, { to: request.phone, body: newHireRejectedSms(settings, facts), template: 'new-hire-rejected-sms', dedupeKey: `${base}:new-hire:sms`, requestId: request.id }),
+        );
+        plan.push((tx) =>
+          this.deps.notifications.enqueueEmail(tx, {
+            to: request.personalEmail,
+            ...newHireRejectedEmail(settings, facts),
+            template: 'new-hire-rejected-email',
+            dedupeKey: `${base}:new-hire:email`,
+            requestId: request.id,
+          }),
+        );
+        break;
+      }
+      case 'ready':
+        emailTo('requester', requester, requesterReadyEmail(settings, facts, settings.publicUrl ? 'link' : 'password'), 'requester-ready-email');
+        break;
+      case 'failed': {
+        const admins = await Promise.all(settings.adminIds.map((id) => contacts.resolve(id)));
+        for (const admin of admins) emailTo(admin.slackUserId, admin, adminFailureEmail(settings, facts, payload.attempts ?? 0), 'admin-provisioning-failed-email');
+        break;
+      }
+    }
+    await jobs.transaction(prisma, async (tx) => {
+      for (const step of plan) await step(tx);
+    });
+  }
+
+  jobHandlers(): JobHandlers {
+    return {
+      [RequestNotifyJobs.notifyContacts]: {
+        schema: contactsPayload,
+        run: (payload: ContactsPayload) => this.notifyContacts(payload),
+      },
+    };
+  }
+}
