@@ -1,0 +1,100 @@
+import type { App, BlockButtonAction, RespondFn } from '@slack/bolt';
+import { z } from 'zod';
+import type { ActionResult, OffboardingService, Refusal } from '../services/offboarding.ts';
+import { Actions, Callbacks, Commands, INPUT_ACTION, OffboardFields } from '../slack/ids.ts';
+import { readDate, readText, type ViewStateValues } from '../slack/view-state.ts';
+import { buildOffboardModal, mailboxOption } from '../views/offboard-modal.ts';
+import { mention } from '../views/text.ts';
+
+export interface OffboardDeps {
+  offboarding: OffboardingService;
+}
+
+const idValue = z.coerce.number().int().positive();
+const extendValue = z.string().regex(/^\d+:\d+$/).transform((value) => value.split(':').map(Number) as [number, number]);
+
+export function describeOffboardRefusal(refusal: Refusal): string {
+  switch (refusal.code) {
+    case 'not_hr':
+      return refusal.checkFailed
+        ? 'Slack could not confirm that you are in HR just now; please try again in a moment.'
+        : 'Only HR can offboard mailboxes. This attempt was recorded.';
+    case 'not_found':
+      return 'This offboarding no longer exists.';
+    case 'wrong_state': {
+      const by = refusal.by ? ` by ${mention(refusal.by)}` : '';
+      const state: Record<string, string> = {
+        SCHEDULED: 'is scheduled and not waiting for a decision',
+        ACTIVE: 'is not waiting for a decision (retention has not ended, or it was extended)',
+        AWAITING_CONFIRMATION: 'is waiting for a decision',
+        DELETING: `is being deleted (confirmed${by})`,
+        DELETED: `was already deleted (confirmed${by})`,
+        CANCELLING: `was already cancelled${by}`,
+        CANCELLED: `was already cancelled${by}`,
+      };
+      return `Nothing was done: this offboarding ${state[refusal.status] ?? refusal.status.toLowerCase()}.`;
+    }
+    case 'nothing_to_retry':
+      return 'No step has failed any more; nothing to retry.';
+    case 'bad_input':
+      return refusal.message;
+  }
+}
+
+const tell = (respond: RespondFn, text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
+const answer = (respond: RespondFn, result: ActionResult) => tell(respond, result.ok ? result.message : describeOffboardRefusal(result));
+
+/** `/offboard`, its modal and mailbox type-ahead, and the Retry/Undo/Confirm/Extend/Cancel buttons. */
+export function registerOffboard(app: App, deps: OffboardDeps): void {
+  app.command(Commands.offboard, async ({ ack, command, client, respond }) => {
+    await ack();
+    const [first, second] = command.text.trim().split(/\s+/);
+    if (first?.toLowerCase() === 'undo') {
+      return void (await answer(respond, await deps.offboarding.undoByAddress(second ?? '', command.user_id)));
+    }
+    const prepared = await deps.offboarding.prepareModal(command.user_id, first);
+    if (!prepared.ok) return void (await tell(respond, describeOffboardRefusal(prepared)));
+    await client.views.open({ trigger_id: command.trigger_id, view: buildOffboardModal(prepared.prefill) });
+  });
+
+  app.options(Actions.offboardMailboxSearch, async ({ ack, body }) => {
+    const found = await deps.offboarding.searchMailboxes(body.user.id, body.value ?? '');
+    await ack({ options: found.map((mailbox) => mailboxOption(mailbox.address, mailbox.label)) });
+  });
+
+  app.view(Callbacks.offboardModal, async ({ ack, body, view }) => {
+    const values = view.state.values as ViewStateValues & Record<string, Record<string, { selected_options?: Array<{ value?: string }> | null } | undefined>>;
+    const mailbox = values[OffboardFields.mailbox]?.[Actions.offboardMailboxSearch] as { selected_option?: { value?: string } | null } | undefined;
+    const result = await deps.offboarding.submit(body.user.id, {
+      mailbox: mailbox?.selected_option?.value ?? undefined,
+      forwardTo: readText(values, OffboardFields.forwardTo),
+      lastDay: readDate(values, OffboardFields.lastDay),
+      autoReplySubject: readText(values, OffboardFields.autoReplySubject),
+      autoReplyBody: readText(values, OffboardFields.autoReplyBody),
+      retentionDays: readText(values, OffboardFields.retentionDays),
+      options: (values[OffboardFields.options]?.[INPUT_ACTION]?.selected_options ?? []).flatMap((option) => (option.value ? [option.value] : [])),
+    });
+    if (!result.ok) return void (await ack({ response_action: 'errors', errors: result.errors as Record<string, string> }));
+    await ack();
+  });
+
+  const byId = (actionId: string, run: (id: number, userId: string) => Promise<ActionResult>) =>
+    app.action<BlockButtonAction>(actionId, async ({ ack, body, action, respond }) => {
+      await ack();
+      const id = idValue.safeParse(action.value);
+      if (!id.success) return void (await tell(respond, 'This button is malformed; nothing was done.'));
+      await answer(respond, await run(id.data, body.user.id));
+    });
+  byId(Actions.offboardRetry, (id, userId) => deps.offboarding.retry(id, userId));
+  byId(Actions.offboardUndo, (id, userId) => deps.offboarding.undo(id, userId));
+  byId(Actions.offboardCancel, (id, userId) => deps.offboarding.undo(id, userId));
+  byId(Actions.offboardConfirmDelete, (id, userId) => deps.offboarding.confirmDelete(id, userId));
+
+  app.action<BlockButtonAction>(new RegExp(`^${Actions.offboardExtend}_\\d+$`), async ({ ack, body, action, respond }) => {
+    await ack();
+    const parsed = extendValue.safeParse(action.value);
+    if (!parsed.success) return void (await tell(respond, 'This button is malformed; nothing was done.'));
+    const [id, days] = parsed.data;
+    await answer(respond, await deps.offboarding.extend(id, body.user.id, days));
+  });
+}
