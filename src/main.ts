@@ -2,16 +2,15 @@ import { createMailroom } from './app.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { applyMigrations } from './db/migrate.ts';
 import { createLogger } from './lib/logger.ts';
+import { startSandbox } from './sandbox/server.ts';
 
 const SLACK_KEYS = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'] as const;
+const SANDBOX_DATABASE_URL = 'mysql://root@127.0.0.1:3306/mailroom_sandbox';
 
 async function main(): Promise<void> {
   if (SLACK_KEYS.every((key) => !process.env[key])) {
-    process.stderr.write(
-      'Mailroom needs Slack credentials to run: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET ' +
-        '(and the other settings in .env.example), e.g. `cp .env.example .env` and fill it in.\n',
-    );
-    process.exit(2);
+    await runSandbox();
+    return;
   }
   let config: Config;
   try {
@@ -44,8 +43,35 @@ async function main(): Promise<void> {
       },
     );
   };
+  onSignals(shutdown);
+}
+
+function onSignals(shutdown: (signal: string) => void): void {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+/** No Slack credentials: run against the built-in loopback fakes so every flow can be tried locally. */
+async function runSandbox(): Promise<void> {
+  const logger = createLogger({ level: process.env.LOG_LEVEL || 'info' });
+  const databaseUrl = process.env.DATABASE_URL || SANDBOX_DATABASE_URL;
+  const port = Number(process.env.PORT || 3000);
+  const sandbox = await startSandbox({ port, databaseUrl, logger });
+  logger.info({ url: `${sandbox.url}/sandbox`, database: databaseUrl.replace(/\/\/[^@]*@/, '//') }, 'No Slack credentials set: Mailroom runs on its built-in sandbox');
+  process.stdout.write(
+    `\nMailroom sandbox: open ${sandbox.url}/sandbox in a browser.\n` +
+      'Set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (see .env.example) to connect to a real workspace.\n\n',
+  );
+  let stopping = false;
+  onSignals((signal) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down the sandbox');
+    sandbox.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  });
 }
 
 main().catch((error: unknown) => {

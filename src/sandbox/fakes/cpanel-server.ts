@@ -1,0 +1,1 @@
+export * from '../../../test/fakes/cpanel-server.ts';

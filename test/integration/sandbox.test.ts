@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Writable } from 'node:stream';
+import { createLogger } from '../../src/lib/logger.ts';
+import { type Sandbox, startSandbox } from '../../src/sandbox/server.ts';
+import { dropDatabase, randomTestDatabaseName, testServerUrl } from '../support/test-db.ts';
+import { withDatabase } from '../../src/db/client.ts';
+
+describe('the built-in sandbox (npm start without Slack credentials)', () => {
+  let sandbox: Sandbox;
+  const name = randomTestDatabaseName();
+  const logs: string[] = [];
+
+  beforeAll(async () => {
+    const destination = new Writable({
+      write(chunk, _encoding, done) {
+        logs.push(String(chunk));
+        done();
+      },
+    });
+    sandbox = await startSandbox({ port: 0, databaseUrl: withDatabase(testServerUrl(), name), logger: createLogger({ level: 'info', destination }) });
+  });
+  afterAll(async () => {
+    await sandbox?.stop();
+    await dropDatabase(name);
+  });
+
+  const page = async (as: string) => (await fetch(`${sandbox.url}/sandbox?as=${as}`)).text();
+  const post = (path: string, fields: Record<string, string>) =>
+    fetch(`${sandbox.url}${path}`, { method: 'POST', body: new URLSearchParams(fields), redirect: 'manual' });
+
+  it('lets a person request, approve and see the mailbox created, through the real app', async () => {
+    expect((await fetch(`${sandbox.url}/healthz`)).status).toBe(200);
+    const command = await post('/sandbox/command', { as: 'U0SANDREQ1', text: '/request-email jane.doe' });
+    expect(command.status).toBe(303);
+    const withModal = await page('U0SANDREQ1');
+    expect(withModal).toContain('class="modal"');
+    expect(withModal).toContain('value="jane.doe"');
+
+    // A bad phone number comes back inline, with what was typed kept.
+    const form = { as: 'U0SANDREQ1', full_name: "Jane O'Hara & Co", local_part: 'jane.doe', domain: 'example.com', personal_email: 'jane@gmail.com', phone: '123', superior: 'U0SANDSUP1', start_date: '', note: '' };
+    await post('/sandbox/modal', form);
+    const withError = await page('U0SANDREQ1');
+    expect(withError).toContain('not a valid phone number');
+    expect(withError).toContain('value="Jane O&#39;Hara &amp; Co"');
+
+    await post('/sandbox/modal', { ...form, phone: '415 555 2671' });
+    const request = await sandbox.mailroom.prisma.emailRequest.findFirstOrThrow({ where: { localPart: 'jane.doe' } });
+
+    let superiorPage = '';
+    for (let i = 0; i < 100 && !superiorPage.includes('request_approve'); i += 1) {
+      superiorPage = await page('U0SANDSUP1');
+      if (!superiorPage.includes('request_approve')) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(superiorPage).toContain('Jane O&#39;Hara &amp; Co');
+    const ts = /name="ts" value="([^"]+)"/.exec(superiorPage)?.[1] ?? '';
+    await post('/sandbox/action', { as: 'U0SANDSUP1', action_id: 'request_approve', block_id: `decision_${request.id}`, value: String(request.id), channel: 'D0SANDSUP1', ts });
+
+    for (let i = 0; i < 100 && !sandbox.cpanel.mailboxes.has('jane.doe@example.com'); i += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(sandbox.cpanel.mailboxes.has('jane.doe@example.com')).toBe(true);
+    let requesterPage = '';
+    for (let i = 0; i < 100 && !requesterPage.includes('mailbox.created'); i += 1) {
+      requesterPage = await page('U0SANDREQ1');
+      if (!requesterPage.includes('mailbox.created')) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(requesterPage).toContain('<td>jane.doe@example.com</td>');
+    if (!requesterPage.includes('mailbox.created')) console.log(logs.filter((line) => /"level":(40|50)/.test(line)).join(''));
+    expect(requesterPage).toContain('mailbox.created');
+    expect(logs.join('')).not.toContain(sandbox.cpanel.callsTo('add_pop')[0]?.params.password ?? 'no-password-seen');
+  });
+
+  it('refuses forged requests to the sandbox routes and escapes everything it shows', async () => {
+    const unknown = await post('/sandbox/command', { as: '<script>', text: '/request-email x' });
+    expect(unknown.status).toBe(400);
+    const body = await page('"><script>alert(1)</script>');
+    expect(body).not.toContain('<script>alert(1)</script>');
+  });
+});
