@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
-import { App, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
+import { App, type CustomRoute, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
 import { registerListeners } from './commands/index.ts';
 import type { Config } from './config.ts';
 import { createPrismaClient } from './db/client.ts';
@@ -8,11 +8,22 @@ import type { PrismaClient } from './generated/prisma/client.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
 import type { Logger } from './lib/logger.ts';
 import { SecretBox } from './lib/secret-box.ts';
-import { CpanelProvider } from './providers/cpanel.ts';
+import { buildProvider } from './providers/index.ts';
 import type { MailboxProvider } from './providers/mailbox-provider.ts';
 import { type JobHandlers, JobQueue, JobRunner } from './services/jobs.ts';
 import { RequestService } from './services/requests.ts';
+import { DbLease } from './services/lease.ts';
+import { OffboardingService } from './services/offboarding.ts';
+import { OffboardingSweep } from './services/offboarding-sweep.ts';
 import { WebApiSlackGateway } from './slack/gateway.ts';
+import { buildCredentialRoutes } from './http/credential-routes.ts';
+import { LogMailer, type Mailer, SmtpMailer } from './providers/mailer.ts';
+import { LogSmsSender, type SmsSender, TwilioSmsSender } from './providers/sms-sender.ts';
+import { ContactResolver } from './services/contacts.ts';
+import { NotificationService } from './services/notifications.ts';
+import { OneTimeSecrets } from './services/one-time-secrets.ts';
+import { RequestNotifier } from './services/request-notifications.ts';
+import { secretContext } from './services/requests.ts';
 
 export interface MailroomOptions {
   config: Config;
@@ -20,6 +31,8 @@ export interface MailroomOptions {
   clock?: Clock;
   /** Replace the provider built from config (the sandbox does). */
   provider?: MailboxProvider;
+  /** More HTTP routes served next to /slack/events (the sandbox's page). */
+  extraRoutes?: CustomRoute[];
 }
 
 export interface Mailroom {
@@ -27,6 +40,8 @@ export interface Mailroom {
   prisma: PrismaClient;
   runner: JobRunner;
   requests: RequestService;
+  offboarding: OffboardingService;
+  offboardingSweep: OffboardingSweep;
   /** Starts HTTP (or Socket Mode) and the job runner; returns the bound port in HTTP mode. */
   start(): Promise<{ port: number | undefined }>;
   stop(): Promise<void>;
@@ -49,18 +64,6 @@ function boltLogger(logger: Logger): BoltLogger {
   };
 }
 
-export function buildProvider(config: Config, logger: Logger): MailboxProvider {
-  // The config schema guarantees these are present when MAILBOX_PROVIDER=cpanel.
-  return new CpanelProvider({
-    baseUrl: config.CPANEL_URL as string,
-    user: config.CPANEL_USER as string,
-    token: config.CPANEL_API_TOKEN as string,
-    ...(config.CPANEL_CA_FILE ? { caFile: config.CPANEL_CA_FILE } : {}),
-    timeoutMs: config.CPANEL_TIMEOUT_MS,
-    logger: logger.child({ module: 'cpanel' }),
-  });
-}
-
 /** The composition root: every adapter, service and listener is built here and nowhere else. */
 export function createMailroom(options: MailroomOptions): Mailroom {
   const { config, logger } = options;
@@ -68,6 +71,17 @@ export function createMailroom(options: MailroomOptions): Mailroom {
   const prisma = createPrismaClient(config.DATABASE_URL);
   const provider = options.provider ?? buildProvider(config, logger);
   const socketMode = Boolean(config.SLACK_APP_TOKEN);
+  const templateSettings = { companyName: config.COMPANY_NAME, itContact: config.IT_CONTACT };
+  // The credential pages are routes of the App, but OneTimeSecrets needs the job queue built below.
+  let oneTimeSecrets: OneTimeSecrets | undefined;
+  const credentialRoutes = buildCredentialRoutes({
+    secrets: () => oneTimeSecrets as OneTimeSecrets,
+    clock,
+    logger,
+    settings: templateSettings,
+    secretKeyHex: config.SECRET_KEY,
+    publicUrl: config.PUBLIC_URL,
+  });
 
   const app = new App({
     token: config.SLACK_BOT_TOKEN,
@@ -92,6 +106,8 @@ export function createMailroom(options: MailroomOptions): Mailroom {
           );
         },
       },
+      ...(options.extraRoutes ?? []),
+      ...credentialRoutes,
     ],
   });
 
@@ -102,6 +118,44 @@ export function createMailroom(options: MailroomOptions): Mailroom {
   const handlers: JobHandlers = {};
   let runner: JobRunner | undefined;
   const jobs = new JobQueue(handlers, clock, config.JOB_MAX_ATTEMPTS, () => runner?.wake());
+  const secretBox = new SecretBox(config.SECRET_KEY);
+  const smsSender = buildSmsSender(config, logger);
+  const mailer = buildMailer(config, logger);
+  const notifications = new NotificationService({
+    prisma,
+    jobs,
+    clock,
+    secrets: secretBox,
+    sms: smsSender,
+    mailer,
+    slack: new WebApiSlackGateway(app.client),
+    logger: logger.child({ module: 'notifications' }),
+    adminIds: config.ADMIN_USER_IDS,
+  });
+  Object.assign(handlers, notifications.jobHandlers());
+  oneTimeSecrets = new OneTimeSecrets({
+    prisma,
+    jobs,
+    clock,
+    secrets: secretBox,
+    logger: logger.child({ module: 'one-time-secrets' }),
+    publicUrl: config.PUBLIC_URL ?? '',
+    ttlHours: config.CREDENTIAL_LINK_TTL_HOURS,
+  });
+  Object.assign(handlers, oneTimeSecrets.jobHandlers());
+  const notifier = new RequestNotifier({
+    prisma,
+    jobs,
+    slack: new WebApiSlackGateway(app.client),
+    secrets: secretBox,
+    notifications,
+    contacts: new ContactResolver({ db: prisma, slack: new WebApiSlackGateway(app.client), phoneRegion: config.DEFAULT_PHONE_REGION }),
+    oneTimeSecrets,
+    logger: logger.child({ module: 'request-notifications' }),
+    passwordContext: secretContext,
+    settings: { ...templateSettings, adminIds: config.ADMIN_USER_IDS, publicUrl: config.PUBLIC_URL, ttlHours: config.CREDENTIAL_LINK_TTL_HOURS },
+  });
+  Object.assign(handlers, notifier.jobHandlers());
   const requests = new RequestService({
     prisma,
     provider,
@@ -110,6 +164,7 @@ export function createMailroom(options: MailroomOptions): Mailroom {
     clock,
     secrets: new SecretBox(config.SECRET_KEY),
     logger: logger.child({ module: 'requests' }),
+    notifier,
     settings: {
       domains: config.MAIL_DOMAINS,
       phoneRegion: config.DEFAULT_PHONE_REGION,
@@ -118,6 +173,31 @@ export function createMailroom(options: MailroomOptions): Mailroom {
     },
   });
   Object.assign(handlers, requests.jobHandlers());
+  const offboarding = new OffboardingService({
+    prisma,
+    provider,
+    slack: new WebApiSlackGateway(app.client),
+    jobs,
+    clock,
+    logger: logger.child({ module: 'offboarding' }),
+    sendEmail: (db, email) => notifications.enqueueEmail(db, email),
+    settings: {
+      domains: config.MAIL_DOMAINS,
+      hrUserIds: config.HR_USER_IDS,
+      hrUsergroupId: config.HR_USERGROUP_ID,
+      retentionDays: config.RETENTION_DAYS,
+      offboardHour: config.OFFBOARD_HOUR,
+      timeZone: config.TIME_ZONE,
+      generalContactEmail: config.GENERAL_CONTACT_EMAIL,
+    },
+  });
+  Object.assign(handlers, offboarding.jobHandlers());
+  const offboardingSweep = new OffboardingSweep({
+    service: offboarding,
+    lease: new DbLease(prisma, clock),
+    logger: logger.child({ module: 'offboarding-sweep' }),
+    expression: config.OFFBOARD_SWEEP_CRON,
+  });
   const jobRunner = new JobRunner({
     prisma,
     handlers,
@@ -128,23 +208,53 @@ export function createMailroom(options: MailroomOptions): Mailroom {
   });
   runner = jobRunner;
 
-  registerListeners(app, { requests, domains: config.MAIL_DOMAINS });
+  registerListeners(app, { requests, domains: config.MAIL_DOMAINS, offboarding });
 
   return {
     app,
     prisma,
     runner: jobRunner,
     requests,
+    offboarding,
+    offboardingSweep,
     async start() {
       const started = (await app.start(config.PORT)) as unknown;
       jobRunner.start();
+      offboardingSweep.start();
       const address = socketMode ? undefined : (started as Server | undefined)?.address?.();
       return { port: address && typeof address === 'object' ? address.port : undefined };
     },
     async stop() {
+      await offboardingSweep.stop();
       await jobRunner.stop();
       await app.stop();
+      mailer.close();
       await prisma.$disconnect();
     },
   };
+}
+
+/** Twilio when configured (the config schema checks the settings go together), else a log-only stand-in. */
+export function buildSmsSender(config: Config, logger: Logger): SmsSender {
+  if (!config.TWILIO_ACCOUNT_SID || !config.TWILIO_AUTH_TOKEN) {
+    logger.warn('TWILIO_* not set: SMS are written to the log (secrets withheld), not sent');
+    return new LogSmsSender(logger.child({ module: 'sms' }));
+  }
+  return new TwilioSmsSender({
+    accountSid: config.TWILIO_ACCOUNT_SID,
+    authToken: config.TWILIO_AUTH_TOKEN,
+    ...(config.TWILIO_FROM ? { from: config.TWILIO_FROM } : {}),
+    ...(config.TWILIO_MESSAGING_SERVICE_SID ? { messagingServiceSid: config.TWILIO_MESSAGING_SERVICE_SID } : {}),
+    ...(config.TWILIO_API_URL ? { apiUrl: config.TWILIO_API_URL } : {}),
+    timeoutMs: config.TWILIO_TIMEOUT_MS,
+  });
+}
+
+/** SMTP when configured, else a log-only stand-in. */
+export function buildMailer(config: Config, logger: Logger): Mailer {
+  if (!config.SMTP_URL || !config.MAIL_FROM) {
+    logger.warn('SMTP_URL not set: emails are written to the log (secrets withheld), not sent');
+    return new LogMailer(logger.child({ module: 'mail' }));
+  }
+  return new SmtpMailer({ url: config.SMTP_URL, from: config.MAIL_FROM, timeoutMs: config.SMTP_TIMEOUT_MS });
 }

@@ -1,4 +1,6 @@
+import cron from 'node-cron';
 import { z } from 'zod';
+import { isTimeZone } from './lib/zoned-time.ts';
 
 const csv = z
   .string()
@@ -34,6 +36,33 @@ const optionalUrl = optionalString.pipe(z.url().optional());
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
+export const PROVIDER_NAMES = ['cpanel', 'whm', 'aurora'] as const;
+export type ProviderName = (typeof PROVIDER_NAMES)[number];
+const isProviderName = (value: string): value is ProviderName => (PROVIDER_NAMES as readonly string[]).includes(value);
+
+/** `example.com=aurora,example.org=cpanel` → { 'example.com': 'aurora', 'example.org': 'cpanel' } */
+const providerByDomain = csv
+  .pipe(
+    z.array(
+      z
+        .string()
+        .toLowerCase()
+        .regex(
+          /^(?=.{1,253}=)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\s*=\s*(cpanel|whm|aurora)$/,
+          'each entry must be domain=provider with provider one of cpanel, whm, aurora, e.g. example.com=aurora',
+        ),
+    ),
+  )
+  .transform((entries, context) => {
+    const routes: Record<string, ProviderName> = {};
+    for (const entry of entries) {
+      const [domain = '', provider = ''] = entry.split('=').map((part) => part.trim());
+      if (Object.hasOwn(routes, domain)) context.addIssue({ code: 'custom', message: `names ${domain} twice` });
+      if (isProviderName(provider)) routes[domain] = provider;
+    }
+    return routes;
+  });
+
 export const configSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -46,12 +75,25 @@ export const configSchema = z
     SLACK_APP_TOKEN: optionalString.pipe(z.string().startsWith('xapp-', 'must start with xapp-').optional()),
     SLACK_API_URL: optionalUrl,
     MAIL_DOMAINS: domainList,
-    MAILBOX_PROVIDER: z.enum(['cpanel']).default('cpanel'),
+    MAILBOX_PROVIDER: z.enum(PROVIDER_NAMES, { error: 'must be one of cpanel, whm, aurora' }).default('cpanel'),
+    MAILBOX_PROVIDER_BY_DOMAIN: providerByDomain,
     CPANEL_URL: optionalUrl,
     CPANEL_USER: optionalString,
     CPANEL_API_TOKEN: optionalString,
     CPANEL_CA_FILE: optionalString,
     CPANEL_TIMEOUT_MS: positiveInt(15_000),
+    WHM_URL: optionalUrl,
+    WHM_USER: optionalString,
+    WHM_API_TOKEN: optionalString,
+    WHM_CPANEL_USER: optionalString,
+    WHM_CA_FILE: optionalString,
+    WHM_TIMEOUT_MS: positiveInt(15_000),
+    AURORA_URL: optionalUrl,
+    AURORA_ADMIN_LOGIN: optionalString,
+    AURORA_ADMIN_PASSWORD: optionalString,
+    AURORA_TENANT_ID: z.coerce.number().int().min(0).default(0),
+    AURORA_CA_FILE: optionalString,
+    AURORA_TIMEOUT_MS: positiveInt(15_000),
     MAILBOX_QUOTA_MB: z.coerce.number().int().min(0).default(1024),
     ADMIN_USER_IDS: slackUserIds.pipe(z.array(z.string()).min(1, 'name at least one admin Slack user id')),
     DEFAULT_PHONE_REGION: z
@@ -66,6 +108,47 @@ export const configSchema = z
     JOB_POLL_MS: positiveInt(1_000),
     JOB_MAX_ATTEMPTS: positiveInt(6),
     JOB_BACKOFF_BASE_MS: positiveInt(30_000),
+    HR_USER_IDS: slackUserIds,
+    HR_USERGROUP_ID: optionalString.pipe(z.string().regex(/^S[A-Z0-9]{2,}$/, 'must be a Slack user group id such as S012ABCDEF').optional()),
+    RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
+    OFFBOARD_HOUR: z.coerce.number().int().min(0).max(23).default(17),
+    OFFBOARD_SWEEP_CRON: z
+      .string()
+      .default('0 */15 * * * *')
+      .refine((value) => value.trim().split(/\s+/).length === 6 && cron.validate(value), 'must be a six-field cron expression (seconds first), e.g. 0 */15 * * * *'),
+    GENERAL_CONTACT_EMAIL: optionalString.pipe(z.email('must be an email address').optional()),
+    TIME_ZONE: z
+      .string()
+      .default('UTC')
+      .refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin or America/New_York'),
+    TWILIO_ACCOUNT_SID: optionalString.pipe(z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be a Twilio Account SID: AC followed by 32 hex characters').optional()),
+    TWILIO_AUTH_TOKEN: optionalString,
+    TWILIO_FROM: optionalString.pipe(
+      z
+        .string()
+        .regex(/^(\+[1-9]\d{6,14}|(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11})$/, 'must be a phone number in E.164 form (+14155552671) or an alphanumeric sender id of up to 11 characters')
+        .optional(),
+    ),
+    TWILIO_MESSAGING_SERVICE_SID: optionalString.pipe(z.string().regex(/^MG[0-9a-fA-F]{32}$/, 'must be a Messaging Service SID: MG followed by 32 hex characters').optional()),
+    TWILIO_API_URL: optionalUrl,
+    TWILIO_TIMEOUT_MS: positiveInt(15_000),
+    SMTP_URL: optionalString.pipe(z.string().regex(/^smtps?:\/\/[^/\s]+/, 'must be an smtp:// or smtps:// URL, e.g. smtps://user:password@smtp.example.com:465').optional()),
+    SMTP_TIMEOUT_MS: positiveInt(20_000),
+    MAIL_FROM: optionalString.pipe(
+      z
+        .string()
+        .regex(/^([^<>\r\n]*<[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+)$/, 'must be an address such as it@example.com or "Acme IT <it@example.com>"')
+        .optional(),
+    ),
+    PUBLIC_URL: optionalString.pipe(
+      z
+        .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://mailroom.example.com' })
+        .transform((value) => value.replace(/\/+$/, ''))
+        .optional(),
+    ),
+    CREDENTIAL_LINK_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(72),
+    COMPANY_NAME: z.string().trim().min(1).max(60).default('Mailroom'),
+    IT_CONTACT: z.string().trim().min(1).max(200).default('your IT team'),
   });
 
 type Env = Record<string, string | undefined>;
@@ -77,11 +160,35 @@ const isBlank = (value: string | undefined) => value === undefined || value.trim
  */
 function crossFieldProblems(env: Env): string[] {
   const problems: string[] = [];
-  const provider = isBlank(env.MAILBOX_PROVIDER) ? 'cpanel' : env.MAILBOX_PROVIDER;
-  if (provider === 'cpanel') {
-    for (const key of ['CPANEL_URL', 'CPANEL_USER', 'CPANEL_API_TOKEN']) {
-      if (isBlank(env[key])) problems.push(`${key} is required when MAILBOX_PROVIDER=cpanel`);
+  problems.push(...providerProblems(env));
+  if (isBlank(env.HR_USER_IDS) && isBlank(env.HR_USERGROUP_ID)) {
+    problems.push('HR_USER_IDS or HR_USERGROUP_ID is required: who may offboard mailboxes (/offboard)');
+  }
+  problems.push(...messagingProblems(env));
+  return problems;
+}
+
+/** Twilio, SMTP and credential-link settings that only work together (issue 3). */
+function messagingProblems(env: Env): string[] {
+  const problems: string[] = [];
+  const twilioKeys = ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM', 'TWILIO_MESSAGING_SERVICE_SID', 'TWILIO_API_URL'];
+  if (twilioKeys.some((key) => !isBlank(env[key]))) {
+    for (const key of ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN']) {
+      if (isBlank(env[key])) problems.push(`${key} is required when any TWILIO_* setting is set (leave them all empty to log SMS instead)`);
     }
+    const senders = ['TWILIO_FROM', 'TWILIO_MESSAGING_SERVICE_SID'].filter((key) => !isBlank(env[key]));
+    if (senders.length === 0) problems.push('TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID is required: who the SMS comes from');
+    if (senders.length === 2) problems.push('TWILIO_FROM and TWILIO_MESSAGING_SERVICE_SID are both set: set only one');
+  }
+  // The SDK rewrites the API host for a region/edge, which would send a custom base URL elsewhere.
+  if (!isBlank(env.TWILIO_API_URL)) {
+    for (const key of ['TWILIO_REGION', 'TWILIO_EDGE']) {
+      if (!isBlank(env[key]) || !isBlank(process.env[key])) problems.push(`${key} cannot be combined with TWILIO_API_URL: unset one of them`);
+    }
+  }
+  if (!isBlank(env.SMTP_URL) && isBlank(env.MAIL_FROM)) problems.push('MAIL_FROM is required when SMTP_URL is set: the sender of every email');
+  if (env.NODE_ENV === 'production' && !isBlank(env.PUBLIC_URL) && !env.PUBLIC_URL?.trim().startsWith('https://')) {
+    problems.push('PUBLIC_URL must be https:// in production: the one-time credential links travel in it');
   }
   return problems;
 }
@@ -99,6 +206,87 @@ export class ConfigError extends Error {
 export function loadConfig(env: Env = process.env): Config {
   const result = configSchema.safeParse(env);
   const problems = crossFieldProblems(env);
+  if (result.success && problems.length === 0) return result.data;
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      const key = issue.path.length > 0 ? String(issue.path[0]) : 'config';
+      const message = issue.code === 'invalid_type' && issue.message.startsWith('Invalid') ? 'is required' : issue.message;
+      problems.push(`${key} ${message}`);
+    }
+  }
+  throw new ConfigError(problems);
+}
+
+// ------------------------------------------------------------ mail providers (issue 5)
+
+const PROVIDER_SETTINGS: Record<ProviderName, readonly string[]> = {
+  cpanel: ['CPANEL_URL', 'CPANEL_USER', 'CPANEL_API_TOKEN'],
+  whm: ['WHM_URL', 'WHM_USER', 'WHM_API_TOKEN', 'WHM_CPANEL_USER'],
+  aurora: ['AURORA_URL', 'AURORA_ADMIN_LOGIN', 'AURORA_ADMIN_PASSWORD'],
+};
+
+/** Each provider's settings are required when it is chosen globally or for any domain. */
+function providerProblems(env: Env): string[] {
+  const problems: string[] = [];
+  const why = new Map<ProviderName, string>();
+  const global = isBlank(env.MAILBOX_PROVIDER) ? 'cpanel' : (env.MAILBOX_PROVIDER ?? '').trim();
+  if (isProviderName(global)) why.set(global, `MAILBOX_PROVIDER=${global}`);
+  const mailDomains = (env.MAIL_DOMAINS ?? '')
+    .split(',')
+    .map((domain) => domain.trim().toLowerCase())
+    .filter(Boolean);
+  for (const entry of (env.MAILBOX_PROVIDER_BY_DOMAIN ?? '').split(',')) {
+    const [domain = '', provider = ''] = entry.split('=').map((part) => part.trim().toLowerCase());
+    // Malformed entries are reported by the schema.
+    if (!domain || !isProviderName(provider)) continue;
+    if (!why.has(provider)) why.set(provider, `MAILBOX_PROVIDER_BY_DOMAIN routes ${domain} to ${provider}`);
+    if (mailDomains.length > 0 && !mailDomains.includes(domain)) {
+      problems.push(`MAILBOX_PROVIDER_BY_DOMAIN names ${domain}, which is not in MAIL_DOMAINS (${mailDomains.join(', ')})`);
+    }
+  }
+  for (const [provider, reason] of why) {
+    for (const key of PROVIDER_SETTINGS[provider]) {
+      if (isBlank(env[key])) problems.push(`${key} is required when ${reason}`);
+    }
+  }
+  return problems;
+}
+
+/** What the command line needs to reach the database and the mail hosts: no Slack, SMS or SMTP settings. */
+export const providerConfigSchema = configSchema.pick({
+  NODE_ENV: true,
+  DATABASE_URL: true,
+  MAIL_DOMAINS: true,
+  MAILBOX_PROVIDER: true,
+  MAILBOX_PROVIDER_BY_DOMAIN: true,
+  MAILBOX_QUOTA_MB: true,
+  CPANEL_URL: true,
+  CPANEL_USER: true,
+  CPANEL_API_TOKEN: true,
+  CPANEL_CA_FILE: true,
+  CPANEL_TIMEOUT_MS: true,
+  WHM_URL: true,
+  WHM_USER: true,
+  WHM_API_TOKEN: true,
+  WHM_CPANEL_USER: true,
+  WHM_CA_FILE: true,
+  WHM_TIMEOUT_MS: true,
+  AURORA_URL: true,
+  AURORA_ADMIN_LOGIN: true,
+  AURORA_ADMIN_PASSWORD: true,
+  AURORA_TENANT_ID: true,
+  AURORA_CA_FILE: true,
+  AURORA_TIMEOUT_MS: true,
+  DEFAULT_PHONE_REGION: true,
+  LOG_LEVEL: true,
+});
+
+export type ProviderConfig = z.infer<typeof providerConfigSchema>;
+
+/** Like loadConfig, for the command line: only the database, the domains and the mail providers. */
+export function loadProviderConfig(env: Env = process.env): ProviderConfig {
+  const result = providerConfigSchema.safeParse(env);
+  const problems = providerProblems(env);
   if (result.success && problems.length === 0) return result.data;
   if (!result.success) {
     for (const issue of result.error.issues) {

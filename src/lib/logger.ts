@@ -18,6 +18,8 @@ export const REDACT_PATHS = [
   'SLACK_SIGNING_SECRET',
   'SLACK_APP_TOKEN',
   'CPANEL_API_TOKEN',
+  'WHM_API_TOKEN',
+  'AURORA_ADMIN_PASSWORD',
   'SECRET_KEY',
   'secretCipher',
   '*.secretCipher',

@@ -19,6 +19,7 @@ import { recordAudit, requestSubject, SYSTEM_ACTOR } from './audit.ts';
 import type { Db } from './db-types.ts';
 import { type EnqueueInput, type JobHandlers, type JobQueue, PermanentJobError } from './jobs.ts';
 import { generatePassword } from './password.ts';
+import type { RequestNotifier } from './request-notifications.ts';
 import { type FieldErrors, type RawRequestForm, validateRequestForm } from './request-validation.ts';
 
 export interface RequestServiceDeps {
@@ -29,6 +30,8 @@ export interface RequestServiceDeps {
   clock: Clock;
   secrets: SecretBox;
   logger: Logger;
+  /** SMS and email to approvers, requester, new hire and admins (issue 3). */
+  notifier: RequestNotifier;
   settings: {
     domains: readonly string[];
     phoneRegion: string;
@@ -95,7 +98,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'>
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-const secretContext = (requestId: number): string => `email-request:${requestId}:mailbox-password`;
+export const secretContext = (requestId: number): string => `email-request:${requestId}:mailbox-password`;
 
 /**
  * The request → approval → mailbox flow. Authorization, "exactly one decision" and idempotent
@@ -285,6 +288,7 @@ export class RequestService {
         jobs.push({ kind: RequestJobs.provision, payload: { requestId: request.id }, dedupeKey: `provision:${request.id}:0`, requestId: request.id });
       }
       await this.deps.jobs.enqueue(tx, jobs);
+      if (status === 'REJECTED') await this.deps.notifier.requestRejected(tx, request.id);
       return true;
     });
     if (decided) return { ok: true, status };
@@ -396,16 +400,17 @@ export class RequestService {
         update: { fullName: request.fullName, personalEmail: request.personalEmail, phone: request.phone, superiorSlackId: request.superiorId },
         select: { id: true },
       });
-      const mailbox = { localPart: request.localPart, domain: request.domain, provider: provider.name, status: 'ACTIVE' as const, quotaMb: settings.quotaMb, requestId, staffId: staff.id };
+      const mailbox = { localPart: request.localPart, domain: request.domain, provider: provider.nameFor(request.domain), status: 'ACTIVE' as const, quotaMb: settings.quotaMb, requestId, staffId: staff.id };
       await tx.mailbox.upsert({ where: { address: request.address }, create: { address: request.address, ...mailbox }, update: mailbox });
       await recordAudit(tx, {
         actor: SYSTEM_ACTOR,
         action: 'mailbox.created',
         subject: requestSubject(requestId),
         outcome: 'ok',
-        details: { address: request.address, provider: provider.name, quotaMb: settings.quotaMb },
+        details: { address: request.address, provider: provider.nameFor(request.domain), quotaMb: settings.quotaMb },
       });
       await this.deps.jobs.enqueue(tx, [this.refreshJob(requestId, 'ACTIVE'), this.notice(requestId, request.requesterId, 'ready')]);
+      await this.deps.notifier.mailboxReady(tx, requestId);
     });
   }
 
@@ -432,6 +437,7 @@ export class RequestService {
         this.notice(requestId, request.requesterId, 'failed', key),
         ...settings.adminIds.map((adminId) => this.notice(requestId, adminId, 'admin_failure', `${key}-${attempts}`)),
       ]);
+      await this.deps.notifier.provisioningFailed(tx, requestId, `${key}-${attempts}`, attempts);
     });
   }
 
@@ -455,7 +461,11 @@ export class RequestService {
     if (existing) return;
     const summary = await this.loadSummary(prisma, requestId);
     const posted = await slack.postDirectMessage(approverId, buildApprovalMessage(summary));
-    await prisma.approvalMessage.create({ data: { requestId, userId: approverId, channelId: posted.channel, ts: posted.ts } });
+    // The DM and the approver's SMS/email (which link to it) are recorded together.
+    await this.deps.jobs.transaction(prisma, async (tx) => {
+      await tx.approvalMessage.create({ data: { requestId, userId: approverId, channelId: posted.channel, ts: posted.ts } });
+      await this.deps.notifier.approvalRequested(tx, requestId, approverId);
+    });
     // A decision may have landed between loading and posting: bring this copy up to date too.
     const now = await prisma.emailRequest.findUniqueOrThrow({ where: { id: requestId }, select: { status: true } });
     if (now.status !== summary.status) await slack.updateMessage(posted.channel, posted.ts, buildApprovalMessage(await this.loadSummary(prisma, requestId)));

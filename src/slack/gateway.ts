@@ -22,6 +22,12 @@ export interface SlackGateway {
   /** Posts into the user's DM with the bot; returns the D… channel id that chat.update needs. */
   postDirectMessage(userId: string, message: SlackMessage): Promise<{ channel: string; ts: string }>;
   updateMessage(channel: string, ts: string, message: SlackMessage): Promise<void>;
+  /** Slack ids of a user group's members (usergroups:read). */
+  listUsergroupMembers(usergroupId: string): Promise<string[]>;
+  /** The Slack user with this email (users:read.email), or null when there is none. */
+  lookupUserByEmail(email: string): Promise<SlackUser | null>;
+  /** An https link that opens this message in Slack (chat.getPermalink: no extra scope). */
+  getPermalink(channel: string, ts: string): Promise<string>;
 }
 
 const isPlatformError = (error: unknown, code: string): boolean =>
@@ -62,5 +68,26 @@ export class WebApiSlackGateway implements SlackGateway {
   async updateMessage(channel: string, ts: string, message: SlackMessage): Promise<void> {
     // Always send blocks: chat.update without them keeps the old blocks, buttons included.
     await this.client.chat.update({ channel, ts, text: message.text, blocks: message.blocks });
+  }
+
+  async listUsergroupMembers(usergroupId: string): Promise<string[]> {
+    const { users } = await this.client.usergroups.users.list({ usergroup: usergroupId });
+    return users ?? [];
+  }
+
+  async lookupUserByEmail(email: string): Promise<SlackUser | null> {
+    try {
+      const { user } = await this.client.users.lookupByEmail({ email });
+      return user?.id ? this.getUser(user.id) : null;
+    } catch (error) {
+      if (isPlatformError(error, 'users_not_found')) return null;
+      throw error;
+    }
+  }
+
+  async getPermalink(channel: string, ts: string): Promise<string> {
+    const { permalink } = await this.client.chat.getPermalink({ channel, message_ts: ts });
+    if (!permalink) throw new Error('chat.getPermalink returned no permalink');
+    return permalink;
   }
 }

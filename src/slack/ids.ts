@@ -1,17 +1,25 @@
 /** Every Slack id the code registers or renders, in one place (manifest.yml is checked against it). */
 export const Commands = {
   requestEmail: '/request-email',
+  offboard: '/offboard',
 } as const;
 
 export const Callbacks = {
   requestModal: 'request_email_modal',
   rejectModal: 'reject_reason_modal',
+  offboardModal: 'offboard_modal',
 } as const;
 
 export const Actions = {
   approve: 'request_approve',
   reject: 'request_reject',
   retryProvisioning: 'request_retry_provisioning',
+  offboardMailboxSearch: 'offboard_mailbox_search',
+  offboardRetry: 'offboard_retry',
+  offboardUndo: 'offboard_undo',
+  offboardConfirmDelete: 'offboard_confirm_delete',
+  offboardExtend: 'offboard_extend',
+  offboardCancel: 'offboard_cancel',
 } as const;
 
 /** Block ids of the request modal's inputs; services report field errors with these keys. */
@@ -34,3 +42,22 @@ export const RejectFields = {
 
 /** The single action_id used inside each input block (block ids tell the fields apart). */
 export const INPUT_ACTION = 'value' as const;
+
+/** Block ids of the offboarding modal's inputs (the mailbox select uses Actions.offboardMailboxSearch). */
+export const OffboardFields = {
+  mailbox: 'offboard_mailbox',
+  forwardTo: 'offboard_forward_to',
+  lastDay: 'offboard_last_day',
+  autoReplySubject: 'offboard_reply_subject',
+  autoReplyBody: 'offboard_reply_body',
+  retentionDays: 'offboard_retention_days',
+  options: 'offboard_options',
+} as const;
+
+export type OffboardField = (typeof OffboardFields)[keyof typeof OffboardFields];
+
+/** Values of the offboarding modal's checkboxes. */
+export const OffboardOptions = {
+  suspendLogin: 'suspend_login',
+  removeOwnForwarders: 'remove_own_forwarders',
+} as const;

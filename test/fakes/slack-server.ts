@@ -31,6 +31,8 @@ export interface FakeSlackOptions {
   users: FakeSlackUser[];
   /** How long a trigger_id stays usable (Slack: 3 s). */
   triggerTtlMs?: number;
+  /** User groups (S… id → member user ids) for usergroups.users.list. */
+  usergroups?: Record<string, string[]>;
 }
 
 export type SlackArgs = Record<string, unknown>;
@@ -409,6 +411,7 @@ export class FakeSlack {
   private readonly homeViewByUser = new Map<string, string>();
   private readonly responseUrls = new Map<string, ResponseUrlState>();
   private readonly injected = new Map<string, string[]>();
+  private readonly usergroups = new Map<string, string[]>();
   private readonly handlers: Record<string, Handler>;
   private tsCounter = 0;
   private idCounter = 0;
@@ -420,6 +423,7 @@ export class FakeSlack {
     this.teamId = options.teamId ?? 'T0FAKETEAM';
     this.triggerTtlMs = options.triggerTtlMs ?? 3000;
     for (const user of options.users) this.addUser(user);
+    for (const [id, members] of Object.entries(options.usergroups ?? {})) this.setUsergroup(id, members);
     if (!this.users.has(this.botUserId)) this.addUser({ id: this.botUserId, name: 'mailroom', realName: 'Mailroom', isBot: true });
     this.handlers = {
       'auth.test': () => this.authTest(),
@@ -434,6 +438,8 @@ export class FakeSlack {
       'views.update': (a) => this.viewsUpdate(a),
       'views.push': (a) => this.viewsPush(a),
       'views.publish': (a) => this.viewsPublish(a),
+      'usergroups.users.list': (a) => this.usergroupsUsersList(a),
+      'users.lookupByEmail': (a) => this.usersLookupByEmail(a),
     };
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
@@ -468,6 +474,11 @@ export class FakeSlack {
 
   addUser(user: FakeSlackUser): void {
     this.users.set(user.id, { ...user });
+  }
+
+  /** Creates or replaces a user group's member list. */
+  setUsergroup(id: string, members: string[]): void {
+    this.usergroups.set(id, [...members]);
   }
 
   callsTo(method: string): FakeSlackCall[] {
@@ -811,6 +822,21 @@ export class FakeSlack {
         },
       },
     };
+  }
+
+  private usergroupsUsersList(args: SlackArgs): SlackApiResponse {
+    const id = asString(args.usergroup);
+    if (id === undefined || id === '') return fail('invalid_arguments', ['[ERROR] missing required field: usergroup']);
+    const members = this.usergroups.get(id);
+    if (members === undefined) return fail('no_such_subteam');
+    return { ok: true, users: [...members] };
+  }
+
+  private usersLookupByEmail(args: SlackArgs): SlackApiResponse {
+    const email = asString(args.email)?.trim().toLowerCase();
+    const user = email ? [...this.users.values()].find((u) => u.email?.toLowerCase() === email && !u.deleted) : undefined;
+    if (user === undefined) return fail('users_not_found');
+    return this.usersInfo({ user: user.id });
   }
 
   private conversationsOpen(args: SlackArgs): SlackApiResponse {

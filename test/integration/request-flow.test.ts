@@ -87,7 +87,10 @@ describe('request → approval → mailbox, end to end', () => {
     );
     expect(active.decidedById).toBe(People.superior);
     expect(active.openAddress).toBeNull();
-    expect(active.secretCipher).toMatch(/^v1\./);
+    // The sealed password was handed over to the new hire's one-time link in the same transaction (issue 3).
+    expect(active.secretCipher).toBeNull();
+    const oneTimeSecret = await h.db.prisma.oneTimeSecret.findFirstOrThrow({ where: { requestId: request.id } });
+    expect(oneTimeSecret.ciphertext).toMatch(/^v1\./);
 
     // cPanel received exactly one add_pop, with an explicit domain, the quota and a strong password.
     const addPops = h.cpanel.callsTo('add_pop');
@@ -99,7 +102,7 @@ describe('request → approval → mailbox, end to end', () => {
     expect(h.cpanel.mailboxes.has('jane.doe@example.com')).toBe(true);
     const password = params.password ?? '';
     expect(password.length).toBeGreaterThanOrEqual(16);
-    expect(active.secretCipher).not.toContain(password);
+    expect(oneTimeSecret.ciphertext).not.toContain(password);
 
     const mailbox = await h.db.prisma.mailbox.findUniqueOrThrow({ where: { address: 'jane.doe@example.com' } });
     expect(mailbox).toMatchObject({ localPart: 'jane.doe', domain: 'example.com', provider: 'cpanel', status: 'ACTIVE', quotaMb: 2048, requestId: request.id });

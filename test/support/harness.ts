@@ -4,6 +4,8 @@ import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { type FakeCpanel, startFakeCpanel } from '../fakes/cpanel-server.ts';
 import { type FakeSlack, type FakeSlackUser, startFakeSlack } from '../fakes/slack-server.ts';
+import { type FakeSmtp, startFakeSmtp } from '../fakes/smtp-server.ts';
+import { type FakeTwilio, startFakeTwilio } from '../fakes/twilio-server.ts';
 import { ManualClock } from './manual-clock.ts';
 import { datePicker, emailText, plainText, SlackDriver, staticSelect, usersSelect } from './slack-driver.ts';
 import { createTestDatabase, type TestDatabase } from './test-db.ts';
@@ -16,12 +18,21 @@ export const People = {
   outsider: 'U0OUTSIDER',
   gone: 'U0GONE0001',
   botUser: 'U0BOTUSER1',
+  hr: 'U0HRPERSON',
+  hrGroupMember: 'U0HRGROUP1',
 } as const;
 
 export const BOT_TOKEN = 'xoxb-test-1234-5678-abcdefghijkl';
 export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
 export const CPANEL_TOKEN = 'CPANELTOKEN0123456789ABCDEFGHIJ';
 export const SECRET_KEY = '0f'.repeat(32);
+export const TWILIO_SID = `AC${'a1'.repeat(16)}`;
+export const TWILIO_TOKEN = 'twilio-auth-token-0123456789';
+export const TWILIO_FROM = '+15005550006';
+/** The credential links' base; tests map it onto the app's real port with `h.appUrl`. */
+export const PUBLIC_URL = 'https://mailroom.test';
+/** The Slack user group of HR staff beyond HR_USER_IDS. */
+export const HR_USERGROUP = 'S0HRTEAM01';
 
 const users: FakeSlackUser[] = [
   { id: People.requester, name: 'rita', realName: 'Rita Requester', email: 'rita@example.com', tz: 'Europe/London' },
@@ -31,6 +42,8 @@ const users: FakeSlackUser[] = [
   { id: People.outsider, name: 'olga', realName: 'Olga Outsider' },
   { id: People.gone, name: 'gary', realName: 'Gary Gone', deleted: true },
   { id: People.botUser, name: 'robot', realName: 'Some Bot', isBot: true },
+  { id: People.hr, name: 'hanna', realName: 'Hanna HR', email: 'hanna@example.com' },
+  { id: People.hrGroupMember, name: 'henry', realName: 'Henry HR', email: 'henry@example.com' },
 ];
 
 export interface Harness {
@@ -42,13 +55,19 @@ export interface Harness {
   clock: ManualClock;
   /** Every log line the app wrote, as raw JSON text. */
   logs: string[];
+  twilio: FakeTwilio;
+  smtp: FakeSmtp;
+  /** Where the app listens, e.g. http://127.0.0.1:40123. */
+  appUrl: string;
   close(): Promise<void>;
 }
 
 export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
   const db = await createTestDatabase();
-  const slack = await startFakeSlack({ botToken: BOT_TOKEN, users });
+  const slack = await startFakeSlack({ botToken: BOT_TOKEN, users, usergroups: { [HR_USERGROUP]: [People.hrGroupMember] } });
   const cpanel = await startFakeCpanel({ user: 'acme', token: CPANEL_TOKEN, domains: ['example.com', 'example.org'] });
+  const twilio = await startFakeTwilio({ accountSid: TWILIO_SID, authToken: TWILIO_TOKEN });
+  const smtp = await startFakeSmtp({ user: 'mailroom', password: 'smtp-password' });
   const logs: string[] = [];
   const destination = new Writable({
     write(chunk, _encoding, done) {
@@ -77,6 +96,19 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     JOB_POLL_MS: '25',
     JOB_MAX_ATTEMPTS: '4',
     JOB_BACKOFF_BASE_MS: '60000',
+    HR_USER_IDS: People.hr,
+    HR_USERGROUP_ID: HR_USERGROUP,
+    TWILIO_ACCOUNT_SID: TWILIO_SID,
+    TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
+    TWILIO_FROM,
+    TWILIO_API_URL: twilio.url,
+    TWILIO_TIMEOUT_MS: '2000',
+    SMTP_URL: smtp.url,
+    SMTP_TIMEOUT_MS: '2000',
+    MAIL_FROM: 'Acme IT <it@example.com>',
+    PUBLIC_URL,
+    COMPANY_NAME: 'Acme',
+    IT_CONTACT: 'it@example.com',
     ...env,
   });
   const clock = new ManualClock();
@@ -92,9 +124,12 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     driver,
     clock,
     logs,
+    twilio,
+    smtp,
+    appUrl: `http://127.0.0.1:${port}`,
     async close() {
       await mailroom.stop();
-      await Promise.all([slack.close(), cpanel.close()]);
+      await Promise.all([slack.close(), cpanel.close(), twilio.close(), smtp.close()]);
       await db.drop();
     },
   };

@@ -81,6 +81,17 @@ export interface ViewSubmissionInput {
   responseUrls?: Array<{ block_id: string; action_id: string; channel_id: string; response_url: string }>;
 }
 
+export interface BlockSuggestionInput {
+  userId: string;
+  userName?: string;
+  actionId: string;
+  blockId: string;
+  /** What the user has typed so far. */
+  value: string;
+  /** The modal the select is in. */
+  view: SubmittedView;
+}
+
 export interface ViewClosedInput {
   userId: string;
   userName?: string;
@@ -223,6 +234,24 @@ export class SlackDriver {
       response_urls: input.responseUrls ?? [],
       is_enterprise_install: false,
       enterprise: null,
+    });
+  }
+
+  /** An external_select asking for options (`block_suggestion`); Bolt answers with `{ options }` in the body. */
+  async blockSuggestion(input: BlockSuggestionInput): Promise<DriverResponse> {
+    return this.postPayload({
+      type: 'block_suggestion',
+      user: this.user(input.userId, input.userName),
+      container: { type: 'view', view_id: input.view.id ?? 'V0SUGGEST' },
+      api_app_id: this.apiAppId,
+      token: 'fake-verification-token',
+      action_id: input.actionId,
+      block_id: input.blockId,
+      value: input.value,
+      team: { id: this.teamId, domain: this.teamDomain },
+      enterprise: null,
+      is_enterprise_install: false,
+      view: this.viewPayload(input.view),
     });
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.ts';
+import { ConfigError, loadConfig, loadProviderConfig } from '../../src/config.ts';
 
 const valid = {
   DATABASE_URL: 'mysql://root@127.0.0.1:3306/mailroom',
@@ -11,6 +11,7 @@ const valid = {
   CPANEL_API_TOKEN: 'TOKEN123',
   ADMIN_USER_IDS: 'U0ADMIN1,U0ADMIN2',
   SECRET_KEY: 'a'.repeat(64),
+  HR_USER_IDS: 'U0HRPERSON',
 };
 
 describe('loadConfig', () => {
@@ -40,5 +41,119 @@ describe('loadConfig', () => {
 
   it('refuses a malformed admin id', () => {
     expect(() => loadConfig({ ...valid, ADMIN_USER_IDS: 'bob' })).toThrow(/ADMIN_USER_IDS each entry must be a Slack user id/);
+  });
+});
+
+// ------------------------------------------------------------ mail providers (issue 5)
+
+function problemsOf(load: () => unknown): string {
+  try {
+    load();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems.join('\n');
+    throw error;
+  }
+  return '';
+}
+
+const cliEnv = {
+  DATABASE_URL: 'mysql://root@127.0.0.1:3306/mailroom',
+  MAIL_DOMAINS: 'example.com,example.org',
+  CPANEL_URL: 'https://host.example.com:2083',
+  CPANEL_USER: 'acme',
+  CPANEL_API_TOKEN: 'TOKEN123',
+};
+const whmEnv = { WHM_URL: 'https://host.example.com:2087', WHM_USER: 'root', WHM_API_TOKEN: 'WHMTOKEN', WHM_CPANEL_USER: 'acme' };
+const auroraEnv = { AURORA_URL: 'https://mail.example.com/', AURORA_ADMIN_LOGIN: 'superadmin', AURORA_ADMIN_PASSWORD: 'secret!' };
+
+describe('mail provider settings', () => {
+  it('loads the command-line settings without any Slack, SMS or secret-key setting', () => {
+    const config = loadProviderConfig(cliEnv);
+    expect(config.MAILBOX_PROVIDER).toBe('cpanel');
+    expect(config.MAILBOX_PROVIDER_BY_DOMAIN).toEqual({});
+    expect(config.AURORA_TENANT_ID).toBe(0);
+    expect(config.MAILBOX_QUOTA_MB).toBe(1024);
+    expect(problemsOf(() => loadProviderConfig({ ...cliEnv, DATABASE_URL: undefined }))).toMatch(/DATABASE_URL/);
+  });
+
+  it('accepts whm or aurora alone, without cPanel settings', () => {
+    const noCpanel = { DATABASE_URL: cliEnv.DATABASE_URL, MAIL_DOMAINS: cliEnv.MAIL_DOMAINS };
+    expect(loadProviderConfig({ ...noCpanel, ...whmEnv, MAILBOX_PROVIDER: 'whm' }).WHM_CPANEL_USER).toBe('acme');
+    const aurora = loadProviderConfig({ ...noCpanel, ...auroraEnv, MAILBOX_PROVIDER: 'aurora', AURORA_TENANT_ID: '3' });
+    expect(aurora.AURORA_TENANT_ID).toBe(3);
+  });
+
+  it('names every missing setting of the chosen provider', () => {
+    const problems = problemsOf(() => loadProviderConfig({ ...cliEnv, MAILBOX_PROVIDER: 'aurora' }));
+    for (const key of ['AURORA_URL', 'AURORA_ADMIN_LOGIN', 'AURORA_ADMIN_PASSWORD']) {
+      expect(problems).toContain(`${key} is required when MAILBOX_PROVIDER=aurora`);
+    }
+    expect(problemsOf(() => loadProviderConfig({ ...cliEnv, MAILBOX_PROVIDER: 'exchange' }))).toMatch(/MAILBOX_PROVIDER must be one of cpanel, whm, aurora/);
+  });
+
+  it('routes domains with MAILBOX_PROVIDER_BY_DOMAIN and requires the routed providers’ settings', () => {
+    const config = loadProviderConfig({ ...cliEnv, ...auroraEnv, MAILBOX_PROVIDER_BY_DOMAIN: ' Example.com = aurora , example.org=cpanel ' });
+    expect(config.MAILBOX_PROVIDER_BY_DOMAIN).toEqual({ 'example.com': 'aurora', 'example.org': 'cpanel' });
+
+    const problems = problemsOf(() => loadProviderConfig({ ...cliEnv, MAILBOX_PROVIDER_BY_DOMAIN: 'example.org=whm' }));
+    expect(problems).toContain('WHM_API_TOKEN is required when MAILBOX_PROVIDER_BY_DOMAIN routes example.org to whm');
+    expect(problems).toContain('WHM_CPANEL_USER is required when MAILBOX_PROVIDER_BY_DOMAIN routes example.org to whm');
+  });
+
+  it('refuses routes for domains outside MAIL_DOMAINS, malformed entries and duplicates', () => {
+    expect(problemsOf(() => loadProviderConfig({ ...cliEnv, ...auroraEnv, MAILBOX_PROVIDER_BY_DOMAIN: 'example.net=aurora' }))).toMatch(
+      /MAILBOX_PROVIDER_BY_DOMAIN names example.net, which is not in MAIL_DOMAINS/,
+    );
+    expect(problemsOf(() => loadProviderConfig({ ...cliEnv, MAILBOX_PROVIDER_BY_DOMAIN: 'example.com:aurora' }))).toMatch(
+      /MAILBOX_PROVIDER_BY_DOMAIN each entry must be domain=provider/,
+    );
+    expect(problemsOf(() => loadProviderConfig({ ...cliEnv, MAILBOX_PROVIDER_BY_DOMAIN: 'example.com=exchange' }))).toMatch(
+      /MAILBOX_PROVIDER_BY_DOMAIN each entry must be domain=provider/,
+    );
+    expect(problemsOf(() => loadProviderConfig({ ...cliEnv, ...auroraEnv, MAILBOX_PROVIDER_BY_DOMAIN: 'example.com=aurora,example.com=cpanel' }))).toMatch(
+      /MAILBOX_PROVIDER_BY_DOMAIN names example.com twice/,
+    );
+  });
+
+  it('applies the same provider rules to the bot’s full configuration', () => {
+    const problems = problemsOf(() => loadConfig({ ...valid, MAILBOX_PROVIDER: 'whm' }));
+    expect(problems).toContain('WHM_URL is required when MAILBOX_PROVIDER=whm');
+    expect(problems).not.toMatch(/^CPANEL_/m);
+  });
+});
+
+// ------------------------------------------------------------ offboarding (issue 4)
+
+describe('offboarding settings', () => {
+  it('defaults retention, hour, sweep schedule and time zone', () => {
+    const config = loadConfig(valid);
+    expect(config).toMatchObject({ HR_USER_IDS: ['U0HRPERSON'], RETENTION_DAYS: 30, OFFBOARD_HOUR: 17, OFFBOARD_SWEEP_CRON: '0 */15 * * * *', TIME_ZONE: 'UTC' });
+    expect(config.HR_USERGROUP_ID).toBeUndefined();
+  });
+
+  it('needs HR_USER_IDS or HR_USERGROUP_ID, and either alone is enough', () => {
+    const { HR_USER_IDS: _hr, ...withoutHr } = valid;
+    expect(() => loadConfig(withoutHr)).toThrow(/HR_USER_IDS or HR_USERGROUP_ID is required/);
+    expect(loadConfig({ ...withoutHr, HR_USERGROUP_ID: 'S0HRTEAM' }).HR_USERGROUP_ID).toBe('S0HRTEAM');
+  });
+
+  it('names bad retention, hour, cron, time zone, contact and group id at once', () => {
+    let problems = '';
+    try {
+      loadConfig({
+        ...valid,
+        RETENTION_DAYS: '4000',
+        OFFBOARD_HOUR: '24',
+        OFFBOARD_SWEEP_CRON: '*/15 * * * *',
+        TIME_ZONE: 'Mars/Olympus',
+        GENERAL_CONTACT_EMAIL: 'not-an-email',
+        HR_USERGROUP_ID: 'hr-team',
+      });
+    } catch (error) {
+      problems = (error as ConfigError).problems.join('\n');
+    }
+    for (const key of ['RETENTION_DAYS', 'OFFBOARD_HOUR', 'OFFBOARD_SWEEP_CRON .*six-field', 'TIME_ZONE .*IANA', 'GENERAL_CONTACT_EMAIL', 'HR_USERGROUP_ID']) {
+      expect(problems).toMatch(new RegExp(key));
+    }
   });
 });

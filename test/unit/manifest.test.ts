@@ -5,11 +5,15 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { registerListeners } from '../../src/commands/index.ts';
 import type { RequestService } from '../../src/services/requests.ts';
+import type { OffboardingService } from '../../src/services/offboarding.ts';
 
 const manifest = parse(readFileSync('manifest.yml', 'utf8')) as {
   features: { slash_commands: Array<{ command: string; url: string }>; app_home: Record<string, boolean> };
   oauth_config: { scopes: { bot: string[] } };
-  settings: { interactivity: { is_enabled: boolean; request_url: string }; event_subscriptions?: { bot_events?: string[] } };
+  settings: {
+    interactivity: { is_enabled: boolean; request_url: string; message_menu_options_url?: string };
+    event_subscriptions?: { bot_events?: string[] };
+  };
 };
 
 /** Bot scopes each Web API method needs (docs.slack.dev/reference/methods). */
@@ -28,6 +32,14 @@ const SCOPES_BY_METHOD: Record<string, string[]> = {
   'views.publish': [],
 };
 
+/**
+ * Scopes a method needs only for some fields: users.info returns profile.email only with
+ * users:read.email, which the contact resolver reads (SMS/email notifications, issue 3).
+ */
+const EXTRA_SCOPES: Record<string, { method: string; why: string }> = {
+  'users:read.email': { method: 'users.info', why: 'profile.email for the contact resolver' },
+};
+
 function recordRegistrations() {
   const registered = { commands: [] as string[], actions: [] as string[], views: [] as string[], events: [] as string[], options: [] as string[] };
   const app = {
@@ -38,7 +50,7 @@ function recordRegistrations() {
     options: (id: string) => registered.options.push(id),
     shortcut: () => {},
   } as unknown as App;
-  registerListeners(app, { requests: {} as RequestService, domains: ['example.com'] });
+  registerListeners(app, { requests: {} as RequestService, domains: ['example.com'], offboarding: {} as OffboardingService });
   return registered;
 }
 
@@ -73,6 +85,13 @@ describe('manifest.yml', () => {
     expect(new URL(manifest.settings.interactivity.request_url).pathname).toBe('/slack/events');
   });
 
+  it('sets the options load URL when the code serves external_select options', () => {
+    if (registered.options.length === 0) return;
+    const url = manifest.settings.interactivity.message_menu_options_url;
+    expect(url, 'add settings.interactivity.message_menu_options_url').toBeDefined();
+    expect(new URL(url as string).pathname).toBe('/slack/events');
+  });
+
   it('subscribes to exactly the events the code listens to', () => {
     expect([...(manifest.settings.event_subscriptions?.bot_events ?? [])].sort()).toEqual([...registered.events].sort());
   });
@@ -87,6 +106,7 @@ describe('manifest.yml', () => {
     const unknown = [...methods].filter((method) => !(method in SCOPES_BY_METHOD));
     expect(unknown, 'add these methods to SCOPES_BY_METHOD').toEqual([]);
     const needed = new Set(['commands', ...[...methods].flatMap((method) => SCOPES_BY_METHOD[method] ?? [])]);
+    for (const [scope, { method }] of Object.entries(EXTRA_SCOPES)) if (methods.has(method)) needed.add(scope);
     expect([...manifest.oauth_config.scopes.bot].sort()).toEqual([...needed].sort());
   });
 });
