@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { CustomRoute } from '@slack/bolt';
 import { createMailroom, type Mailroom } from '../app.ts';
 import { loadConfig } from '../config.ts';
@@ -8,6 +8,8 @@ import { OffsetClock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
 import { type FakeCpanel, startFakeCpanel } from './fakes/cpanel-server.ts';
 import { type FakeSlack, startFakeSlack } from './fakes/slack-server.ts';
+import { type FakeSmtp, startFakeSmtp } from './fakes/smtp-server.ts';
+import { type FakeTwilio, startFakeTwilio } from './fakes/twilio-server.ts';
 import { html, type ModalOption, mrkdwn, renderBlocks, renderModalForm, type SandboxUser, stateValuesFromForm } from './render.ts';
 import { SandboxSlackClient } from './slack-client.ts';
 
@@ -17,19 +19,36 @@ const SANDBOX_CPANEL_TOKEN = 'SANDBOXCPANELTOKEN000000000000000';
 /** Fixed so that sealed secrets in the sandbox database survive a restart; never use it for real data. */
 const SANDBOX_SECRET_KEY = '5a'.repeat(32);
 
-export const SANDBOX_USERS: SandboxUser[] = [
-  { id: 'U0SANDREQ1', name: 'Rita Requester', role: 'staff' },
-  { id: 'U0SANDSUP1', name: 'Sam Superior', role: 'superior' },
-  { id: 'U0SANDADM1', name: 'Ada Admin', role: 'admin' },
-  { id: 'U0SANDHR01', name: 'Hana HR', role: 'HR' },
-  { id: 'U0SANDOUT1', name: 'Olga Outsider', role: 'staff' },
+const SANDBOX_TWILIO_SID = `AC${'5a'.repeat(16)}`;
+const SANDBOX_TWILIO_TOKEN = 'sandbox-twilio-token';
+
+export const SANDBOX_USERS: Array<SandboxUser & { email: string; phone: string }> = [
+  { id: 'U0SANDREQ1', name: 'Rita Requester', role: 'staff', email: 'rita@example.com', phone: '+14155550101' },
+  { id: 'U0SANDSUP1', name: 'Sam Superior', role: 'superior', email: 'sam@example.com', phone: '+14155550102' },
+  { id: 'U0SANDADM1', name: 'Ada Admin', role: 'admin', email: 'ada@example.com', phone: '+14155550103' },
+  { id: 'U0SANDHR01', name: 'Hana HR', role: 'HR', email: 'hana@example.com', phone: '+14155550104' },
+  { id: 'U0SANDOUT1', name: 'Olga Outsider', role: 'staff', email: 'olga@example.com', phone: '+14155550105' },
 ];
+
+/** The sandbox's links must name its port before the app starts; with port 0, pick a free one first. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
 
 export interface Sandbox {
   url: string;
   mailroom: Mailroom;
   slack: FakeSlack;
   cpanel: FakeCpanel;
+  twilio: FakeTwilio;
+  smtp: FakeSmtp;
   clock: OffsetClock;
   stop(): Promise<void>;
 }
@@ -61,8 +80,12 @@ export async function startSandbox(options: { port: number; databaseUrl: string;
   const { logger } = options;
   const slack = await startFakeSlack({
     botToken: SANDBOX_BOT_TOKEN,
-    users: SANDBOX_USERS.map((user) => ({ id: user.id, realName: user.name, name: user.name.split(' ')[0]?.toLowerCase() ?? user.id })),
+    users: SANDBOX_USERS.map((user) => ({ id: user.id, realName: user.name, name: user.name.split(' ')[0]?.toLowerCase() ?? user.id, email: user.email, phone: user.phone })),
   });
+  const twilio = await startFakeTwilio({ accountSid: SANDBOX_TWILIO_SID, authToken: SANDBOX_TWILIO_TOKEN });
+  const smtp = await startFakeSmtp({ user: 'sandbox', password: 'sandbox' });
+  const port = options.port === 0 ? await freePort() : options.port;
+  const publicUrl = `http://127.0.0.1:${port}`;
   const cpanel = await startFakeCpanel({ user: 'sandbox', token: SANDBOX_CPANEL_TOKEN, domains: ['example.com', 'example.org'] });
   cpanel.addMailbox('info@example.com', `Sandbox-${randomBytes(9).toString('base64url')}`);
 
@@ -70,8 +93,9 @@ export async function startSandbox(options: { port: number; databaseUrl: string;
   const signingSecret = randomBytes(24).toString('hex');
   const config = loadConfig({
     ...process.env,
+    NODE_ENV: 'development',
     DATABASE_URL: options.databaseUrl,
-    PORT: String(options.port),
+    PORT: String(port),
     SLACK_BOT_TOKEN: SANDBOX_BOT_TOKEN,
     SLACK_SIGNING_SECRET: signingSecret,
     SLACK_APP_TOKEN: '',
@@ -84,6 +108,19 @@ export async function startSandbox(options: { port: number; databaseUrl: string;
     CPANEL_CA_FILE: '',
     ADMIN_USER_IDS: 'U0SANDADM1',
     HR_USER_IDS: 'U0SANDHR01',
+    HR_USERGROUP_ID: '',
+    MAILBOX_PROVIDER_BY_DOMAIN: '',
+    TWILIO_ACCOUNT_SID: SANDBOX_TWILIO_SID,
+    TWILIO_AUTH_TOKEN: SANDBOX_TWILIO_TOKEN,
+    TWILIO_FROM: '+15005550006',
+    TWILIO_MESSAGING_SERVICE_SID: '',
+    TWILIO_API_URL: twilio.url,
+    SMTP_URL: smtp.url,
+    MAIL_FROM: 'Mailroom sandbox <it@example.com>',
+    PUBLIC_URL: publicUrl,
+    COMPANY_NAME: 'Acme (sandbox)',
+    IT_CONTACT: 'ada@example.com',
+    GENERAL_CONTACT_EMAIL: 'info@example.com',
     SECRET_KEY: SANDBOX_SECRET_KEY,
     JOB_BACKOFF_BASE_MS: '5000',
   });
@@ -176,6 +213,8 @@ export async function startSandbox(options: { port: number; databaseUrl: string;
     if (!Number.isFinite(days) || days <= 0 || days > 3650) return note(as, 'Skip between 1 and 3650 days.');
     clock.advance(days * 86_400_000);
     await mailroom.runner.runDue();
+    await mailroom.offboardingSweep.runOnce();
+    await mailroom.runner.runDue();
     note(as, `Skipped ahead ${days} day(s): the sandbox clock now reads ${clock.now().toISOString().slice(0, 16).replace('T', ' ')} UTC.`);
   }
 
@@ -216,7 +255,17 @@ export async function startSandbox(options: { port: number; databaseUrl: string;
     const auditRows = audit
       .map((event) => `<tr><td>${html(event.at.toISOString().slice(5, 19).replace('T', ' '))}</td><td>${html(names(event.actor))}</td><td>${html(event.action)}</td><td>${html(event.subject)}</td><td>${html(event.outcome)}</td></tr>`)
       .join('');
-    const commands = ['/request-email jane.doe'];
+    const commands = ['/request-email jane.doe', '/offboard', '/offboard jane.doe@example.com', '/offboard undo jane.doe@example.com'];
+    const sms = twilio.messages
+      .slice(-8)
+      .reverse()
+      .map((message) => `<tr><td>${html(message.to)}</td><td>${html(message.body)}</td></tr>`)
+      .join('');
+    const mail = smtp.messages
+      .slice(-6)
+      .reverse()
+      .map((message) => `<details><summary>${html(message.to.join(', '))}: ${html(message.subject)}</summary><pre>${html(message.text.slice(0, 4000))}</pre></details>`)
+      .join('');
 
     return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Mailroom sandbox</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">${view ? '' : '<meta http-equiv="refresh" content="4">'}
@@ -226,7 +275,7 @@ header a.me{font-weight:700;text-decoration:underline}main{display:grid;grid-tem
 .message{border-bottom:1px solid #eee;padding:.4em 0}.fields{display:grid;grid-template-columns:1fr 1fr;gap:.3em}.context{color:#616061;font-size:.9em}.mention{background:#e8f5fa;color:#1264a3;border-radius:3px;padding:0 2px}
 .inline{display:inline}button{border:1px solid #bbb;background:#fff;border-radius:4px;padding:.3em .8em;margin:.2em .3em .2em 0;cursor:pointer}button.primary{background:#007a5a;color:#fff;border-color:#007a5a}button.danger{background:#e01e5a;color:#fff;border-color:#e01e5a}
 .modal{border:2px solid #3f0e40}.field{margin:.6em 0}.field label{display:block;font-weight:600}.field input,.field select,.field textarea{width:100%;box-sizing:border-box;padding:.35em}.check{font-weight:400!important}.check input{width:auto}
-.error{color:#e01e5a}.note{background:#fff8d6;border-left:4px solid #ecb22e;padding:.4em .8em;margin:.3em 0}table{border-collapse:collapse;width:100%;font-size:.88em}td{border-top:1px solid #eee;padding:.2em .3em;vertical-align:top}
+.error{color:#e01e5a}.note{background:#fff8d6;border-left:4px solid #ecb22e;padding:.4em .8em;margin:.3em 0}table{border-collapse:collapse;width:100%;font-size:.88em}td{border-top:1px solid #eee;padding:.2em .3em;vertical-align:top}pre{white-space:pre-wrap;font-size:.85em;background:#f8f8f8;padding:.5em}
 </style></head><body>
 <header><strong>Mailroom sandbox</strong> — nothing here reaches real Slack, cPanel, phones or mail. You are:
 ${SANDBOX_USERS.map((user) => `<a class="${user.id === me.id ? 'me' : ''}" href="/sandbox?as=${user.id}">${html(user.name)} (${html(user.role)})</a>`).join('')}</header>
@@ -237,24 +286,28 @@ ${modalHtml}
 <section><h2>Direct messages from Mailroom to ${html(me.name)}</h2>${dmHtml}</section>
 </div><div>
 <section><h2>Mail server (cPanel fake)</h2><table><tr><td><b>address</b></td><td><b>quota</b></td><td><b>state</b></td><td><b>forwards to</b></td><td><b>auto-reply</b></td></tr>${mailboxes}</table></section>
+<section><h2>Text messages (Twilio fake)</h2><table>${sms || '<tr><td class="context">None yet.</td></tr>'}</table></section>
+<section><h2>Email (SMTP fake)</h2>${mail || '<p class="context">None yet.</p>'}</section>
 <section><h2>Time</h2><p>Sandbox clock: ${html(clock.now().toISOString().slice(0, 16).replace('T', ' '))} UTC</p><form method="post" action="/sandbox/skip"><input type="hidden" name="as" value="${html(me.id)}">Skip ahead <input name="days" type="number" value="1" min="1" max="3650" style="width:5em"> day(s) <button>Skip</button></form></section>
 <section><h2>Audit log</h2><table>${auditRows}</table></section>
 </div></main></body></html>`;
   }
 
   const mailroom = createMailroom({ config, logger, clock, extraRoutes: routes });
-  const { port } = await mailroom.start();
-  const url = `http://127.0.0.1:${port ?? options.port}`;
+  await mailroom.start();
+  const url = publicUrl;
   client = new SandboxSlackClient({ appUrl: url, signingSecret, slack });
   return {
     url,
     mailroom,
     slack,
     cpanel,
+    twilio,
+    smtp,
     clock,
     async stop() {
       await mailroom.stop();
-      await Promise.all([slack.close(), cpanel.close()]);
+      await Promise.all([slack.close(), cpanel.close(), twilio.close(), smtp.close()]);
     },
   };
 }

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuroraProvider, type AuroraProviderOptions } from '../../src/providers/aurora.ts';
-import { type FakeAurora, startFakeAurora } from '../fakes/aurora-server.ts';
+import { type FakeAurora, startFakeAurora } from '../../src/sandbox/fakes/aurora-server.ts';
 
 const ADDRESS = 'jane.doe@example.com';
 let fake: FakeAurora;

@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CpanelProvider } from '../../src/providers/cpanel.ts';
 import { generatePassword } from '../../src/services/password.ts';
-import { type FakeCpanel, startFakeCpanel } from '../fakes/cpanel-server.ts';
+import { type FakeCpanel, startFakeCpanel } from '../../src/sandbox/fakes/cpanel-server.ts';
 
 const ADDRESS = 'jane.doe@example.com';
 

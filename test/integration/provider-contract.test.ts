@@ -8,9 +8,9 @@ import { CpanelProvider } from '../../src/providers/cpanel.ts';
 import type { MailboxProvider } from '../../src/providers/mailbox-provider.ts';
 import { WhmProvider } from '../../src/providers/whm.ts';
 import { generatePassword } from '../../src/services/password.ts';
-import { startFakeAurora } from '../fakes/aurora-server.ts';
-import { startFakeCpanel } from '../fakes/cpanel-server.ts';
-import { startFakeWhm } from '../fakes/whm-server.ts';
+import { startFakeAurora } from '../../src/sandbox/fakes/aurora-server.ts';
+import { startFakeCpanel } from '../../src/sandbox/fakes/cpanel-server.ts';
+import { startFakeWhm } from '../../src/sandbox/fakes/whm-server.ts';
 
 const DOMAINS = ['example.com', 'example.org'];
 const ADDRESS = 'jane.doe@example.com';

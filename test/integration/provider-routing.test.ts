@@ -4,9 +4,9 @@ import { loadProviderConfig } from '../../src/config.ts';
 import { buildProvider } from '../../src/providers/index.ts';
 import { RoutingProvider } from '../../src/providers/routing.ts';
 import { generatePassword } from '../../src/services/password.ts';
-import { type FakeAurora, startFakeAurora } from '../fakes/aurora-server.ts';
-import { type FakeCpanel, startFakeCpanel } from '../fakes/cpanel-server.ts';
-import { type FakeWhm, startFakeWhm } from '../fakes/whm-server.ts';
+import { type FakeAurora, startFakeAurora } from '../../src/sandbox/fakes/aurora-server.ts';
+import { type FakeCpanel, startFakeCpanel } from '../../src/sandbox/fakes/cpanel-server.ts';
+import { type FakeWhm, startFakeWhm } from '../../src/sandbox/fakes/whm-server.ts';
 
 let cpanel: FakeCpanel;
 let whm: FakeWhm;

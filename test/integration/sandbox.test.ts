@@ -65,7 +65,42 @@ describe('the built-in sandbox (npm start without Slack credentials)', () => {
     expect(requesterPage).toContain('<td>jane.doe@example.com</td>');
     if (!requesterPage.includes('mailbox.created')) console.log(logs.filter((line) => /"level":(40|50)/.test(line)).join(''));
     expect(requesterPage).toContain('mailbox.created');
-    expect(logs.join('')).not.toContain(sandbox.cpanel.callsTo('add_pop')[0]?.params.password ?? 'no-password-seen');
+    const password = sandbox.cpanel.callsTo('add_pop')[0]?.params.password ?? 'no-password-seen';
+    expect(logs.join('')).not.toContain(password);
+
+    // The new hire's SMS carries a one-time link to this sandbox; the page reveals once, on POST.
+    let sms: string | undefined;
+    for (let i = 0; i < 100 && !sms; i += 1) {
+      sms = sandbox.twilio.messages.find((message) => message.to === '+14155552671')?.body;
+      if (!sms) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(sms).not.toContain(password);
+    const link = /(http:\/\/127\.0\.0\.1:\d+\/credentials\/[\w-]+)/.exec(sms ?? '')?.[1];
+    expect(link, sms).toBeDefined();
+    const prompt = await (await fetch(link as string)).text();
+    expect(prompt).not.toContain(password);
+    const nonce = /name="nonce" value="([^"]+)"/.exec(prompt)?.[1] ?? '';
+    const revealed = await fetch(`${link}/reveal`, { method: 'POST', body: new URLSearchParams({ nonce }), headers: { origin: sandbox.url } });
+    expect(revealed.status).toBe(200);
+    expect(await revealed.text()).toContain(password);
+    const again = await fetch(`${link}/reveal`, { method: 'POST', body: new URLSearchParams({ nonce }), headers: { origin: sandbox.url } });
+    expect(again.status).toBe(410);
+  });
+
+  it('lets HR offboard the mailbox from the page and refuses everyone else', async () => {
+    await post('/sandbox/command', { as: 'U0SANDOUT1', text: '/offboard jane.doe@example.com' });
+    expect(await page('U0SANDOUT1')).toContain('Only HR');
+
+    await post('/sandbox/command', { as: 'U0SANDHR01', text: '/offboard jane.doe@example.com' });
+    const modal = await page('U0SANDHR01');
+    expect(modal).toContain('<option value="jane.doe@example.com" selected>');
+    const today = sandbox.clock.now().toISOString().slice(0, 10);
+    const fields = new URLSearchParams({ as: 'U0SANDHR01', offboard_mailbox: 'jane.doe@example.com', offboard_forward_to: 'sam@example.com', offboard_last_day: today, offboard_reply_subject: '', offboard_reply_body: '', offboard_retention_days: '0' });
+    fields.append('offboard_options', 'suspend_login');
+    await fetch(`${sandbox.url}/sandbox/modal`, { method: 'POST', body: fields, redirect: 'manual' });
+    for (let i = 0; i < 100 && !sandbox.cpanel.mailboxes.get('jane.doe@example.com')?.suspendedLogin; i += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(sandbox.cpanel.mailboxes.get('jane.doe@example.com')?.suspendedLogin).toBe(true);
+    expect(sandbox.cpanel.forwarders.get('jane.doe@example.com')).toEqual(['sam@example.com']);
   });
 
   it('refuses forged requests to the sandbox routes and escapes everything it shows', async () => {

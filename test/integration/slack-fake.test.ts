@@ -2,8 +2,8 @@ import type { AddressInfo } from 'node:net';
 import { App, type Logger, LogLevel } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type FakeSlack, startFakeSlack } from '../fakes/slack-server.ts';
-import { datePicker, plainText, SlackDriver, staticSelect, usersSelect } from '../support/slack-driver.ts';
+import { type FakeSlack, startFakeSlack } from '../../src/sandbox/fakes/slack-server.ts';
+import { datePicker, plainText, SlackDriver, staticSelect, usersSelect } from '../../src/sandbox/slack-driver.ts';
 
 const BOT_TOKEN = 'xoxb-fake-bot-token';
 const ALICE = 'U0ALICE';

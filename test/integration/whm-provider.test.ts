@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WhmProvider, type WhmProviderOptions } from '../../src/providers/whm.ts';
 import { generatePassword } from '../../src/services/password.ts';
-import { type FakeWhm, startFakeWhm } from '../fakes/whm-server.ts';
+import { type FakeWhm, startFakeWhm } from '../../src/sandbox/fakes/whm-server.ts';
 
 const ADDRESS = 'jane.doe@example.com';
 let fake: FakeWhm;

@@ -2,12 +2,12 @@ import { Writable } from 'node:stream';
 import { createMailroom, type Mailroom } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/lib/logger.ts';
-import { type FakeCpanel, startFakeCpanel } from '../fakes/cpanel-server.ts';
-import { type FakeSlack, type FakeSlackUser, startFakeSlack } from '../fakes/slack-server.ts';
-import { type FakeSmtp, startFakeSmtp } from '../fakes/smtp-server.ts';
-import { type FakeTwilio, startFakeTwilio } from '../fakes/twilio-server.ts';
+import { type FakeCpanel, startFakeCpanel } from '../../src/sandbox/fakes/cpanel-server.ts';
+import { type FakeSlack, type FakeSlackUser, startFakeSlack } from '../../src/sandbox/fakes/slack-server.ts';
+import { type FakeSmtp, startFakeSmtp } from '../../src/sandbox/fakes/smtp-server.ts';
+import { type FakeTwilio, startFakeTwilio } from '../../src/sandbox/fakes/twilio-server.ts';
 import { ManualClock } from './manual-clock.ts';
-import { datePicker, emailText, plainText, SlackDriver, staticSelect, usersSelect } from './slack-driver.ts';
+import { datePicker, emailText, plainText, SlackDriver, staticSelect, usersSelect } from '../../src/sandbox/slack-driver.ts';
 import { createTestDatabase, type TestDatabase } from './test-db.ts';
 
 export const People = {

@@ -1,6 +1,6 @@
 import { addDaysToDate, dateIn } from '../../src/lib/zoned-time.ts';
 import { eventually, type Harness, People } from './harness.ts';
-import { checkboxes, datePicker, emailText, numberInput, plainText, type StateValue } from './slack-driver.ts';
+import { checkboxes, datePicker, emailText, numberInput, plainText, type StateValue } from '../../src/sandbox/slack-driver.ts';
 
 /** Env for offboarding tests: a sweep schedule that never fires by itself (tests call runOnce). */
 export const OFFBOARDING_ENV = { OFFBOARD_SWEEP_CRON: '0 0 0 1 1 *', GENERAL_CONTACT_EMAIL: 'info@example.com' };
