@@ -54,7 +54,8 @@ function onSignals(shutdown: (signal: string) => void): void {
 /** No Slack credentials: run against the built-in loopback fakes so every flow can be tried locally. */
 async function runSandbox(): Promise<void> {
   const logger = createLogger({ level: process.env.LOG_LEVEL || 'info' });
-  const databaseUrl = process.env.DATABASE_URL || SANDBOX_DATABASE_URL;
+  // Never DATABASE_URL: the sandbox resets its database at every start.
+  const databaseUrl = process.env.SANDBOX_DATABASE_URL || SANDBOX_DATABASE_URL;
   const port = Number(process.env.PORT || 3000);
   const sandbox = await startSandbox({ port, databaseUrl, logger });
   logger.info({ url: `${sandbox.url}/sandbox`, database: databaseUrl.replace(/\/\/[^@]*@/, '//') }, 'No Slack credentials set: Mailroom runs on its built-in sandbox');

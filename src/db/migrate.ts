@@ -393,3 +393,20 @@ async function applyOne(connection: Connection, folder: MigrationFolder, logger?
 async function recordFailure(connection: Connection, id: string, logs: string): Promise<void> {
   await connection.query(`UPDATE ${MIGRATIONS_TABLE} SET logs = ? WHERE id = ?`, [logs, id]);
 }
+
+/** Drops the database a URL names (the sandbox's reset and the tests' clean-up); the server's other databases are untouched. */
+export async function dropDatabase(databaseUrl: string): Promise<void> {
+  const { database, ...server } = parseDatabaseUrl(databaseUrl);
+  if (!database) throw new MigrationError('INVALID_CONFIG', 'The database URL names no database to drop.');
+  const connection = await createConnection({
+    host: server.host,
+    port: server.port,
+    user: server.user,
+    ...(server.password === undefined ? {} : { password: server.password }),
+  });
+  try {
+    await connection.query(`DROP DATABASE IF EXISTS \`${database.replace(/`/g, '``')}\``);
+  } finally {
+    await connection.end();
+  }
+}

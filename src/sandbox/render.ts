@@ -10,12 +10,35 @@ const unslack = (text: string): string => text.replace(/&lt;/g, '<').replace(/&g
 
 type Names = (userId: string) => string;
 
+/** The emoji codes Mailroom's messages use, as Slack would draw them. */
+const EMOJI: Record<string, string> = {
+  white_check_mark: '✅',
+  x: '❌',
+  question: '❓',
+  warning: '⚠️',
+  hourglass: '⌛',
+  hourglass_flowing_sand: '⏳',
+  tada: '🎉',
+  rotating_light: '🚨',
+  outbox_tray: '📤',
+  no_entry_sign: '🚫',
+  arrows_counterclockwise: '🔄',
+  wastebasket: '🗑️',
+  leftwards_arrow_with_hook: '↩️',
+  bell: '🔔',
+  email: '📧',
+  information_source: 'ℹ️',
+  calendar: '📅',
+  heavy_minus_sign: '➖',
+  incoming_envelope: '📨',
+};
+
 function styleSegment(segment: string): string {
   return html(unslack(segment))
     .replace(/\*([^*\n]+)\*/g, '<strong>$1</strong>')
     .replace(/(^|\s)_([^_\n]+)_/g, '$1<em>$2</em>')
     .replace(/`([^`\n]+)`/g, '<code>$1</code>')
-    .replace(/:([a-z0-9_+-]+):/g, '<span class="emoji">:$1:</span>')
+    .replace(/:([a-z0-9_+-]+):/g, (code, name: string) => EMOJI[name] ?? code)
     .replace(/\n/g, '<br>');
 }
 

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { CustomRoute } from '@slack/bolt';
 import { createMailroom, type Mailroom } from '../app.ts';
 import { loadConfig } from '../config.ts';
-import { applyMigrations } from '../db/migrate.ts';
+import { applyMigrations, dropDatabase } from '../db/migrate.ts';
 import { OffsetClock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
 import { type FakeCpanel, startFakeCpanel } from './fakes/cpanel-server.ts';
@@ -76,6 +76,7 @@ const redirect = (res: ServerResponse, to: string) => res.writeHead(303, { locat
  * loopback fakes of Slack and cPanel, plus a page at /sandbox that plays the part of the Slack
  * client — type a command, fill in the modal, press the buttons in each person's DMs.
  */
+/** `databaseUrl` names a database the sandbox owns: it is dropped and migrated afresh at every start. */
 export async function startSandbox(options: { port: number; databaseUrl: string; logger: Logger }): Promise<Sandbox> {
   const { logger } = options;
   const slack = await startFakeSlack({
@@ -89,6 +90,8 @@ export async function startSandbox(options: { port: number; databaseUrl: string;
   const cpanel = await startFakeCpanel({ user: 'sandbox', token: SANDBOX_CPANEL_TOKEN, domains: ['example.com', 'example.org'] });
   cpanel.addMailbox('info@example.com', `Sandbox-${randomBytes(9).toString('base64url')}`);
 
+  // The fakes start empty, so the sandbox's database starts empty too: one consistent world.
+  await dropDatabase(options.databaseUrl);
   await applyMigrations({ databaseUrl: options.databaseUrl, logger });
   const signingSecret = randomBytes(24).toString('hex');
   const config = loadConfig({
@@ -275,7 +278,7 @@ header a.me{font-weight:700;text-decoration:underline}main{display:grid;grid-tem
 .message{border-bottom:1px solid #eee;padding:.4em 0}.fields{display:grid;grid-template-columns:1fr 1fr;gap:.3em}.context{color:#616061;font-size:.9em}.mention{background:#e8f5fa;color:#1264a3;border-radius:3px;padding:0 2px}
 .inline{display:inline}button{border:1px solid #bbb;background:#fff;border-radius:4px;padding:.3em .8em;margin:.2em .3em .2em 0;cursor:pointer}button.primary{background:#007a5a;color:#fff;border-color:#007a5a}button.danger{background:#e01e5a;color:#fff;border-color:#e01e5a}
 .modal{border:2px solid #3f0e40}.field{margin:.6em 0}.field label{display:block;font-weight:600}.field input,.field select,.field textarea{width:100%;box-sizing:border-box;padding:.35em}.check{font-weight:400!important}.check input{width:auto}
-.error{color:#e01e5a}.note{background:#fff8d6;border-left:4px solid #ecb22e;padding:.4em .8em;margin:.3em 0}table{border-collapse:collapse;width:100%;font-size:.88em}td{border-top:1px solid #eee;padding:.2em .3em;vertical-align:top}pre{white-space:pre-wrap;font-size:.85em;background:#f8f8f8;padding:.5em}
+.error{color:#e01e5a}.note{background:#fff8d6;border-left:4px solid #ecb22e;padding:.4em .8em;margin:.3em 0}table{border-collapse:collapse;width:100%;font-size:.88em;table-layout:fixed;overflow-wrap:anywhere}td{border-top:1px solid #eee;padding:.2em .3em;vertical-align:top}pre{white-space:pre-wrap;font-size:.85em;background:#f8f8f8;padding:.5em}
 </style></head><body>
 <header><strong>Mailroom sandbox</strong> — nothing here reaches real Slack, cPanel, phones or mail. You are:
 ${SANDBOX_USERS.map((user) => `<a class="${user.id === me.id ? 'me' : ''}" href="/sandbox?as=${user.id}">${html(user.name)} (${html(user.role)})</a>`).join('')}</header>

@@ -13,7 +13,7 @@ describe('npm start', () => {
 
   it('without Slack credentials runs the built-in sandbox, answers on /healthz and /sandbox, and stops on SIGTERM', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: { ...baseEnv, PORT: '0', LOG_LEVEL: 'warn', DATABASE_URL: withDatabase(testServerUrl(), sandboxDb) },
+      env: { ...baseEnv, PORT: '0', LOG_LEVEL: 'warn', SANDBOX_DATABASE_URL: withDatabase(testServerUrl(), sandboxDb) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createConnection } from 'mysql2/promise';
-import { createPrismaClient, parseDatabaseUrl, withDatabase } from '../../src/db/client.ts';
-import { applyMigrations } from '../../src/db/migrate.ts';
+import { createPrismaClient, withDatabase } from '../../src/db/client.ts';
+import { applyMigrations, dropDatabase as dropDatabaseAt } from '../../src/db/migrate.ts';
 import type { PrismaClient } from '../../src/generated/prisma/client.ts';
 
 export const DEFAULT_TEST_DATABASE_URL = 'mysql://root@127.0.0.1:3306';
@@ -26,19 +25,8 @@ export function randomTestDatabaseName(): string {
 }
 
 /** Drops a database on the test server if it exists (for databases a test created by other means). */
-export async function dropDatabase(name: string): Promise<void> {
-  const server = parseDatabaseUrl(testServerUrl());
-  const connection = await createConnection({
-    host: server.host,
-    port: server.port,
-    user: server.user,
-    ...(server.password === undefined ? {} : { password: server.password }),
-  });
-  try {
-    await connection.query(`DROP DATABASE IF EXISTS \`${name.replace(/`/g, '``')}\``);
-  } finally {
-    await connection.end();
-  }
+export function dropDatabase(name: string): Promise<void> {
+  return dropDatabaseAt(withDatabase(testServerUrl(), name));
 }
 
 /** Creates a uniquely named database, applies every migration, and returns a PrismaClient on it. */
