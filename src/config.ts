@@ -204,8 +204,12 @@ export class ConfigError extends Error {
 
 /** Parses the environment once; throws a ConfigError naming every problem at once. */
 export function loadConfig(env: Env = process.env): Config {
-  const result = configSchema.safeParse(env);
-  const problems = crossFieldProblems(env);
+  return parseOrThrow(configSchema, env, crossFieldProblems(env));
+}
+
+/** The schema's problems and the cross-field ones, all in one ConfigError. */
+function parseOrThrow<T>(schema: z.ZodType<T>, env: Env, problems: string[]): T {
+  const result = schema.safeParse(env);
   if (result.success && problems.length === 0) return result.data;
   if (!result.success) {
     for (const issue of result.error.issues) {
@@ -285,15 +289,5 @@ export type ProviderConfig = z.infer<typeof providerConfigSchema>;
 
 /** Like loadConfig, for the command line: only the database, the domains and the mail providers. */
 export function loadProviderConfig(env: Env = process.env): ProviderConfig {
-  const result = providerConfigSchema.safeParse(env);
-  const problems = providerProblems(env);
-  if (result.success && problems.length === 0) return result.data;
-  if (!result.success) {
-    for (const issue of result.error.issues) {
-      const key = issue.path.length > 0 ? String(issue.path[0]) : 'config';
-      const message = issue.code === 'invalid_type' && issue.message.startsWith('Invalid') ? 'is required' : issue.message;
-      problems.push(`${key} ${message}`);
-    }
-  }
-  throw new ConfigError(problems);
+  return parseOrThrow(providerConfigSchema, env, providerProblems(env));
 }

@@ -5,6 +5,7 @@ import { createMailroom, type Mailroom } from '../app.ts';
 import { loadConfig } from '../config.ts';
 import { applyMigrations, dropDatabase } from '../db/migrate.ts';
 import { OffsetClock } from '../lib/clock.ts';
+import { readBody } from '../lib/http.ts';
 import type { Logger } from '../lib/logger.ts';
 import { type FakeCpanel, startFakeCpanel } from './fakes/cpanel-server.ts';
 import { type FakeSlack, startFakeSlack } from './fakes/slack-server.ts';
@@ -60,14 +61,6 @@ interface PageState {
   notes: Map<string, string[]>;
 }
 
-function readBody(req: IncomingMessage): Promise<URLSearchParams> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(new URLSearchParams(Buffer.concat(chunks).toString('utf8'))));
-    req.on('error', reject);
-  });
-}
 
 const redirect = (res: ServerResponse, to: string) => res.writeHead(303, { location: to }).end();
 
@@ -159,7 +152,7 @@ export async function startSandbox(options: { port: number; databaseUrl: string;
   ];
 
   async function handle(req: IncomingMessage, res: ServerResponse, work: (form: URLSearchParams, as: string) => Promise<void>) {
-    const form = await readBody(req);
+    const form = new URLSearchParams(await readBody(req));
     const as = form.get('as') ?? '';
     if (!SANDBOX_USERS.some((user) => user.id === as)) return void res.writeHead(400, { 'content-type': 'text/plain' }).end('Unknown sandbox user');
     try {

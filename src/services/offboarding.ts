@@ -12,16 +12,11 @@ import { recordAudit, SYSTEM_ACTOR } from './audit.ts';
 import type { Db } from './db-types.ts';
 import { type EnqueueInput, type JobContext, type JobHandlers, type JobQueue, PermanentJobError } from './jobs.ts';
 import { isManagedDomain } from './request-validation.ts';
+import type { OffboardModalInput } from '../views/offboard-modal.ts';
+import type { EmailInput } from './notifications.ts';
 
-/** An email for the person mail is forwarded to; issue 3's `enqueueEmail` fits this shape. */
-export interface OffboardingEmail {
-  to: string;
-  subject: string;
-  text: string;
-  html: string;
-  template: string;
-  dedupeKey: string;
-}
+/** An email for the person mail is forwarded to, handed to NotificationService.enqueueEmail. */
+export type OffboardingEmail = Omit<EmailInput, 'requestId'>;
 export type EmailHook = (db: Db, email: OffboardingEmail) => Promise<void>;
 
 export interface OffboardingSettings {
@@ -118,15 +113,8 @@ export type Refusal =
 
 export type ActionResult = { ok: true; message: string } | Refusal;
 
-export interface ModalPrefill {
-  mailbox?: { address: string; label?: string };
-  forwardTo?: string;
-  lastDay: string;
-  autoReplySubject?: string;
-  autoReplyBody?: string;
-  retentionDays: number;
-  generalContactEmail?: string;
-}
+/** What the modal opens with: exactly what the view builder takes. */
+export type ModalPrefill = OffboardModalInput;
 
 const summarySelect = {
   id: true,

@@ -24,6 +24,7 @@ import type { Db } from './db-types.ts';
 import type { JobHandlers, JobQueue } from './jobs.ts';
 import type { NotificationService } from './notifications.ts';
 import type { OneTimeSecrets } from './one-time-secrets.ts';
+import { summarySelect } from './request-summary.ts';
 
 export const RequestNotifyJobs = { notifyContacts: 'request.notify_contacts' } as const;
 
@@ -57,19 +58,6 @@ export interface RequestNotifierDeps {
   };
 }
 
-const factsSelect = {
-  id: true,
-  fullName: true,
-  address: true,
-  personalEmail: true,
-  phone: true,
-  requesterId: true,
-  startDate: true,
-  note: true,
-  decisionReason: true,
-  failureReason: true,
-  status: true,
-} as const;
 
 /**
  * Who hears what outside Slack about a mailbox request (SMS and email; Slack DMs stay in
@@ -98,7 +86,7 @@ export class RequestNotifier {
    */
   async mailboxReady(db: Db, requestId: number): Promise<void> {
     const { settings, notifications } = this.deps;
-    const request = await db.emailRequest.findUniqueOrThrow({ where: { id: requestId }, select: { ...factsSelect, secretCipher: true } });
+    const request = await db.emailRequest.findUniqueOrThrow({ where: { id: requestId }, select: { ...summarySelect, secretCipher: true } });
     const facts = this.facts(request, '');
     const dedupe = (who: string) => `request:${requestId}:ready:${who}`;
     if (request.secretCipher) {
@@ -176,7 +164,7 @@ export class RequestNotifier {
 
   private async notifyContacts(payload: ContactsPayload): Promise<void> {
     const { prisma, contacts, settings, jobs } = this.deps;
-    const request = await prisma.emailRequest.findUniqueOrThrow({ where: { id: payload.requestId }, select: factsSelect });
+    const request = await prisma.emailRequest.findUniqueOrThrow({ where: { id: payload.requestId }, select: summarySelect });
     const requester = await contacts.resolve(request.requesterId);
     const facts = this.facts(request, requester.name);
     const base = `request:${request.id}:${payload.event}${payload.key ? `:${payload.key}` : ''}`;

@@ -21,6 +21,7 @@ import { type EnqueueInput, type JobHandlers, type JobQueue, PermanentJobError }
 import { generatePassword } from './password.ts';
 import type { RequestNotifier } from './request-notifications.ts';
 import { type FieldErrors, type RawRequestForm, validateRequestForm } from './request-validation.ts';
+import { summarySelect } from './request-summary.ts';
 
 export interface RequestServiceDeps {
   prisma: PrismaClient;
@@ -56,23 +57,6 @@ export type RetryResult =
   | { ok: true }
   | { ok: false; code: 'not_found' | 'not_admin' | 'not_failed' | 'address_taken' };
 
-export const summarySelect = {
-  id: true,
-  fullName: true,
-  address: true,
-  personalEmail: true,
-  phone: true,
-  requesterId: true,
-  superiorId: true,
-  routedToAdmins: true,
-  startDate: true,
-  note: true,
-  status: true,
-  decidedById: true,
-  decidedAt: true,
-  decisionReason: true,
-  failureReason: true,
-} satisfies Prisma.EmailRequestSelect;
 
 const requestIdPayload = z.object({ requestId: z.number().int().positive() });
 const approverPayload = requestIdPayload.extend({ approverId: z.string().min(1) });

@@ -8,6 +8,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { readBody } from '../../lib/http.ts';
 
 export interface FakeAuroraOptions {
   adminLogin?: string;
@@ -559,14 +560,6 @@ class FakeAuroraServer implements FakeAurora {
   }
 }
 
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
 export async function startFakeAurora(options: FakeAuroraOptions = {}): Promise<FakeAurora> {
   const fake = new FakeAuroraServer(options);

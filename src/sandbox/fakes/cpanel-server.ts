@@ -12,6 +12,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { cpanelPasswordStrength } from '../../services/password.ts';
+import { readBody } from '../../lib/http.ts';
 
 export type FailureMode = 'http500' | 'http503' | 'timeout' | 'status0' | 'succeed-then-timeout';
 
@@ -781,14 +782,6 @@ class FakeCpanelServer implements FakeCpanel {
   }
 }
 
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
 export async function startFakeCpanel(options: FakeCpanelOptions = {}): Promise<FakeCpanel> {
   const fake = new FakeCpanelServer(options);
