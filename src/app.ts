@@ -5,32 +5,28 @@ import { registerListeners } from './commands/index.ts';
 import type { Config } from './config.ts';
 import { createPrismaClient } from './db/client.ts';
 import type { PrismaClient } from './generated/prisma/client.ts';
+import { buildCredentialRoutes } from './http/credential-routes.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
 import type { Logger } from './lib/logger.ts';
 import { SecretBox } from './lib/secret-box.ts';
 import { buildProvider } from './providers/index.ts';
-import type { MailboxProvider } from './providers/mailbox-provider.ts';
-import { type JobHandlers, JobQueue, JobRunner } from './services/jobs.ts';
-import { RequestService } from './services/requests.ts';
-import { DbLease } from './services/lease.ts';
-import { OffboardingService } from './services/offboarding.ts';
-import { OffboardingSweep } from './services/offboarding-sweep.ts';
-import { WebApiSlackGateway } from './slack/gateway.ts';
-import { buildCredentialRoutes } from './http/credential-routes.ts';
 import { LogMailer, type Mailer, SmtpMailer } from './providers/mailer.ts';
 import { LogSmsSender, type SmsSender, TwilioSmsSender } from './providers/sms-sender.ts';
 import { ContactResolver } from './services/contacts.ts';
+import { type JobHandlers, JobQueue, JobRunner } from './services/jobs.ts';
+import { DbLease } from './services/lease.ts';
 import { NotificationService } from './services/notifications.ts';
+import { OffboardingService } from './services/offboarding.ts';
+import { OffboardingSweep } from './services/offboarding-sweep.ts';
 import { OneTimeSecrets } from './services/one-time-secrets.ts';
 import { RequestNotifier } from './services/request-notifications.ts';
-import { secretContext } from './services/requests.ts';
+import { RequestService, secretContext } from './services/requests.ts';
+import { WebApiSlackGateway } from './slack/gateway.ts';
 
 export interface MailroomOptions {
   config: Config;
   logger: Logger;
   clock?: Clock;
-  /** Replace the provider built from config (the sandbox does). */
-  provider?: MailboxProvider;
   /** More HTTP routes served next to /slack/events (the sandbox's page). */
   extraRoutes?: CustomRoute[];
 }
@@ -69,7 +65,7 @@ export function createMailroom(options: MailroomOptions): Mailroom {
   const { config, logger } = options;
   const clock = options.clock ?? systemClock;
   const prisma = createPrismaClient(config.DATABASE_URL);
-  const provider = options.provider ?? buildProvider(config, logger);
+  const provider = buildProvider(config, logger);
   const socketMode = Boolean(config.SLACK_APP_TOKEN);
   const templateSettings = { companyName: config.COMPANY_NAME, itContact: config.IT_CONTACT };
   // The credential pages are routes of the App, but OneTimeSecrets needs the job queue built below.
@@ -119,6 +115,7 @@ export function createMailroom(options: MailroomOptions): Mailroom {
   let runner: JobRunner | undefined;
   const jobs = new JobQueue(handlers, clock, config.JOB_MAX_ATTEMPTS, () => runner?.wake());
   const secretBox = new SecretBox(config.SECRET_KEY);
+  const slack = new WebApiSlackGateway(app.client);
   const smsSender = buildSmsSender(config, logger);
   const mailer = buildMailer(config, logger);
   const notifications = new NotificationService({
@@ -128,7 +125,7 @@ export function createMailroom(options: MailroomOptions): Mailroom {
     secrets: secretBox,
     sms: smsSender,
     mailer,
-    slack: new WebApiSlackGateway(app.client),
+    slack,
     logger: logger.child({ module: 'notifications' }),
     adminIds: config.ADMIN_USER_IDS,
   });
@@ -146,10 +143,10 @@ export function createMailroom(options: MailroomOptions): Mailroom {
   const notifier = new RequestNotifier({
     prisma,
     jobs,
-    slack: new WebApiSlackGateway(app.client),
+    slack,
     secrets: secretBox,
     notifications,
-    contacts: new ContactResolver({ db: prisma, slack: new WebApiSlackGateway(app.client), phoneRegion: config.DEFAULT_PHONE_REGION }),
+    contacts: new ContactResolver({ db: prisma, slack, phoneRegion: config.DEFAULT_PHONE_REGION }),
     oneTimeSecrets,
     logger: logger.child({ module: 'request-notifications' }),
     passwordContext: secretContext,
@@ -159,10 +156,10 @@ export function createMailroom(options: MailroomOptions): Mailroom {
   const requests = new RequestService({
     prisma,
     provider,
-    slack: new WebApiSlackGateway(app.client),
+    slack,
     jobs,
     clock,
-    secrets: new SecretBox(config.SECRET_KEY),
+    secrets: secretBox,
     logger: logger.child({ module: 'requests' }),
     notifier,
     settings: {
@@ -176,7 +173,7 @@ export function createMailroom(options: MailroomOptions): Mailroom {
   const offboarding = new OffboardingService({
     prisma,
     provider,
-    slack: new WebApiSlackGateway(app.client),
+    slack,
     jobs,
     clock,
     logger: logger.child({ module: 'offboarding' }),
