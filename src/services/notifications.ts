@@ -47,7 +47,7 @@ export const NotificationJobs = {
 const deliveryId = z.number().int().positive();
 const emailPayload = z.object({ deliveryId, subject: z.string(), text: z.string(), html: z.string(), sealedSecret: z.string().optional() });
 const smsPayload = z.object({ deliveryId, body: z.string().min(1), sealedSecret: z.string().optional() });
-const alertPayload = z.object({ deliveryId });
+const alertPayload = z.object({ deliveryId: z.number().int().positive(), adminId: z.string().min(1) });
 type EmailPayload = z.infer<typeof emailPayload>;
 type SmsPayload = z.infer<typeof smsPayload>;
 
@@ -209,18 +209,26 @@ export class NotificationService {
     await jobs.transaction(prisma, async (tx) => {
       await tx.delivery.updateMany({ where: { id: payload.deliveryId, status: { in: ['PENDING', 'FAILED'] } }, data: { status: 'FAILED', lastError: error.message } });
       if (payload.sealedSecret && this.deps.adminIds.length > 0) {
-        await jobs.enqueue(tx, { kind: NotificationJobs.alertAdmins, payload: { deliveryId: payload.deliveryId }, dedupeKey: `delivery-alert:${payload.deliveryId}` });
+        // One job per admin: a retry after a Slack hiccup does not DM the admins already told.
+        await jobs.enqueue(
+          tx,
+          this.deps.adminIds.map((adminId) => ({
+            kind: NotificationJobs.alertAdmins,
+            payload: { deliveryId: payload.deliveryId, adminId },
+            dedupeKey: `delivery-alert:${payload.deliveryId}:${adminId}`,
+          })),
+        );
       }
     });
   }
 
-  private async alertAdmins(id: number): Promise<void> {
+  private async alertAdmin(id: number, adminId: string): Promise<void> {
     const delivery = await this.deps.prisma.delivery.findUniqueOrThrow({
       where: { id },
       select: { id: true, channel: true, recipient: true, template: true, lastError: true, requestId: true },
     });
     const message = buildDeliveryFailedAlert(delivery);
-    for (const adminId of this.deps.adminIds) await this.deps.slack.postDirectMessage(adminId, message);
+    await this.deps.slack.postDirectMessage(adminId, message);
   }
 
   jobHandlers(): JobHandlers {
@@ -237,7 +245,7 @@ export class NotificationService {
       },
       [NotificationJobs.alertAdmins]: {
         schema: alertPayload,
-        run: (payload: z.infer<typeof alertPayload>) => this.alertAdmins(payload.deliveryId),
+        run: (payload: z.infer<typeof alertPayload>) => this.alertAdmin(payload.deliveryId, payload.adminId),
       },
     };
   }

@@ -57,7 +57,6 @@ export type RetryResult =
   | { ok: true }
   | { ok: false; code: 'not_found' | 'not_admin' | 'not_failed' | 'address_taken' };
 
-
 const requestIdPayload = z.object({ requestId: z.number().int().positive() });
 const approverPayload = requestIdPayload.extend({ approverId: z.string().min(1) });
 const noticePayload = requestIdPayload.extend({
@@ -350,6 +349,8 @@ export class RequestService {
 
     const created = await provider.create({ localPart: request.localPart, domain: request.domain, password, quotaMb: settings.quotaMb });
     if (!created.ok) {
+      // The host serving this domain (MAILBOX_PROVIDER_BY_DOMAIN), not the default provider.
+      const host = provider.nameFor(request.domain);
       if (created.code === 'already_exists') {
         const ours = await provider.verifyPassword(request.address, password);
         if (!ours.ok) throw new Error(`could not verify the existing mailbox: ${ours.reason}`);
@@ -358,9 +359,9 @@ export class RequestService {
         }
         logger.info({ requestId, attempt }, 'mailbox already created by an earlier attempt of this request');
       } else if (created.code === 'unavailable') {
-        throw new Error(`${provider.name} is unavailable: ${created.reason}`);
+        throw new Error(`${host} is unavailable: ${created.reason}`);
       } else {
-        throw new PermanentJobError(`${provider.name} refused to create ${request.address}: ${created.reason}`);
+        throw new PermanentJobError(`${host} refused to create ${request.address}: ${created.reason}`);
       }
     }
     await this.markActive(requestId);

@@ -190,6 +190,12 @@ describe('SMS and email notifications', () => {
     expect((await deliveryWhere(request.id, 'new-hire-credentials-link-email')).status).toBe('SENT');
     const alert = await h.slack.waitFor(() => h.slack.messagesIn(People.admin).find((m) => m.text.includes('could not be delivered') && m.text.includes(`request #${request.id}`)));
     expect(JSON.stringify(alert.blocks)).toContain('+14155550133');
+    // Every admin is told, once each (one job per admin).
+    const alerts = (admin: string) => h.slack.messagesIn(admin).filter((m) => m.text.includes('could not be delivered') && m.text.includes(`request #${request.id}`));
+    await h.slack.waitFor(() => alerts(People.admin2).length > 0);
+    await h.mailroom.runner.runDue();
+    expect(alerts(People.admin)).toHaveLength(1);
+    expect(alerts(People.admin2)).toHaveLength(1);
   });
 
   it('uses a Messaging Service SID instead of From when configured, and logs deliveries when Twilio and SMTP are not set', async () => {
