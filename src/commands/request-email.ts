@@ -6,6 +6,7 @@ import { Actions, Callbacks, Commands, RejectFields, RequestFields } from '../sl
 import { readDate, readSelected, readText, readUser, type ViewStateValues } from '../slack/view-state.ts';
 import { buildRejectModal } from '../views/reject-modal.ts';
 import { buildRequestModal } from '../views/request-modal.ts';
+import { buildCancelledNotice } from '../views/request-messages.ts';
 import { mention } from '../views/text.ts';
 
 export interface RequestEmailDeps {
@@ -112,6 +113,26 @@ export function registerRequestEmail(app: App, deps: RequestEmailDeps): void {
       return;
     }
     await ack();
+  });
+
+  app.action<BlockButtonAction>(Actions.cancelRequest, async ({ ack, body, action, respond }) => {
+    await ack();
+    const requestId = requestIdFromValue.safeParse(action.value);
+    if (!requestId.success) return void (await tellClicker(respond, 'This button is malformed; nothing was done.'));
+    const result = await deps.requests.cancel(requestId.data, body.user.id);
+    if (result.ok) {
+      const notice = buildCancelledNotice(result.summary);
+      await respond({ replace_original: true, text: notice.text, blocks: notice.blocks });
+      return;
+    }
+    await tellClicker(
+      respond,
+      result.code === 'already_decided'
+        ? describeRefusal(result)
+        : result.code === 'not_requester'
+          ? 'Only the person who filed this request (or an admin) can cancel it.'
+          : 'This request no longer exists.',
+    );
   });
 
   app.action<BlockButtonAction>(Actions.retryProvisioning, async ({ ack, body, action, respond }) => {

@@ -30,7 +30,8 @@ export class SandboxSlackClient {
 
   async clickButton(userId: string, input: { actionId: string; blockId: string; value: string; channelId: string; messageTs: string }): Promise<ClickOutcome> {
     const triggerId = this.options.slack.issueTriggerId({ userId });
-    const responseUrl = this.options.slack.responseUrl(`click-${userId}`);
+    // Bound to the clicked message, so `replace_original` answers change it as they would in Slack.
+    const responseUrl = this.options.slack.responseUrl(`click-${userId}`, { channel: input.channelId, messageTs: input.messageTs });
     await this.driver.blockAction({ userId, ...input, triggerId, responseUrl });
     return this.watch(triggerId, responseUrl, []);
   }

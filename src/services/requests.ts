@@ -53,6 +53,11 @@ export type DecisionRefusal =
 
 export type DecisionResult = { ok: true; status: 'APPROVED' | 'REJECTED' } | DecisionRefusal;
 
+export type CancelResult =
+  | { ok: true; summary: RequestSummary }
+  | { ok: false; code: 'not_found' | 'not_requester' }
+  | { ok: false; code: 'already_decided'; status: string; decidedById: string | null };
+
 export type RetryResult =
   | { ok: true }
   | { ok: false; code: 'not_found' | 'not_admin' | 'not_failed' | 'address_taken' };
@@ -284,6 +289,35 @@ export class RequestService {
       outcome: 'ignored',
       details: { reason: 'already_decided', status: current.status },
     });
+    return { ok: false, code: 'already_decided', status: current.status, decidedById: current.decidedById };
+  }
+
+  /**
+   * The requester (or an admin) withdraws a request nobody has decided yet: the same conditional
+   * update as a decision, so a cancel and an approval racing each other yield exactly one outcome.
+   */
+  async cancel(requestId: number, actorId: string): Promise<CancelResult> {
+    const { prisma, clock } = this.deps;
+    const request = await prisma.emailRequest.findUnique({ where: { id: requestId }, select: { id: true, requesterId: true } });
+    if (!request) return { ok: false, code: 'not_found' };
+    if (actorId !== request.requesterId && !this.deps.settings.adminIds.includes(actorId)) {
+      await recordAudit(prisma, { actor: actorId, action: 'request.cancel', subject: requestSubject(requestId), outcome: 'refused', details: { reason: 'not_requester' } });
+      return { ok: false, code: 'not_requester' };
+    }
+    const cancelled = await this.deps.jobs.transaction(prisma, async (tx) => {
+      const now = clock.now();
+      const { count } = await tx.emailRequest.updateMany({
+        where: { id: requestId, status: 'PENDING_APPROVAL' },
+        data: { status: 'CANCELLED', decidedById: actorId, decidedAt: now, openAddress: null, version: { increment: 1 } },
+      });
+      if (count === 0) return false;
+      await recordAudit(tx, { actor: actorId, action: 'request.cancelled', subject: requestSubject(requestId), outcome: 'ok' }, now);
+      await this.deps.jobs.enqueue(tx, this.refreshJob(requestId, 'CANCELLED'));
+      return true;
+    });
+    if (cancelled) return { ok: true, summary: await this.loadSummary(prisma, requestId) };
+    const current = await prisma.emailRequest.findUniqueOrThrow({ where: { id: requestId }, select: { status: true, decidedById: true } });
+    await recordAudit(prisma, { actor: actorId, action: 'request.cancel', subject: requestSubject(requestId), outcome: 'ignored', details: { reason: 'already_decided', status: current.status } });
     return { ok: false, code: 'already_decided', status: current.status, decidedById: current.decidedById };
   }
 

@@ -14,6 +14,7 @@ export const Actions = {
   approve: 'request_approve',
   reject: 'request_reject',
   retryProvisioning: 'request_retry_provisioning',
+  cancelRequest: 'request_cancel',
   offboardMailboxSearch: 'offboard_mailbox_search',
   offboardRetry: 'offboard_retry',
   offboardUndo: 'offboard_undo',

@@ -43,7 +43,7 @@ function outcomeLine(request: RequestSummary): string | undefined {
     case 'REJECTED':
       return `:x: *Rejected* by ${who}${when}. Reason: ${escapeMrkdwn(request.decisionReason ?? '')}`;
     case 'CANCELLED':
-      return ':no_entry_sign: *Cancelled* by the requester.';
+      return `:no_entry_sign: *Cancelled* by ${who}${when}; nothing to decide any more.`;
     case 'EXPIRED':
       return ':hourglass: *Expired* without a decision.';
   }
@@ -100,7 +100,23 @@ export function buildSubmittedNotice(request: RequestSummary, approverIds: reado
   const to = request.routedToAdmins
     ? `the admins (${approverIds.map(mention).join(', ')}), because you are the new hire’s superior`
     : mention(request.superiorId);
-  return plain(`:outbox_tray: Your request #${request.id} for *${request.address}* (${escapeMrkdwn(request.fullName)}) is on its way to ${to} for approval.`);
+  const text = `:outbox_tray: Your request #${request.id} for *${request.address}* (${escapeMrkdwn(request.fullName)}) is on its way to ${to} for approval.`;
+  return {
+    text,
+    blocks: [
+      section(text),
+      {
+        type: 'actions',
+        block_id: `cancel_${request.id}`,
+        elements: [{ type: 'button', action_id: Actions.cancelRequest, text: { type: 'plain_text', text: 'Cancel request' }, value: String(request.id) }],
+      },
+    ],
+  };
+}
+
+/** Replaces the requester's notice once they cancelled: no button left to press. */
+export function buildCancelledNotice(request: RequestSummary): SlackMessage {
+  return plain(`:no_entry_sign: You cancelled request #${request.id} for *${request.address}* (${escapeMrkdwn(request.fullName)}). The approvers were told; the address is free again.`);
 }
 
 export function buildDecisionNotice(request: RequestSummary): SlackMessage {

@@ -144,6 +144,60 @@ describe('deciding a request', () => {
   });
 });
 
+describe('cancelling a request', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('lets the requester withdraw a pending request from their notice; approvers see it, the address is free, a later Approve does nothing', async () => {
+    await submitRequestForm(h, { localPart: 'changed.mind' });
+    const request = await h.db.prisma.emailRequest.findFirstOrThrow({ where: { localPart: 'changed.mind' } });
+    const dm = await approvalMessageFor(h, request.id, People.superior);
+    const requesterDm = h.slack.dmChannelFor(People.requester);
+    const notice = await h.slack.waitFor(() => h.slack.messagesIn(requesterDm).find((m) => m.text.includes('on its way') && m.text.includes('changed.mind')));
+    expect(JSON.stringify(notice.blocks)).toContain('request_cancel');
+
+    // Someone else cannot cancel it.
+    const outsiderUrl = h.slack.responseUrl('cancel-outsider');
+    await h.driver.blockAction({ userId: People.outsider, actionId: 'request_cancel', value: String(request.id), channelId: requesterDm, messageTs: notice.ts, responseUrl: outsiderUrl });
+    expect(JSON.stringify((await h.slack.waitFor(() => h.slack.responsesTo(outsiderUrl)[0])).body)).toContain('Only the person who filed');
+    expect((await h.db.prisma.emailRequest.findUniqueOrThrow({ where: { id: request.id } })).status).toBe('PENDING_APPROVAL');
+
+    const responseUrl = h.slack.responseUrl('cancel', { channel: requesterDm, messageTs: notice.ts });
+    await h.driver.blockAction({ userId: People.requester, actionId: 'request_cancel', value: String(request.id), channelId: requesterDm, messageTs: notice.ts, responseUrl });
+    const replaced = await h.slack.waitFor(() => h.slack.responsesTo(responseUrl)[0]);
+    expect(replaced.body).toMatchObject({ replace_original: true });
+    expect(JSON.stringify(replaced.body)).toContain('You cancelled request');
+    expect(JSON.stringify(replaced.body)).not.toContain('request_cancel');
+
+    const row = await h.db.prisma.emailRequest.findUniqueOrThrow({ where: { id: request.id } });
+    expect(row).toMatchObject({ status: 'CANCELLED', decidedById: People.requester, openAddress: null });
+    await h.slack.waitFor(() => {
+      const current = h.slack.messagesIn(dm.channelId).find((m) => m.ts === dm.ts);
+      return JSON.stringify(current?.blocks).includes('Cancelled') ? current : undefined;
+    });
+    const approverCopy = h.slack.messagesIn(dm.channelId).find((m) => m.ts === dm.ts);
+    expect((approverCopy?.blocks ?? []).some((block) => (block as { type: string }).type === 'actions')).toBe(false);
+
+    const lateUrl = h.slack.responseUrl('late-approve');
+    await h.driver.blockAction({ userId: People.superior, actionId: 'request_approve', value: String(request.id), channelId: dm.channelId, messageTs: dm.ts, responseUrl: lateUrl });
+    expect(JSON.stringify((await h.slack.waitFor(() => h.slack.responsesTo(lateUrl)[0])).body)).toContain('already cancelled');
+    await h.mailroom.runner.runDue();
+    expect(h.cpanel.callsTo('add_pop')).toHaveLength(0);
+    expect(await h.db.prisma.auditEvent.findMany({ where: { subject: `request:${request.id}` }, select: { actor: true, action: true, outcome: true }, orderBy: { id: 'asc' } })).toEqual([
+      { actor: People.requester, action: 'request.submitted', outcome: 'ok' },
+      { actor: People.outsider, action: 'request.cancel', outcome: 'refused' },
+      { actor: People.requester, action: 'request.cancelled', outcome: 'ok' },
+      { actor: People.superior, action: 'request.approve', outcome: 'ignored' },
+    ]);
+    expect((await submitRequestForm(h, { localPart: 'changed.mind' })).body).toBe('');
+  });
+});
+
 describe('request signatures', () => {
   let h: Harness;
   beforeAll(async () => {
