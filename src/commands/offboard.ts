@@ -36,6 +36,8 @@ export function describeOffboardRefusal(refusal: Refusal): string {
     }
     case 'nothing_to_retry':
       return 'No step has failed any more; nothing to retry.';
+    case 'step_running':
+      return 'Nothing was done: a step is talking to the mail server right now; try Undo again in a few seconds.';
     case 'bad_input':
       return refusal.message;
   }

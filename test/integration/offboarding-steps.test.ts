@@ -124,6 +124,76 @@ describe('offboarding steps: undo, failures, retry, and a future last day', () =
     expect(JSON.stringify(after?.blocks)).not.toContain('offboard_retry');
   });
 
+  it('refuses Undo while a step is talking to cPanel, so the step cannot land after the restore', async () => {
+    await seedMailbox(h, { address: 'rex.race@example.com', ownForwarders: ['rex@gmail.com'] });
+    // The forward step fails once and waits for its retry; the retry is then held in flight at cPanel.
+    h.cpanel.failNext('add_forwarder', 1, 'http503');
+    const offboarding = await startOffboarding(h, { mailbox: 'rex.race@example.com', lastDay: today(h, TIME_ZONE) });
+    await eventually(
+      () => h.db.prisma.offboardingStep.findFirst({ where: { offboardingId: offboarding.id, kind: 'forward', status: 'PENDING', attempts: 1, lastError: { not: null } } }),
+      'the first forward attempt to fail',
+    );
+    await eventually(async () => (await h.db.prisma.offboardingStep.count({ where: { offboardingId: offboarding.id, status: 'PENDING' } })) === 1, 'the other steps to settle');
+    expect(h.cpanel.forwarders.get('rex.race@example.com') ?? []).toEqual([]);
+
+    const undo = async (label: string) => {
+      const responseUrl = h.slack.responseUrl(label);
+      await h.driver.slashCommand({ command: '/offboard', text: 'undo rex.race@example.com', userId: People.hr, triggerId: h.slack.issueTriggerId(), responseUrl });
+      return JSON.stringify((await h.slack.waitFor(() => h.slack.responsesTo(responseUrl)[0])).body);
+    };
+    const listed = h.cpanel.callsTo('list_forwarders').length;
+    h.cpanel.delayMs = 450;
+    try {
+      h.clock.advance(61_000);
+      // The retry has read the forwarders and is about to add the one to the superior.
+      await eventually(async () => h.cpanel.callsTo('list_forwarders').length > listed, 'the forward retry to reach cPanel');
+      expect(await undo('undo-race-1')).toContain('talking to the mail server');
+      // This runner's pass waits on the held step; a second pass stands in for another replica.
+      await h.mailroom.runner.runDue();
+      expect((await h.db.prisma.offboarding.findUniqueOrThrow({ where: { id: offboarding.id } })).status).toBe('ACTIVE');
+    } finally {
+      h.cpanel.delayMs = 0;
+    }
+    await eventually(
+      () => h.db.prisma.job.findFirst({ where: { dedupeKey: { startsWith: `offboarding:${offboarding.id}:forward:` }, status: 'DONE' } }),
+      'the forward retry to finish',
+    );
+    expect(h.cpanel.forwarders.get('rex.race@example.com')).toEqual(['sam@example.com']);
+
+    expect(await undo('undo-race-2')).toContain('Restoring rex.race@example.com');
+    await eventually(() => h.db.prisma.offboarding.findFirst({ where: { id: offboarding.id, status: 'CANCELLED' } }), 'CANCELLED');
+    await h.mailroom.runner.runDue();
+    expect(h.cpanel.forwarders.get('rex.race@example.com')).toEqual(['rex@gmail.com']);
+    expect(h.cpanel.mailboxes.get('rex.race@example.com')?.suspendedLogin).toBe(false);
+    expect(h.cpanel.autoResponders.has('rex.race@example.com')).toBe(false);
+  });
+
+  it('a step retry that comes due after an Undo leaves cPanel alone', async () => {
+    await seedMailbox(h, { address: 'ula.late@example.com' });
+    h.cpanel.failNext('suspend_login', 1, 'http503');
+    const offboarding = await startOffboarding(h, { mailbox: 'ula.late@example.com', lastDay: today(h, TIME_ZONE) });
+    await eventually(
+      () => h.db.prisma.offboardingStep.findFirst({ where: { offboardingId: offboarding.id, kind: 'suspend_login', status: 'PENDING', attempts: 1, lastError: { not: null } } }),
+      'the first suspend attempt to fail',
+    );
+    await eventually(async () => (await h.db.prisma.offboardingStep.count({ where: { offboardingId: offboarding.id, status: 'PENDING' } })) === 1, 'the other steps to settle');
+    const responseUrl = h.slack.responseUrl('undo-late');
+    await h.driver.slashCommand({ command: '/offboard', text: 'undo ula.late@example.com', userId: People.hr, triggerId: h.slack.issueTriggerId(), responseUrl });
+    expect(JSON.stringify((await h.slack.waitFor(() => h.slack.responsesTo(responseUrl)[0])).body)).toContain('Restoring ula.late@example.com');
+    await eventually(() => h.db.prisma.offboarding.findFirst({ where: { id: offboarding.id, status: 'CANCELLED' } }), 'CANCELLED');
+
+    const suspends = h.cpanel.callsTo('suspend_login').length;
+    h.clock.advance(61_000);
+    await h.mailroom.runner.runDue();
+    await eventually(
+      () => h.db.prisma.job.findFirst({ where: { dedupeKey: { startsWith: `offboarding:${offboarding.id}:suspend_login:` }, status: 'DONE' } }),
+      'the suspend retry to run',
+    );
+    expect(h.cpanel.callsTo('suspend_login')).toHaveLength(suspends);
+    expect(h.cpanel.mailboxes.get('ula.late@example.com')?.suspendedLogin).toBe(false);
+    expect(await h.db.prisma.offboardingStep.findFirst({ where: { offboardingId: offboarding.id, kind: 'suspend_login' } })).toMatchObject({ status: 'SKIPPED' });
+  });
+
   it('does nothing before a future last day and everything at OFFBOARD_HOUR on it (company time zone)', async () => {
     await seedMailbox(h, { address: 'leo.later@example.com', ownForwarders: ['leo@gmail.com'] });
     const lastDay = dayAfter(today(h, TIME_ZONE), 3);

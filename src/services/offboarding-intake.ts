@@ -1,0 +1,286 @@
+import { z } from 'zod';
+import { Prisma } from '../generated/prisma/client.ts';
+import { addDaysToDate, DAY_MS, dateIn, zonedTimeToUtc } from '../lib/zoned-time.ts';
+import { type OffboardField, OffboardFields, OffboardOptions } from '../slack/ids.ts';
+import type { OffboardModalInput } from '../views/offboard-modal.ts';
+import { recordAudit } from './audit.ts';
+import type { OffboardingAccess } from './offboarding-access.ts';
+import { OffboardingJobs, type OffboardingServiceDeps, type Refusal, sameAddress, Steps, subject, withTimeout } from './offboarding-model.ts';
+import { isManagedDomain } from './request-validation.ts';
+
+export type OffboardFieldErrors = Partial<Record<OffboardField, string>>;
+
+export interface RawOffboardForm {
+  mailbox: string | undefined;
+  forwardTo: string;
+  lastDay: string | null;
+  autoReplySubject: string;
+  autoReplyBody: string;
+  retentionDays: string;
+  options: string[] | null;
+}
+
+export type SubmitResult = { ok: true; offboardingId: number; runsNow: boolean } | { ok: false; errors: OffboardFieldErrors };
+
+/** What the modal opens with: exactly what the view builder takes. */
+export type ModalPrefill = OffboardModalInput;
+
+const emailSchema = z.email();
+const isUniqueViolation = (error: unknown): boolean => error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
+
+/** "jane.doe" → "Jane Doe": a readable name for a mailbox without a staff record. */
+function nameFromAddress(address: string): string {
+  const local = address.slice(0, address.lastIndexOf('@'));
+  return local
+    .split(/[._-]+/)
+    .filter(Boolean)
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join(' ');
+}
+
+export function defaultAutoReply(input: { leaverName: string; forwardTo: string; forwardToName?: string | undefined; generalContact?: string | undefined }) {
+  const target = input.forwardToName ? `${input.forwardToName} (${input.forwardTo})` : input.forwardTo;
+  return {
+    subject: `${input.leaverName} no longer works here`,
+    body:
+      `Hello,\n\nThank you for your message. ${input.leaverName} no longer works with us, and this mailbox is no longer read.\n\n` +
+      `Your message has been forwarded to ${target}, who will take care of it.` +
+      (input.generalContact ? ` For anything else, please write to ${input.generalContact}.` : '') +
+      '\n\nKind regards',
+  };
+}
+
+/** `/offboard` up to the submitted modal: HR check, prefill, mailbox type-ahead, validation, and the new offboarding. */
+export class OffboardingIntake {
+  constructor(
+    private readonly deps: OffboardingServiceDeps,
+    private readonly access: OffboardingAccess,
+  ) {}
+
+  /** HR check and the modal's initial values (from the staff record when an address is given). */
+  async prepareModal(actorId: string, addressText: string | undefined): Promise<{ ok: true; prefill: ModalPrefill } | Refusal> {
+    const { settings, clock } = this.deps;
+    const hr = await this.access.checkHr(actorId);
+    if (!hr.ok) return this.access.refuseNotHr(actorId, 'offboarding.open', 'offboarding', hr.checkFailed);
+    const prefill: ModalPrefill = {
+      lastDay: dateIn(clock.now(), settings.timeZone),
+      retentionDays: settings.retentionDays,
+      ...(settings.generalContactEmail ? { generalContactEmail: settings.generalContactEmail } : {}),
+    };
+    const address = addressText?.trim().toLowerCase();
+    if (!address || !emailSchema.safeParse(address).success) return { ok: true, prefill };
+    const leaver = await this.leaverFacts(address);
+    prefill.mailbox = { address };
+    const superior = await this.superiorOf(address);
+    if (superior) {
+      prefill.forwardTo = superior.email;
+      const reply = defaultAutoReply({ leaverName: leaver.name, forwardTo: superior.email, forwardToName: superior.name, generalContact: settings.generalContactEmail });
+      prefill.autoReplySubject = reply.subject;
+      prefill.autoReplyBody = reply.body;
+    }
+    return { ok: true, prefill };
+  }
+
+  /** Options for the mailbox type-ahead: managed mailboxes, plus a typed full address to import. */
+  async searchMailboxes(actorId: string, query: string): Promise<Array<{ address: string; label: string }>> {
+    const hr = await this.access.checkHr(actorId);
+    if (!hr.ok) return [];
+    const text = query.trim().toLowerCase();
+    const rows = await this.deps.prisma.mailbox.findMany({
+      where: { status: { not: 'DELETED' }, ...(text ? { address: { contains: text } } : {}) },
+      select: { address: true, status: true, staff: { select: { fullName: true } } },
+      orderBy: { address: 'asc' },
+      take: 100,
+    });
+    const options = rows.map((row) => ({
+      address: row.address,
+      label: `${row.address}${row.staff ? ` — ${row.staff.fullName}` : ''}${row.status === 'OFFBOARDING' ? ' (offboarding)' : ''}`,
+    }));
+    const domain = text.slice(text.lastIndexOf('@') + 1);
+    if (emailSchema.safeParse(text).success && isManagedDomain(domain, this.deps.settings.domains) && !options.some((o) => o.address === text)) {
+      options.unshift({ address: text, label: `${text} (not managed by Mailroom yet)` });
+    }
+    return options.slice(0, 100);
+  }
+
+  private async leaverFacts(address: string): Promise<{ name: string; staffId: number | null; superiorSlackId: string | null }> {
+    const staff = await this.deps.prisma.staff.findFirst({
+      where: { OR: [{ workEmail: address }, { mailboxes: { some: { address } } }] },
+      select: { id: true, fullName: true, superiorSlackId: true },
+    });
+    return { name: staff?.fullName ?? nameFromAddress(address), staffId: staff?.id ?? null, superiorSlackId: staff?.superiorSlackId ?? null };
+  }
+
+  private async superiorOf(address: string): Promise<{ email: string; name: string } | undefined> {
+    const { superiorSlackId } = await this.leaverFacts(address);
+    if (!superiorSlackId) return undefined;
+    try {
+      const user = await withTimeout(this.deps.slack.getUser(superiorSlackId), this.deps.settings.lookupBudgetMs ?? 1500);
+      if (user === 'timeout' || !user?.email || user.deleted) return undefined;
+      return { email: user.email.toLowerCase(), name: user.realName };
+    } catch (error) {
+      this.deps.logger.warn({ err: error }, 'superior lookup failed');
+      return undefined;
+    }
+  }
+
+  async submit(actorId: string, form: RawOffboardForm): Promise<SubmitResult> {
+    const { prisma, settings, clock, provider } = this.deps;
+    const hr = await this.access.checkHr(actorId);
+    if (!hr.ok) {
+      await this.access.refuseNotHr(actorId, 'offboarding.submit', `mailbox:${form.mailbox ?? ''}`, hr.checkFailed);
+      return { ok: false, errors: { [OffboardFields.mailbox]: hr.checkFailed ? 'Slack could not confirm that you are in HR just now; please submit again.' : 'Only HR can offboard mailboxes.' } };
+    }
+    const errors: OffboardFieldErrors = {};
+    const now = clock.now();
+    const today = dateIn(now, settings.timeZone);
+
+    const address = (form.mailbox ?? '').trim().toLowerCase();
+    const domain = address.slice(address.lastIndexOf('@') + 1);
+    if (!address) errors[OffboardFields.mailbox] = 'Choose the mailbox to offboard.';
+    else if (!emailSchema.safeParse(address).success) errors[OffboardFields.mailbox] = 'This is not an email address.';
+    else if (!isManagedDomain(domain, settings.domains)) errors[OffboardFields.mailbox] = `Mailroom manages only ${settings.domains.join(', ')}.`;
+
+    const lastDay = form.lastDay ?? today;
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(lastDay) || Number.isNaN(new Date(`${lastDay}T00:00:00Z`).getTime())) {
+      errors[OffboardFields.lastDay] = 'Pick a date.';
+    } else if (lastDay < addDaysToDate(today, -366)) {
+      errors[OffboardFields.lastDay] = 'The last day is more than a year ago.';
+    } else if (lastDay > addDaysToDate(today, 366)) {
+      errors[OffboardFields.lastDay] = 'The last day is more than a year away.';
+    }
+
+    const retentionText = form.retentionDays.trim();
+    const retentionDays = retentionText === '' ? settings.retentionDays : Number(retentionText);
+    if (!Number.isInteger(retentionDays) || retentionDays < 0 || retentionDays > 3650) {
+      errors[OffboardFields.retentionDays] = 'Enter a whole number of days from 0 to 3650.';
+    }
+
+    let forwardTo = form.forwardTo.trim().toLowerCase();
+    let forwardToName: string | undefined;
+    if (forwardTo && (forwardTo.length > 254 || !emailSchema.safeParse(forwardTo).success)) {
+      errors[OffboardFields.forwardTo] = 'This is not a valid email address.';
+    } else if (forwardTo && address && sameAddress(forwardTo, address)) {
+      errors[OffboardFields.forwardTo] = 'Forward to someone else: this is the mailbox being offboarded.';
+    }
+    const subjectText = form.autoReplySubject.trim();
+    const bodyText = form.autoReplyBody.trim();
+    if (subjectText.length > 200) errors[OffboardFields.autoReplySubject] = 'Use at most 200 characters.';
+    if (bodyText.length > 3000) errors[OffboardFields.autoReplyBody] = 'Use at most 3000 characters.';
+
+    const options = form.options ?? [];
+    const suspendLogin = options.includes(OffboardOptions.suspendLogin);
+    const removeOwnForwarders = options.includes(OffboardOptions.removeOwnForwarders);
+
+    // The mailbox: managed, importable from the provider, or a clear no.
+    let mailbox: { id: number; status: string } | null = null;
+    if (!errors[OffboardFields.mailbox]) {
+      mailbox = await prisma.mailbox.findUnique({ where: { address }, select: { id: true, status: true } });
+      const open = await prisma.offboarding.findUnique({ where: { openAddress: address }, select: { id: true, status: true, initiatedById: true } });
+      if (open) {
+        errors[OffboardFields.mailbox] = `${address} is already being offboarded (#${open.id}, ${open.status.toLowerCase().replace('_', ' ')}, started by <@${open.initiatedById}>). Undo that one first to change it.`;
+      } else if (mailbox?.status === 'DELETED') {
+        errors[OffboardFields.mailbox] = `${address} was already deleted.`;
+      } else if (!mailbox) {
+        const found = await withTimeout(provider.find(address), settings.lookupBudgetMs ?? 1500);
+        if (found === 'timeout') errors[OffboardFields.mailbox] = 'The mail server did not answer in time; please submit again.';
+        else if (!found.ok) errors[OffboardFields.mailbox] = `The mail server could not check this address: ${found.reason}`;
+        else if (!found.value) errors[OffboardFields.mailbox] = `There is no mailbox ${address} on the mail server.`;
+      }
+    }
+
+    const leaver = address && !errors[OffboardFields.mailbox] ? await this.leaverFacts(address) : undefined;
+    if (!errors[OffboardFields.mailbox] && !errors[OffboardFields.forwardTo] && !forwardTo) {
+      const superior = await this.superiorOf(address);
+      if (superior) {
+        forwardTo = superior.email;
+        forwardToName = superior.name;
+      } else {
+        errors[OffboardFields.forwardTo] = 'No superior with an email address is on record for this mailbox; enter where its mail should go.';
+      }
+    }
+    if (Object.keys(errors).length > 0 || !leaver) return { ok: false, errors };
+
+    const runsNow = lastDay <= today;
+    const runAt = runsNow ? now : zonedTimeToUtc(lastDay, settings.offboardHour, settings.timeZone);
+    const deleteAfter = new Date(runAt.getTime() + retentionDays * DAY_MS);
+    const reply = defaultAutoReply({ leaverName: leaver.name, forwardTo, forwardToName, generalContact: settings.generalContactEmail });
+
+    try {
+      const offboardingId = await this.deps.jobs.transaction(prisma, async (tx) => {
+        let mailboxId = mailbox?.id;
+        if (mailboxId === undefined) {
+          const created = await tx.mailbox.create({
+            data: {
+              address,
+              localPart: address.slice(0, address.lastIndexOf('@')),
+              domain,
+              provider: provider.nameFor(domain),
+              status: 'OFFBOARDING',
+              // Unknown for an imported mailbox; 0 is what cPanel calls unlimited.
+              quotaMb: 0,
+              staffId: leaver.staffId,
+            },
+            select: { id: true },
+          });
+          mailboxId = created.id;
+          await recordAudit(tx, { actor: actorId, action: 'mailbox.imported', subject: `mailbox:${address}`, outcome: 'ok', details: { provider: provider.nameFor(domain) } }, now);
+        } else {
+          await tx.mailbox.update({ where: { id: mailboxId }, data: { status: 'OFFBOARDING' } });
+        }
+        const created = await tx.offboarding.create({
+          data: {
+            mailboxId,
+            address,
+            openAddress: address,
+            initiatedById: actorId,
+            leaverName: leaver.name.slice(0, 200),
+            forwardTo,
+            autoReplySubject: subjectText || reply.subject,
+            autoReplyBody: bodyText || reply.body,
+            lastDay: new Date(`${lastDay}T00:00:00Z`),
+            runAt,
+            deleteAfter,
+            retentionDays,
+            suspendLogin,
+            removeOwnForwarders,
+          },
+          select: { id: true },
+        });
+        await tx.offboardingStep.createMany({
+          data: [
+            { offboardingId: created.id, kind: Steps.savePriorState },
+            { offboardingId: created.id, kind: Steps.forward },
+            { offboardingId: created.id, kind: Steps.autoReply },
+            { offboardingId: created.id, kind: Steps.suspendLogin, ...(suspendLogin ? {} : { status: 'SKIPPED' as const, lastError: 'not asked for' }) },
+            {
+              offboardingId: created.id,
+              kind: Steps.removeOwnForwarders,
+              ...(removeOwnForwarders ? {} : { status: 'SKIPPED' as const, lastError: 'not asked for' }),
+            },
+          ],
+        });
+        await recordAudit(
+          tx,
+          {
+            actor: actorId,
+            action: 'offboarding.started',
+            subject: subject(created.id),
+            outcome: 'ok',
+            details: { address, forwardTo, lastDay, runAt: runAt.toISOString(), retentionDays, suspendLogin, removeOwnForwarders, imported: mailbox === null },
+          },
+          now,
+        );
+        await this.deps.jobs.enqueue(tx, [
+          { kind: OffboardingJobs.postStatus, payload: { offboardingId: created.id }, dedupeKey: `offboarding:${created.id}:post-status` },
+          { kind: OffboardingJobs.activate, payload: { offboardingId: created.id }, dedupeKey: `offboarding:${created.id}:activate:v0`, runAt },
+        ]);
+        return created.id;
+      });
+      return { ok: true, offboardingId, runsNow };
+    } catch (error) {
+      if (isUniqueViolation(error)) return { ok: false, errors: { [OffboardFields.mailbox]: `${address} is already being offboarded.` } };
+      throw error;
+    }
+  }
+}

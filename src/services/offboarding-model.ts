@@ -1,0 +1,181 @@
+import { z } from 'zod';
+import type { OffboardingStatus, Prisma, PrismaClient } from '../generated/prisma/client.ts';
+import type { Clock } from '../lib/clock.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { MailboxProvider } from '../providers/mailbox-provider.ts';
+import type { SlackGateway } from '../slack/gateway.ts';
+import type { OffboardingSummary } from '../views/offboard-status.ts';
+import type { Db } from './db-types.ts';
+import type { EnqueueInput, JobQueue } from './jobs.ts';
+import type { EmailInput } from './notifications.ts';
+
+/** An email for the person mail is forwarded to, handed to NotificationService.enqueueEmail. */
+export type OffboardingEmail = Omit<EmailInput, 'requestId'>;
+export type EmailHook = (db: Db, email: OffboardingEmail) => Promise<void>;
+
+export interface OffboardingSettings {
+  domains: readonly string[];
+  hrUserIds: readonly string[];
+  hrUsergroupId?: string | undefined;
+  retentionDays: number;
+  offboardHour: number;
+  timeZone: string;
+  generalContactEmail?: string | undefined;
+  /** Answer the same sender at most once per this many hours. */
+  autoReplyIntervalHours?: number;
+  /** Time allowed for provider/Slack lookups inside Slack's 3 s. */
+  lookupBudgetMs?: number;
+}
+
+export interface OffboardingServiceDeps {
+  prisma: PrismaClient;
+  provider: MailboxProvider;
+  slack: SlackGateway;
+  jobs: JobQueue;
+  clock: Clock;
+  logger: Logger;
+  settings: OffboardingSettings;
+  /** Emails the forward target; unset until the mailer (issue 3) is wired. */
+  sendEmail?: EmailHook;
+}
+
+export const Steps = {
+  savePriorState: 'save_prior_state',
+  forward: 'forward',
+  autoReply: 'auto_reply',
+  suspendLogin: 'suspend_login',
+  removeOwnForwarders: 'remove_own_forwarders',
+  restore: 'restore',
+  delete: 'delete',
+} as const;
+export type StepKind = (typeof Steps)[keyof typeof Steps];
+export const ACTIVATION_STEPS = [Steps.forward, Steps.autoReply, Steps.suspendLogin, Steps.removeOwnForwarders] as const;
+export type ActivationStep = (typeof ACTIVATION_STEPS)[number];
+
+export const OffboardingJobs = {
+  activate: 'offboarding.activate',
+  step: 'offboarding.step',
+  restore: 'offboarding.restore',
+  delete: 'offboarding.delete',
+  postStatus: 'offboarding.post_status',
+  refreshStatus: 'offboarding.refresh_status',
+  ask: 'offboarding.ask_confirmation',
+  refreshAsks: 'offboarding.refresh_confirmations',
+  notifyForwardTarget: 'offboarding.notify_forward_target',
+} as const;
+/** The jobs that talk to the mail server, one per step (see `stepJob`). */
+const STEP_JOB_KINDS: string[] = [OffboardingJobs.activate, OffboardingJobs.step, OffboardingJobs.restore, OffboardingJobs.delete];
+
+export const idPayload = z.object({ offboardingId: z.number().int().positive() });
+export const stepPayload = idPayload.extend({ step: z.enum(ACTIVATION_STEPS) });
+export const askPayload = idPayload.extend({ userId: z.string().min(1), round: z.number().int().min(0) });
+export type IdPayload = z.infer<typeof idPayload>;
+export type StepPayload = z.infer<typeof stepPayload>;
+export type AskPayload = z.infer<typeof askPayload>;
+
+const autoReplySchema = z.object({
+  from: z.string(),
+  subject: z.string(),
+  body: z.string(),
+  intervalHours: z.number(),
+  start: z.string().nullable(),
+  stop: z.string().nullable(),
+});
+/** What the provider had before Mailroom touched the mailbox; undo restores exactly this. */
+export const priorStateSchema = z.object({
+  forwarders: z.array(z.string()),
+  autoReply: autoReplySchema.nullable(),
+  suspendedLogin: z.boolean(),
+  capturedAt: z.string(),
+});
+export type PriorState = z.infer<typeof priorStateSchema>;
+
+export type Refusal =
+  | { ok: false; code: 'not_hr'; checkFailed: boolean }
+  | { ok: false; code: 'not_found' }
+  | { ok: false; code: 'wrong_state'; status: string; by: string | null }
+  | { ok: false; code: 'nothing_to_retry' }
+  | { ok: false; code: 'step_running' }
+  | { ok: false; code: 'bad_input'; message: string };
+
+export type ActionResult = { ok: true; message: string } | Refusal;
+
+const summarySelect = {
+  id: true,
+  address: true,
+  leaverName: true,
+  initiatedById: true,
+  forwardTo: true,
+  lastDay: true,
+  runAt: true,
+  deleteAfter: true,
+  retentionDays: true,
+  status: true,
+  decidedById: true,
+  decidedAt: true,
+  cancelledById: true,
+  completedAt: true,
+  steps: { select: { kind: true, status: true, lastError: true, attempts: true, doneAt: true } },
+} satisfies Prisma.OffboardingSelect;
+
+/** What a provider step reads of its offboarding. */
+export const loadedSelect = {
+  id: true,
+  mailboxId: true,
+  address: true,
+  leaverName: true,
+  forwardTo: true,
+  autoReplySubject: true,
+  autoReplyBody: true,
+  deleteAfter: true,
+  priorState: true,
+  status: true,
+  decidedById: true,
+  version: true,
+} satisfies Prisma.OffboardingSelect;
+export type LoadedOffboarding = Prisma.OffboardingGetPayload<{ select: typeof loadedSelect }>;
+
+export const subject = (id: number): string => `offboarding:${id}`;
+export const sameAddress = (a: string, b: string): boolean => a.trim().toLowerCase() === b.trim().toLowerCase();
+
+export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+export function loadSummary(db: Db, id: number): Promise<OffboardingSummary> {
+  return db.offboarding.findUniqueOrThrow({ where: { id }, select: summarySelect });
+}
+
+/**
+ * Locks the offboarding's row until the transaction ends and returns its latest committed status.
+ * Undo and the start of every provider step take this lock, so the two never interleave.
+ */
+export async function lockOffboarding(tx: Prisma.TransactionClient, id: number): Promise<OffboardingStatus | undefined> {
+  const rows = await tx.$queryRaw<Array<{ status: OffboardingStatus }>>`SELECT status FROM Offboarding WHERE id = ${id} FOR UPDATE`;
+  return rows[0]?.status;
+}
+
+export function refreshJobs(id: number): EnqueueInput[] {
+  return [{ kind: OffboardingJobs.refreshStatus, payload: { offboardingId: id } }];
+}
+
+export const refreshAsksJob = (id: number): EnqueueInput => ({ kind: OffboardingJobs.refreshAsks, payload: { offboardingId: id } });
+
+/** The job that runs a step; the version in the dedupe key lets a retry or an undo enqueue it again. */
+export function stepJob(id: number, kind: StepKind, version: number): EnqueueInput {
+  const dedupeKey = `offboarding:${id}:${kind}:v${version}`;
+  if (kind === Steps.savePriorState) return { kind: OffboardingJobs.activate, payload: { offboardingId: id }, dedupeKey };
+  if (kind === Steps.restore) return { kind: OffboardingJobs.restore, payload: { offboardingId: id }, dedupeKey };
+  if (kind === Steps.delete) return { kind: OffboardingJobs.delete, payload: { offboardingId: id }, dedupeKey };
+  return { kind: OffboardingJobs.step, payload: { offboardingId: id, step: kind }, dedupeKey };
+}
+
+/** The offboarding's step jobs claimed by a runner and not finished: each may be mid-call at the provider. */
+export function countRunningStepJobs(db: Db, id: number): Promise<number> {
+  // Every step job's dedupe key starts so, the first activation's included.
+  return db.job.count({ where: { status: 'RUNNING', kind: { in: STEP_JOB_KINDS }, dedupeKey: { startsWith: `offboarding:${id}:` } } });
+}
