@@ -17,7 +17,7 @@ import { type JobHandlers, JobQueue, JobRunner } from './services/jobs.ts';
 import { DbLease } from './services/lease.ts';
 import { NotificationService } from './services/notifications.ts';
 import { OffboardingService } from './services/offboarding.ts';
-import { OffboardingSweep } from './services/offboarding-sweep.ts';
+import { Sweep } from './services/sweep.ts';
 import { OneTimeSecrets } from './services/one-time-secrets.ts';
 import { RequestNotifier } from './services/request-notifications.ts';
 import { RequestService, secretContext } from './services/requests.ts';
@@ -37,7 +37,8 @@ export interface Mailroom {
   runner: JobRunner;
   requests: RequestService;
   offboarding: OffboardingService;
-  offboardingSweep: OffboardingSweep;
+  /** Offboarding retention and pending-request reminders/expiry, on OFFBOARD_SWEEP_CRON. */
+  sweep: Sweep;
   /** Starts HTTP (or Socket Mode) and the job runner; returns the bound port in HTTP mode. */
   start(): Promise<{ port: number | undefined }>;
   stop(): Promise<void>;
@@ -167,6 +168,8 @@ export function createMailroom(options: MailroomOptions): Mailroom {
       phoneRegion: config.DEFAULT_PHONE_REGION,
       adminIds: config.ADMIN_USER_IDS,
       quotaMb: config.MAILBOX_QUOTA_MB,
+      reminderHours: config.REQUEST_REMINDER_HOURS,
+      expiryDays: config.REQUEST_EXPIRY_DAYS,
     },
   });
   Object.assign(handlers, requests.jobHandlers());
@@ -189,10 +192,13 @@ export function createMailroom(options: MailroomOptions): Mailroom {
     },
   });
   Object.assign(handlers, offboarding.jobHandlers());
-  const offboardingSweep = new OffboardingSweep({
-    service: offboarding,
+  const sweep = new Sweep({
+    tasks: [
+      { name: 'offboarding', run: () => offboarding.sweep() },
+      { name: 'requests', run: () => requests.sweepPending() },
+    ],
     lease: new DbLease(prisma, clock),
-    logger: logger.child({ module: 'offboarding-sweep' }),
+    logger: logger.child({ module: 'sweep' }),
     expression: config.OFFBOARD_SWEEP_CRON,
   });
   const jobRunner = new JobRunner({
@@ -213,16 +219,16 @@ export function createMailroom(options: MailroomOptions): Mailroom {
     runner: jobRunner,
     requests,
     offboarding,
-    offboardingSweep,
+    sweep,
     async start() {
       const started = (await app.start(config.PORT)) as unknown;
       jobRunner.start();
-      offboardingSweep.start();
+      sweep.start();
       const address = socketMode ? undefined : (started as Server | undefined)?.address?.();
       return { port: address && typeof address === 'object' ? address.port : undefined };
     },
     async stop() {
-      await offboardingSweep.stop();
+      await sweep.stop();
       await jobRunner.stop();
       await app.stop();
       mailer.close();

@@ -108,6 +108,8 @@ export const configSchema = z
     JOB_POLL_MS: positiveInt(1_000),
     JOB_MAX_ATTEMPTS: positiveInt(6),
     JOB_BACKOFF_BASE_MS: positiveInt(30_000),
+    REQUEST_REMINDER_HOURS: z.coerce.number().int().min(0).max(720).default(24),
+    REQUEST_EXPIRY_DAYS: z.coerce.number().int().min(0).max(365).default(14),
     HR_USER_IDS: slackUserIds,
     HR_USERGROUP_ID: optionalString.pipe(z.string().regex(/^S[A-Z0-9]{2,}$/, 'must be a Slack user group id such as S012ABCDEF').optional()),
     RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(30),

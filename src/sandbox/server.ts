@@ -209,7 +209,7 @@ export async function startSandbox(options: { port: number; databaseUrl: string;
     if (!Number.isFinite(days) || days <= 0 || days > 3650) return note(as, 'Skip between 1 and 3650 days.');
     clock.advance(days * 86_400_000);
     await mailroom.runner.runDue();
-    await mailroom.offboardingSweep.runOnce();
+    await mailroom.sweep.runOnce();
     await mailroom.runner.runDue();
     note(as, `Skipped ahead ${days} day(s): the sandbox clock now reads ${clock.now().toISOString().slice(0, 16).replace('T', ' ')} UTC.`);
   }

@@ -10,6 +10,8 @@ import {
   buildAdminFailureMessage,
   buildApprovalMessage,
   buildDecisionNotice,
+  buildExpiredNotice,
+  buildReminderMessage,
   buildMailboxReadyNotice,
   buildProvisioningFailedNotice,
   buildSubmittedNotice,
@@ -38,6 +40,10 @@ export interface RequestServiceDeps {
     phoneRegion: string;
     adminIds: readonly string[];
     quotaMb: number;
+    /** Remind approvers of a pending request every this many hours (0 = never). */
+    reminderHours?: number;
+    /** Expire a pending request after this many days without a decision (0 = never). */
+    expiryDays?: number;
     /** Time allowed for the provider's "does this address exist?" check inside Slack's 3 s. */
     lookupBudgetMs?: number;
   };
@@ -66,7 +72,7 @@ const requestIdPayload = z.object({ requestId: z.number().int().positive() });
 const approverPayload = requestIdPayload.extend({ approverId: z.string().min(1) });
 const noticePayload = requestIdPayload.extend({
   userId: z.string().min(1),
-  notice: z.enum(['submitted', 'decided', 'ready', 'failed', 'admin_failure']),
+  notice: z.enum(['submitted', 'decided', 'ready', 'failed', 'admin_failure', 'reminder', 'expired']),
 });
 
 export const RequestJobs = {
@@ -321,6 +327,74 @@ export class RequestService {
     return { ok: false, code: 'already_decided', status: current.status, decidedById: current.decidedById };
   }
 
+  // ---------------------------------------------------------------- stale requests (the sweep)
+
+  /**
+   * Pending requests nobody decided: the approvers are reminded every `reminderHours`, and after
+   * `expiryDays` the request expires (requester told, address free). Safe to run on several
+   * replicas: each change is a conditional update, and the sweep holds a lease besides.
+   */
+  async sweepPending(): Promise<{ reminded: number; expired: number }> {
+    const { prisma, clock, settings } = this.deps;
+    const now = clock.now();
+    let expired = 0;
+    let reminded = 0;
+    const expiryDays = settings.expiryDays ?? 0;
+    if (expiryDays > 0) {
+      const stale = await prisma.emailRequest.findMany({
+        where: { status: 'PENDING_APPROVAL', createdAt: { lte: new Date(now.getTime() - expiryDays * 86_400_000) } },
+        select: { id: true, requesterId: true },
+        take: 200,
+      });
+      for (const request of stale) if (await this.expire(request, expiryDays)) expired += 1;
+    }
+    const reminderHours = settings.reminderHours ?? 0;
+    if (reminderHours > 0) {
+      const before = new Date(now.getTime() - reminderHours * 3_600_000);
+      const waiting = await prisma.emailRequest.findMany({
+        where: { status: 'PENDING_APPROVAL', OR: [{ remindedAt: null, createdAt: { lte: before } }, { remindedAt: { lte: before } }] },
+        select: { id: true, approverIds: true, reminderCount: true },
+        take: 200,
+      });
+      for (const request of waiting) if (await this.remind(request)) reminded += 1;
+    }
+    return { reminded, expired };
+  }
+
+  private async remind(request: { id: number; approverIds: unknown; reminderCount: number }): Promise<boolean> {
+    const { prisma, clock } = this.deps;
+    const approvers = z.array(z.string()).catch([]).parse(request.approverIds);
+    return this.deps.jobs.transaction(prisma, async (tx) => {
+      const now = clock.now();
+      // Conditional on the count read above: two sweeps racing send one reminder.
+      const { count } = await tx.emailRequest.updateMany({
+        where: { id: request.id, status: 'PENDING_APPROVAL', reminderCount: request.reminderCount },
+        data: { remindedAt: now, reminderCount: { increment: 1 } },
+      });
+      if (count === 0) return false;
+      const round = request.reminderCount + 1;
+      await recordAudit(tx, { actor: SYSTEM_ACTOR, action: 'request.reminded', subject: requestSubject(request.id), outcome: 'ok', details: { approverIds: approvers, round } }, now);
+      await this.deps.jobs.enqueue(tx, approvers.map((approverId) => this.notice(request.id, approverId, 'reminder', String(round))));
+      return true;
+    });
+  }
+
+  private async expire(request: { id: number; requesterId: string }, days: number): Promise<boolean> {
+    const { prisma, clock } = this.deps;
+    return this.deps.jobs.transaction(prisma, async (tx) => {
+      const now = clock.now();
+      // The same conditional update as a decision: an approval landing now wins, or the expiry does.
+      const { count } = await tx.emailRequest.updateMany({
+        where: { id: request.id, status: 'PENDING_APPROVAL' },
+        data: { status: 'EXPIRED', decidedAt: now, openAddress: null, version: { increment: 1 } },
+      });
+      if (count === 0) return false;
+      await recordAudit(tx, { actor: SYSTEM_ACTOR, action: 'request.expired', subject: requestSubject(request.id), outcome: 'ok', details: { afterDays: days } }, now);
+      await this.deps.jobs.enqueue(tx, [this.refreshJob(request.id, 'EXPIRED'), this.notice(request.id, request.requesterId, 'expired')]);
+      return true;
+    });
+  }
+
   /** FAILED → provisioning again, for an admin; the address must still be free of other open requests. */
   async retryProvisioning(requestId: number, actorId: string): Promise<RetryResult> {
     const { prisma } = this.deps;
@@ -501,14 +575,29 @@ export class RequestService {
   private async sendNotice(payload: z.infer<typeof noticePayload>, attempts: number): Promise<void> {
     const summary = await this.loadSummary(this.deps.prisma, payload.requestId);
     const approvers = await this.deps.prisma.emailRequest.findUniqueOrThrow({ where: { id: payload.requestId }, select: { approverIds: true } });
+    const approvalLink = payload.notice === 'reminder' ? await this.approvalPermalink(payload.requestId, payload.userId) : undefined;
     const message = {
       submitted: () => buildSubmittedNotice(summary, z.array(z.string()).catch([]).parse(approvers.approverIds)),
       decided: () => buildDecisionNotice(summary),
       ready: () => buildMailboxReadyNotice(summary),
       failed: () => buildProvisioningFailedNotice(summary),
       admin_failure: () => buildAdminFailureMessage(summary, attempts),
+      reminder: () => buildReminderMessage(summary, approvalLink),
+      expired: () => buildExpiredNotice(summary, this.deps.settings.expiryDays ?? 0),
     }[payload.notice]();
     await this.deps.slack.postDirectMessage(payload.userId, message);
+  }
+
+  /** A link to the approver's own copy of the request, for reminders; none if it cannot be had. */
+  private async approvalPermalink(requestId: number, userId: string): Promise<string | undefined> {
+    const copy = await this.deps.prisma.approvalMessage.findUnique({ where: { requestId_userId: { requestId, userId } }, select: { channelId: true, ts: true } });
+    if (!copy) return undefined;
+    try {
+      return await this.deps.slack.getPermalink(copy.channelId, copy.ts);
+    } catch (error) {
+      this.deps.logger.warn({ err: error, requestId }, 'no permalink for the reminder');
+      return undefined;
+    }
   }
 
   jobHandlers(): JobHandlers {

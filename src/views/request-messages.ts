@@ -160,3 +160,19 @@ export function buildAdminFailureMessage(request: RequestSummary, attempts: numb
   }
   return { text: truncate(text, SlackLimits.messageText), blocks };
 }
+
+/** The approvers' nudge for a request still waiting; the decision itself stays on the original message. */
+export function buildReminderMessage(request: RequestSummary, approvalLink: string | undefined): SlackMessage {
+  const where = approvalLink ? `<${approvalLink}|Open the request to approve or reject it>.` : 'Approve or reject it on the request message above.';
+  return plain(
+    `:bell: Reminder: request #${request.id} from ${mention(request.requesterId)} for a mailbox for *${escapeMrkdwn(request.fullName)}* ` +
+      `(${request.address}) is still waiting for your decision. ${where}`,
+  );
+}
+
+export function buildExpiredNotice(request: RequestSummary, days: number): SlackMessage {
+  return plain(
+    `:hourglass: Your request #${request.id} for *${request.address}* (${escapeMrkdwn(request.fullName)}) expired after ${days} day${days === 1 ? '' : 's'} without a decision. ` +
+      'The address is free again; file a new request if the mailbox is still needed.',
+  );
+}

@@ -209,7 +209,7 @@ describe('offboarding steps: undo, failures, retry, and a future last day', () =
     expect(touched()).toHaveLength(0);
     h.clock.advance(runAt.getTime() - h.clock.now().getTime() - 60_000);
     await h.mailroom.runner.runDue();
-    expect(await h.mailroom.offboardingSweep.runOnce()).toMatchObject({ asked: 0 });
+    expect(await h.mailroom.sweep.runOnce()).toMatchObject({ offboarding: { asked: 0 } });
     expect(touched()).toHaveLength(0);
     expect((await h.db.prisma.offboarding.findUniqueOrThrow({ where: { id: offboarding.id } })).status).toBe('SCHEDULED');
 

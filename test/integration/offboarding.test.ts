@@ -75,9 +75,9 @@ describe('offboarding: the full path', () => {
     expect(email).toMatchObject({ channel: 'EMAIL', recipient: 'sam@example.com' });
 
     // Retention not over: the sweep asks nobody and nothing is deleted.
-    expect(await h.mailroom.offboardingSweep.runOnce()).toMatchObject({ ran: true, asked: 0 });
+    expect(await h.mailroom.sweep.runOnce()).toMatchObject({ ran: true, offboarding: { asked: 0 } });
     h.clock.advance(30 * DAY_MS + 60_000);
-    expect(await h.mailroom.offboardingSweep.runOnce()).toMatchObject({ ran: true, asked: 1 });
+    expect(await h.mailroom.sweep.runOnce()).toMatchObject({ ran: true, offboarding: { asked: 1 } });
     const ask = await eventually(() => h.db.prisma.offboardingMessage.findFirst({ where: { offboardingId: offboarding.id, userId: People.hr } }), 'the confirmation DM');
     const dm = h.slack.messagesIn(ask.channelId).find((message) => message.ts === ask.ts);
     expect(JSON.stringify(dm?.blocks)).toContain('offboard_confirm_delete');
@@ -172,14 +172,14 @@ describe('offboarding: who may, and what is never done without a confirmation', 
     expect(JSON.stringify(refusal.body)).toContain('Only HR');
 
     h.clock.advance(23 * 3600_000);
-    expect(await h.mailroom.offboardingSweep.runOnce()).toMatchObject({ reminded: 0 });
+    expect(await h.mailroom.sweep.runOnce()).toMatchObject({ offboarding: { reminded: 0 } });
     h.clock.advance(2 * 3600_000);
-    expect(await h.mailroom.offboardingSweep.runOnce()).toMatchObject({ reminded: 1 });
-    expect(await h.mailroom.offboardingSweep.runOnce()).toMatchObject({ reminded: 0 });
+    expect(await h.mailroom.sweep.runOnce()).toMatchObject({ offboarding: { reminded: 1 } });
+    expect(await h.mailroom.sweep.runOnce()).toMatchObject({ offboarding: { reminded: 0 } });
     const reminder = await eventually(() => h.db.prisma.offboardingMessage.findFirst({ where: { offboardingId: offboarding.id, round: 1 } }), 'the reminder');
     expect(h.slack.messagesIn(reminder.channelId).find((message) => message.ts === reminder.ts)?.blocks).toBeDefined();
     h.clock.advance(DAY_MS + 1000);
-    expect(await h.mailroom.offboardingSweep.runOnce()).toMatchObject({ reminded: 1 });
+    expect(await h.mailroom.sweep.runOnce()).toMatchObject({ offboarding: { reminded: 1 } });
     await h.mailroom.runner.runDue();
     expect(h.cpanel.callsTo('delete_pop')).toHaveLength(0);
     expect(h.cpanel.mailboxes.has('rex.retained@example.com')).toBe(true);
@@ -193,7 +193,7 @@ describe('offboarding: who may, and what is never done without a confirmation', 
       async () => h.cpanel.autoResponders.get('rex.retained@example.com')?.stop === Math.floor(extended.deleteAfter.getTime() / 1000),
       'the auto-reply to stop at the new deletion date',
     );
-    expect(await h.mailroom.offboardingSweep.runOnce()).toMatchObject({ asked: 0, reminded: 0 });
+    expect(await h.mailroom.sweep.runOnce()).toMatchObject({ offboarding: { asked: 0, reminded: 0 } });
     await h.slack.waitFor(() => {
       const current = h.slack.messagesIn(first.channelId).find((message) => message.ts === first.ts);
       return JSON.stringify(current?.blocks).includes('Retention extended') ? current : undefined;

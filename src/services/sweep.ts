@@ -1,21 +1,26 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from '../lib/logger.ts';
 import type { DbLease } from './lease.ts';
-import type { OffboardingService } from './offboarding.ts';
 
-export const SWEEP_LEASE = 'offboarding-sweep';
+export const SWEEP_LEASE = 'sweep';
 /** Longer than a sweep can take; a replica that dies holding it blocks the others at most this long. */
 const LEASE_TTL_MS = 5 * 60 * 1000;
 
-export interface OffboardingSweepOptions {
-  service: OffboardingService;
+/** One periodic duty, e.g. offboarding retention or pending-request reminders; returns counts for the log. */
+export interface SweepTask {
+  name: string;
+  run(): Promise<Record<string, number>>;
+}
+
+export interface SweepOptions {
+  tasks: SweepTask[];
   lease: DbLease;
   logger: Logger;
-  /** node-cron 4 expression, six fields, seconds first. */
+  /** node-cron 4 expression, six fields, seconds first (OFFBOARD_SWEEP_CRON). */
   expression: string;
 }
 
-export type SweepOutcome = { ran: false; reason: 'lease_held' } | { ran: true; asked: number; reminded: number };
+export type SweepOutcome = { ran: false; reason: 'lease_held' } | ({ ran: true } & Record<string, Record<string, number> | true>);
 
 /** Validates a six-field (seconds-first) node-cron expression; throws with a readable message. */
 export function assertCronExpression(expression: string): void {
@@ -25,13 +30,14 @@ export function assertCronExpression(expression: string): void {
 }
 
 /**
- * The retention sweep: on a node-cron schedule (no overlapping runs), under a database lease so
- * that one replica sweeps at a time. `runOnce` is the same work, callable from tests and the CLI.
+ * The periodic sweep: on a node-cron schedule (no overlapping runs), under a database lease so
+ * that one replica sweeps at a time; each task runs even if another failed. `runOnce` is the same
+ * work, callable from tests and the sandbox.
  */
-export class OffboardingSweep {
+export class Sweep {
   private task: ScheduledTask | undefined;
 
-  constructor(private readonly options: OffboardingSweepOptions) {
+  constructor(private readonly options: SweepOptions) {
     assertCronExpression(options.expression);
   }
 
@@ -42,12 +48,12 @@ export class OffboardingSweep {
       async () => {
         try {
           const outcome = await this.runOnce();
-          if (outcome.ran && outcome.asked + outcome.reminded > 0) this.options.logger.info(outcome, 'offboarding sweep');
+          if (outcome.ran) this.options.logger.debug(outcome, 'sweep done');
         } catch (error) {
-          this.options.logger.error({ err: error }, 'offboarding sweep failed');
+          this.options.logger.error({ err: error }, 'sweep failed');
         }
       },
-      { name: 'offboarding-sweep', noOverlap: true },
+      { name: 'mailroom-sweep', noOverlap: true },
     );
   }
 
@@ -58,10 +64,18 @@ export class OffboardingSweep {
   }
 
   async runOnce(): Promise<SweepOutcome> {
-    const { lease, service } = this.options;
+    const { lease, tasks, logger } = this.options;
     if (!(await lease.acquire(SWEEP_LEASE, LEASE_TTL_MS))) return { ran: false, reason: 'lease_held' };
     try {
-      return { ran: true, ...(await service.sweep()) };
+      const outcome: Record<string, Record<string, number>> = {};
+      for (const task of tasks) {
+        try {
+          outcome[task.name] = await task.run();
+        } catch (error) {
+          logger.error({ err: error, task: task.name }, 'sweep task failed');
+        }
+      }
+      return { ran: true, ...outcome };
     } finally {
       await lease.release(SWEEP_LEASE);
     }

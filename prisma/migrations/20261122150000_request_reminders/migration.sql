@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE `EmailRequest` ADD COLUMN `remindedAt` DATETIME(3) NULL,
+    ADD COLUMN `reminderCount` INTEGER NOT NULL DEFAULT 0;
