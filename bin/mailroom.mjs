@@ -3,5 +3,7 @@
 import { register } from 'tsx/esm/api';
 
 register();
+const { loadEnvFile } = await import('../src/lib/env-file.ts');
+loadEnvFile();
 const { main } = await import('../src/cli.ts');
 process.exitCode = await main(process.argv);

@@ -8,6 +8,7 @@ import { ExitCode, runBatchCreate } from './cli/batch-create.ts';
 import type { MigrationLogger } from './db/migrate.ts';
 import { applyMigrations, MigrationError } from './db/migrate.ts';
 import { parseDatabaseUrl } from './db/url.ts';
+import { loadEnvFile } from './lib/env-file.ts';
 
 /** Thrown by a command to stop with a message and an exit code, without a stack trace. */
 export class CliError extends Error {
@@ -159,6 +160,7 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
+  loadEnvFile();
   // Only exitCode: open handles are all closed by the commands, so the process ends by itself.
   process.exitCode = await main();
 }

@@ -1,6 +1,7 @@
 import { createMailroom } from './app.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { applyMigrations } from './db/migrate.ts';
+import { loadEnvFile } from './lib/env-file.ts';
 import { createLogger } from './lib/logger.ts';
 import { startSandbox } from './sandbox/server.ts';
 
@@ -8,6 +9,7 @@ const SLACK_KEYS = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'] as const;
 const SANDBOX_DATABASE_URL = 'mysql://root@127.0.0.1:3306/mailroom_sandbox';
 
 async function main(): Promise<void> {
+  loadEnvFile();
   if (SLACK_KEYS.every((key) => !process.env[key])) {
     await runSandbox();
     return;

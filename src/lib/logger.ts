@@ -20,6 +20,8 @@ export const REDACT_PATHS = [
   'CPANEL_API_TOKEN',
   'WHM_API_TOKEN',
   'AURORA_ADMIN_PASSWORD',
+  'TWILIO_AUTH_TOKEN',
+  'SMTP_URL',
   'SECRET_KEY',
   'secretCipher',
   '*.secretCipher',
