@@ -170,6 +170,7 @@ export function createMailroom(options: MailroomOptions): Mailroom {
       quotaMb: config.MAILBOX_QUOTA_MB,
       reminderHours: config.REQUEST_REMINDER_HOURS,
       expiryDays: config.REQUEST_EXPIRY_DAYS,
+      escalateAfterReminders: config.REQUEST_ESCALATE_AFTER_REMINDERS,
     },
   });
   Object.assign(handlers, requests.jobHandlers());

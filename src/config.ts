@@ -110,6 +110,7 @@ export const configSchema = z
     JOB_BACKOFF_BASE_MS: positiveInt(30_000),
     REQUEST_REMINDER_HOURS: z.coerce.number().int().min(0).max(720).default(24),
     REQUEST_EXPIRY_DAYS: z.coerce.number().int().min(0).max(365).default(14),
+    REQUEST_ESCALATE_AFTER_REMINDERS: z.coerce.number().int().min(0).max(100).default(2),
     HR_USER_IDS: slackUserIds,
     HR_USERGROUP_ID: optionalString.pipe(z.string().regex(/^S[A-Z0-9]{2,}$/, 'must be a Slack user group id such as S012ABCDEF').optional()),
     RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(30),

@@ -68,8 +68,9 @@ export class RequestNotifier {
   constructor(private readonly deps: RequestNotifierDeps) {}
 
   /** After the approval DM to `approverId` is stored: SMS and email to that approver, with a link to the DM. */
-  async approvalRequested(db: Db, requestId: number, approverId: string): Promise<void> {
-    await this.enqueueContactsJob(db, { requestId, event: 'approval_requested', userId: approverId, key: '' });
+  /** `key` tells rounds apart: '' when the request arrives, `reminder-N` for the N-th reminder. */
+  async approvalRequested(db: Db, requestId: number, approverId: string, key = ''): Promise<void> {
+    await this.enqueueContactsJob(db, { requestId, event: 'approval_requested', userId: approverId, key });
   }
 
   async requestRejected(db: Db, requestId: number): Promise<void> {

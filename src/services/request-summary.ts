@@ -10,6 +10,7 @@ export const summarySelect = {
   requesterId: true,
   superiorId: true,
   routedToAdmins: true,
+  escalatedAt: true,
   startDate: true,
   note: true,
   status: true,

@@ -44,6 +44,8 @@ export interface RequestServiceDeps {
     reminderHours?: number;
     /** Expire a pending request after this many days without a decision (0 = never). */
     expiryDays?: number;
+    /** At this reminder round the admins get the approval message too (0 = never). */
+    escalateAfterReminders?: number;
     /** Time allowed for the provider's "does this address exist?" check inside Slack's 3 s. */
     lookupBudgetMs?: number;
   };
@@ -353,7 +355,7 @@ export class RequestService {
       const before = new Date(now.getTime() - reminderHours * 3_600_000);
       const waiting = await prisma.emailRequest.findMany({
         where: { status: 'PENDING_APPROVAL', OR: [{ remindedAt: null, createdAt: { lte: before } }, { remindedAt: { lte: before } }] },
-        select: { id: true, approverIds: true, reminderCount: true },
+        select: { id: true, requesterId: true, approverIds: true, reminderCount: true, escalatedAt: true },
         take: 200,
       });
       for (const request of waiting) if (await this.remind(request)) reminded += 1;
@@ -361,9 +363,14 @@ export class RequestService {
     return { reminded, expired };
   }
 
-  private async remind(request: { id: number; approverIds: unknown; reminderCount: number }): Promise<boolean> {
-    const { prisma, clock } = this.deps;
+  private async remind(request: { id: number; requesterId: string; approverIds: unknown; reminderCount: number; escalatedAt: Date | null }): Promise<boolean> {
+    const { prisma, clock, settings } = this.deps;
     const approvers = z.array(z.string()).catch([]).parse(request.approverIds);
+    const round = request.reminderCount + 1;
+    const admins = settings.adminIds.filter((id) => id !== request.requesterId && !approvers.includes(id));
+    const escalateNow = !request.escalatedAt && admins.length > 0 && settings.escalateAfterReminders !== undefined && settings.escalateAfterReminders > 0 && round >= settings.escalateAfterReminders;
+    // Admins who already hold the approval message are reminded like the approvers.
+    const recipients = request.escalatedAt ? [...approvers, ...admins] : approvers;
     return this.deps.jobs.transaction(prisma, async (tx) => {
       const now = clock.now();
       // Conditional on the count read above: two sweeps racing send one reminder.
@@ -372,9 +379,19 @@ export class RequestService {
         data: { remindedAt: now, reminderCount: { increment: 1 } },
       });
       if (count === 0) return false;
-      const round = request.reminderCount + 1;
-      await recordAudit(tx, { actor: SYSTEM_ACTOR, action: 'request.reminded', subject: requestSubject(request.id), outcome: 'ok', details: { approverIds: approvers, round } }, now);
-      await this.deps.jobs.enqueue(tx, approvers.map((approverId) => this.notice(request.id, approverId, 'reminder', String(round))));
+      await recordAudit(tx, { actor: SYSTEM_ACTOR, action: 'request.reminded', subject: requestSubject(request.id), outcome: 'ok', details: { recipients, round } }, now);
+      await this.deps.jobs.enqueue(tx, recipients.map((userId) => this.notice(request.id, userId, 'reminder', String(round))));
+      // Superiors miss DMs: each reminder also goes by SMS and email, as the first call did.
+      for (const userId of recipients) await this.deps.notifier.approvalRequested(tx, request.id, userId, `reminder-${round}`);
+      if (escalateNow) {
+        await tx.emailRequest.update({ where: { id: request.id }, data: { escalatedAt: now } });
+        await recordAudit(tx, { actor: SYSTEM_ACTOR, action: 'request.escalated', subject: requestSubject(request.id), outcome: 'ok', details: { to: admins, afterReminders: round } }, now);
+        // The admins get the approval message itself (the same job as the superior's), so their copies update with every decision.
+        await this.deps.jobs.enqueue(tx, [
+          ...admins.map((adminId) => ({ kind: RequestJobs.postApprovalDm, payload: { requestId: request.id, approverId: adminId }, dedupeKey: `approval-dm:${request.id}:${adminId}`, requestId: request.id })),
+          this.refreshJob(request.id, 'escalated'),
+        ]);
+      }
       return true;
     });
   }

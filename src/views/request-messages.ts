@@ -15,6 +15,8 @@ export interface RequestSummary {
   requesterId: string;
   superiorId: string;
   routedToAdmins: boolean;
+  /** Set once unanswered reminders brought the admins in. */
+  escalatedAt: Date | null;
   startDate: Date | null;
   note: string | null;
   status: RequestStatus;
@@ -72,6 +74,9 @@ export function buildApprovalMessage(request: RequestSummary): SlackMessage {
   if (request.note) blocks.push(section(`*Note*\n${escapeMrkdwn(request.note)}`));
   if (request.routedToAdmins) {
     blocks.push(context(`Sent to the admins because ${mention(request.requesterId)} is the new hire’s superior: nobody approves their own request.`));
+  }
+  if (request.escalatedAt) {
+    blocks.push(context(`Escalated to the admins on ${slackDate(request.escalatedAt)}: nobody had decided after several reminders. Any admin may decide.`));
   }
   const outcome = outcomeLine(request);
   if (outcome === undefined) {

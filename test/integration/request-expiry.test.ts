@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { approvalMessageFor, clickButton, type Harness, People, startHarness, submitRequestForm } from '../support/harness.ts';
+import { approvalMessageFor, clickButton, eventually, type Harness, People, startHarness, submitRequestForm } from '../support/harness.ts';
 
 const HOUR = 3_600_000;
 
 describe('requests nobody decides: reminders, then expiry', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ REQUEST_REMINDER_HOURS: '24', REQUEST_EXPIRY_DAYS: '3' });
+    h = await startHarness({ REQUEST_REMINDER_HOURS: '24', REQUEST_EXPIRY_DAYS: '3', REQUEST_ESCALATE_AFTER_REMINDERS: '0' });
   });
   afterAll(async () => {
     await h?.close();
@@ -72,13 +72,72 @@ describe('requests nobody decides: reminders, then expiry', () => {
     const request = await h.db.prisma.emailRequest.findFirstOrThrow({ where: { localPart: 'quick.decision' } });
     const dm = await approvalMessageFor(h, request.id, People.superior);
     await clickButton(h, { userId: People.superior, actionId: 'request_approve', requestId: request.id, channelId: dm.channelId, messageTs: dm.ts });
-    await h.mailroom.runner.runDue();
+    await eventually(() => h.db.prisma.emailRequest.findFirst({ where: { id: request.id, status: { not: 'PENDING_APPROVAL' } } }), 'the decision');
     h.clock.advance(10 * 24 * HOUR);
     await h.mailroom.sweep.runOnce();
     await h.mailroom.runner.runDue();
-    const row = await h.db.prisma.emailRequest.findUniqueOrThrow({ where: { id: request.id } });
-    expect(row.status).toBe('ACTIVE');
+    const row = await eventually(() => h.db.prisma.emailRequest.findFirst({ where: { id: request.id, status: 'ACTIVE' } }), 'ACTIVE');
     expect(row.reminderCount).toBe(0);
     expect(remindersTo(People.superior, 'quick.decision@example.com')).toHaveLength(0);
+  });
+});
+
+describe('escalating a request nobody answers', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ REQUEST_REMINDER_HOURS: '24', REQUEST_EXPIRY_DAYS: '10', REQUEST_ESCALATE_AFTER_REMINDERS: '2' });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('nudges the superior by Slack, SMS and email each round, then brings the admins in; an admin’s decision updates every copy', async () => {
+    // The directory knows the superior's cell phone (contacts come from Staff before Slack).
+    await h.db.prisma.staff.create({ data: { slackUserId: People.superior, fullName: 'Sam Superior', phone: '+14155550122', workEmail: 'sam@example.com' } });
+    await submitRequestForm(h, { localPart: 'needs.nudge' });
+    const request = await h.db.prisma.emailRequest.findFirstOrThrow({ where: { localPart: 'needs.nudge' } });
+    const superiorDm = await approvalMessageFor(h, request.id, People.superior);
+    await h.mailroom.runner.runDue();
+    const superiorPhone = '+14155550122';
+    const smsToSuperior = () => h.twilio.messages.filter((m) => m.to === superiorPhone && m.body.includes(`#${request.id}`));
+    await h.slack.waitFor(() => smsToSuperior().length === 1);
+
+    h.clock.advance(25 * HOUR);
+    await h.mailroom.sweep.runOnce();
+    await h.mailroom.runner.runDue();
+    await h.slack.waitFor(() => smsToSuperior().length === 2);
+    expect(await h.db.prisma.approvalMessage.count({ where: { requestId: request.id } })).toBe(1);
+
+    h.clock.advance(24 * HOUR);
+    await h.mailroom.sweep.runOnce();
+    await h.mailroom.runner.runDue();
+    await h.slack.waitFor(() => smsToSuperior().length === 3);
+    const escalated = await h.db.prisma.emailRequest.findUniqueOrThrow({ where: { id: request.id } });
+    expect(escalated.escalatedAt).not.toBeNull();
+    const adminDm = await approvalMessageFor(h, request.id, People.admin);
+    await approvalMessageFor(h, request.id, People.admin2);
+    const adminCopy = h.slack.messagesIn(adminDm.channelId).find((m) => m.ts === adminDm.ts);
+    expect(JSON.stringify(adminCopy?.blocks)).toContain('Escalated to the admins');
+    expect(JSON.stringify(adminCopy?.blocks)).toContain('request_approve');
+    await h.slack.waitFor(() => {
+      const copy = h.slack.messagesIn(superiorDm.channelId).find((m) => m.ts === superiorDm.ts);
+      return JSON.stringify(copy?.blocks).includes('Escalated') ? copy : undefined;
+    });
+    // A third reminder does not escalate twice.
+    h.clock.advance(24 * HOUR);
+    await h.mailroom.sweep.runOnce();
+    expect(await h.db.prisma.auditEvent.count({ where: { subject: `request:${request.id}`, action: 'request.escalated' } })).toBe(1);
+
+    await clickButton(h, { userId: People.admin, actionId: 'request_approve', requestId: request.id, channelId: adminDm.channelId, messageTs: adminDm.ts });
+    await h.mailroom.runner.runDue();
+    const active = await h.db.prisma.emailRequest.findFirstOrThrow({ where: { id: request.id } });
+    expect(active).toMatchObject({ decidedById: People.admin });
+    expect(['APPROVED', 'PROVISIONING', 'ACTIVE']).toContain(active.status);
+    for (const copy of await h.db.prisma.approvalMessage.findMany({ where: { requestId: request.id } })) {
+      await h.slack.waitFor(() => {
+        const message = h.slack.messagesIn(copy.channelId).find((m) => m.ts === copy.ts);
+        return JSON.stringify(message?.blocks).includes('Approved') ? message : undefined;
+      });
+    }
   });
 });
