@@ -12,6 +12,8 @@ export const REDACT_PATHS = [
   '*.authorization',
   'headers.authorization',
   '*.headers.authorization',
+  '*.*.headers.authorization',
+  '*.*.headers.Authorization',
   'req.headers.authorization',
   'req.headers["x-slack-signature"]',
   'SLACK_BOT_TOKEN',
