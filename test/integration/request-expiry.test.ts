@@ -57,6 +57,8 @@ describe('requests nobody decides: reminders, then expiry', () => {
     // A click on the stale buttons changes nothing; the address can be requested again.
     const click = await clickButton(h, { userId: People.superior, actionId: 'request_approve', requestId: request.id, channelId: dm.channelId, messageTs: dm.ts });
     expect(click.status).toBe(200);
+    // The click is handled after Slack's ack: wait for its (ignored) audit row before counting.
+    await eventually(() => h.db.prisma.auditEvent.findFirst({ where: { subject: `request:${request.id}`, action: 'request.approve' } }), 'the ignored click');
     await h.mailroom.runner.runDue();
     expect(h.cpanel.callsTo('add_pop')).toHaveLength(0);
     expect((await h.db.prisma.emailRequest.findUniqueOrThrow({ where: { id: request.id } })).status).toBe('EXPIRED');
@@ -129,9 +131,8 @@ describe('escalating a request nobody answers', () => {
     expect(await h.db.prisma.auditEvent.count({ where: { subject: `request:${request.id}`, action: 'request.escalated' } })).toBe(1);
 
     await clickButton(h, { userId: People.admin, actionId: 'request_approve', requestId: request.id, channelId: adminDm.channelId, messageTs: adminDm.ts });
-    await h.mailroom.runner.runDue();
-    const active = await h.db.prisma.emailRequest.findFirstOrThrow({ where: { id: request.id } });
-    expect(active).toMatchObject({ decidedById: People.admin });
+    // The decision is taken after Slack's ack, so wait for it rather than read at once.
+    const active = await eventually(() => h.db.prisma.emailRequest.findFirst({ where: { id: request.id, decidedById: People.admin } }), 'the admin’s decision');
     expect(['APPROVED', 'PROVISIONING', 'ACTIVE']).toContain(active.status);
     for (const copy of await h.db.prisma.approvalMessage.findMany({ where: { requestId: request.id } })) {
       await h.slack.waitFor(() => {
