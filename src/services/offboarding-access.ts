@@ -1,5 +1,6 @@
 import { recordAudit } from './audit.ts';
-import { type OffboardingServiceDeps, type Refusal, subject, withTimeout } from './offboarding-model.ts';
+import { type OffboardingServiceDeps, type Refusal, subject } from './offboarding-model.ts';
+import { withTimeout } from '../lib/timeout.ts';
 
 const GROUP_CACHE_MS = 60_000;
 

@@ -5,7 +5,8 @@ import { type OffboardField, OffboardFields, OffboardOptions } from '../slack/id
 import type { OffboardModalInput } from '../views/offboard-modal.ts';
 import { recordAudit } from './audit.ts';
 import type { OffboardingAccess } from './offboarding-access.ts';
-import { OffboardingJobs, type OffboardingServiceDeps, type Refusal, sameAddress, Steps, subject, withTimeout } from './offboarding-model.ts';
+import { OffboardingJobs, type OffboardingServiceDeps, type Refusal, sameAddress, Steps, subject } from './offboarding-model.ts';
+import { withTimeout } from '../lib/timeout.ts';
 import { isManagedDomain } from './request-validation.ts';
 
 export type OffboardFieldErrors = Partial<Record<OffboardField, string>>;

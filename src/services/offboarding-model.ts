@@ -138,14 +138,6 @@ export type LoadedOffboarding = Prisma.OffboardingGetPayload<{ select: typeof lo
 export const subject = (id: number): string => `offboarding:${id}`;
 export const sameAddress = (a: string, b: string): boolean => a.trim().toLowerCase() === b.trim().toLowerCase();
 
-export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 export function loadSummary(db: Db, id: number): Promise<OffboardingSummary> {
   return db.offboarding.findUniqueOrThrow({ where: { id }, select: summarySelect });
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
+import { withTimeout } from '../lib/timeout.ts';
 import type { SecretBox } from '../lib/secret-box.ts';
 import type { MailboxProvider } from '../providers/mailbox-provider.ts';
 import type { SlackGateway } from '../slack/gateway.ts';
@@ -75,6 +76,8 @@ const approverPayload = requestIdPayload.extend({ approverId: z.string().min(1) 
 const noticePayload = requestIdPayload.extend({
   userId: z.string().min(1),
   notice: z.enum(['submitted', 'decided', 'ready', 'failed', 'admin_failure', 'reminder', 'expired']),
+  /** For admin_failure: how many attempts the provisioning job made. */
+  attempts: z.number().int().positive().optional(),
 });
 
 export const RequestJobs = {
@@ -86,13 +89,8 @@ export const RequestJobs = {
 
 const isUniqueViolation = (error: unknown): boolean => error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
+/** `approverIds` is a JSON column; anything but a list of ids reads as nobody. */
+const parseApproverIds = (value: unknown): string[] => z.array(z.string()).catch([]).parse(value);
 
 export const secretContext = (requestId: number): string => `email-request:${requestId}:mailbox-password`;
 
@@ -212,8 +210,7 @@ export class RequestService {
 
   private isAllowedToDecide(request: { requesterId: string; approverIds: unknown }, actorId: string): boolean {
     if (actorId === request.requesterId) return false;
-    const approvers = z.array(z.string()).catch([]).parse(request.approverIds);
-    return approvers.includes(actorId) || this.deps.settings.adminIds.includes(actorId);
+    return parseApproverIds(request.approverIds).includes(actorId) || this.deps.settings.adminIds.includes(actorId);
   }
 
   /** Whether `actorId` may decide now; refusals are audited. Used before opening the reason modal. */
@@ -229,7 +226,7 @@ export class RequestService {
   }
 
   private async refuse(request: { id: number; requesterId: string; approverIds: unknown }, actorId: string): Promise<DecisionRefusal> {
-    const approverIds = z.array(z.string()).catch([]).parse(request.approverIds);
+    const approverIds = parseApproverIds(request.approverIds);
     await recordAudit(this.deps.prisma, {
       actor: actorId,
       action: 'request.decision_refused',
@@ -365,7 +362,7 @@ export class RequestService {
 
   private async remind(request: { id: number; requesterId: string; approverIds: unknown; reminderCount: number; escalatedAt: Date | null }): Promise<boolean> {
     const { prisma, clock, settings } = this.deps;
-    const approvers = z.array(z.string()).catch([]).parse(request.approverIds);
+    const approvers = parseApproverIds(request.approverIds);
     const round = request.reminderCount + 1;
     const admins = settings.adminIds.filter((id) => id !== request.requesterId && !approvers.includes(id));
     const escalateNow = !request.escalatedAt && admins.length > 0 && settings.escalateAfterReminders !== undefined && settings.escalateAfterReminders > 0 && round >= settings.escalateAfterReminders;
@@ -545,7 +542,7 @@ export class RequestService {
       await this.deps.jobs.enqueue(tx, [
         this.refreshJob(requestId, key),
         this.notice(requestId, request.requesterId, 'failed', key),
-        ...settings.adminIds.map((adminId) => this.notice(requestId, adminId, 'admin_failure', `${key}-${attempts}`)),
+        ...settings.adminIds.map((adminId) => this.notice(requestId, adminId, 'admin_failure', `${key}-${attempts}`, attempts)),
       ]);
       await this.deps.notifier.provisioningFailed(tx, requestId, `${key}-${attempts}`, attempts);
     });
@@ -553,8 +550,13 @@ export class RequestService {
 
   // ---------------------------------------------------------------- Slack side effects (jobs)
 
-  private notice(requestId: number, userId: string, notice: z.infer<typeof noticePayload>['notice'], key = ''): EnqueueInput {
-    return { kind: RequestJobs.notify, payload: { requestId, userId, notice }, dedupeKey: `notify:${requestId}:${notice}:${userId}:${key}`, requestId };
+  private notice(requestId: number, userId: string, notice: z.infer<typeof noticePayload>['notice'], key = '', attempts?: number): EnqueueInput {
+    return {
+      kind: RequestJobs.notify,
+      payload: { requestId, userId, notice, ...(attempts === undefined ? {} : { attempts }) },
+      dedupeKey: `notify:${requestId}:${notice}:${userId}:${key}`,
+      requestId,
+    };
   }
 
   private refreshJob(requestId: number, key: string): EnqueueInput {
@@ -589,20 +591,22 @@ export class RequestService {
     for (const { channelId, ts } of messages) await slack.updateMessage(channelId, ts, message);
   }
 
-  private async sendNotice(payload: z.infer<typeof noticePayload>, attempts: number): Promise<void> {
-    const summary = await this.loadSummary(this.deps.prisma, payload.requestId);
-    const approvers = await this.deps.prisma.emailRequest.findUniqueOrThrow({ where: { id: payload.requestId }, select: { approverIds: true } });
+  private async sendNotice(payload: z.infer<typeof noticePayload>): Promise<void> {
+    const { prisma } = this.deps;
+    const summary = await this.loadSummary(prisma, payload.requestId);
+    const approverIds = async () =>
+      parseApproverIds((await prisma.emailRequest.findUniqueOrThrow({ where: { id: payload.requestId }, select: { approverIds: true } })).approverIds);
     const approvalLink = payload.notice === 'reminder' ? await this.approvalPermalink(payload.requestId, payload.userId) : undefined;
     const message = {
-      submitted: () => buildSubmittedNotice(summary, z.array(z.string()).catch([]).parse(approvers.approverIds)),
+      submitted: async () => buildSubmittedNotice(summary, await approverIds()),
       decided: () => buildDecisionNotice(summary),
       ready: () => buildMailboxReadyNotice(summary),
       failed: () => buildProvisioningFailedNotice(summary),
-      admin_failure: () => buildAdminFailureMessage(summary, attempts),
+      admin_failure: () => buildAdminFailureMessage(summary, payload.attempts ?? 0),
       reminder: () => buildReminderMessage(summary, approvalLink),
       expired: () => buildExpiredNotice(summary, this.deps.settings.expiryDays ?? 0),
     }[payload.notice]();
-    await this.deps.slack.postDirectMessage(payload.userId, message);
+    await this.deps.slack.postDirectMessage(payload.userId, await message);
   }
 
   /** A link to the approver's own copy of the request, for reminders; none if it cannot be had. */
@@ -629,10 +633,7 @@ export class RequestService {
       },
       [RequestJobs.notify]: {
         schema: noticePayload,
-        run: async (payload: z.infer<typeof noticePayload>) => {
-          const attempts = payload.notice === 'admin_failure' ? await this.provisionAttempts(payload.requestId) : 0;
-          await this.sendNotice(payload, attempts);
-        },
+        run: (payload: z.infer<typeof noticePayload>) => this.sendNotice(payload),
       },
       [RequestJobs.provision]: {
         schema: requestIdPayload,
@@ -643,9 +644,5 @@ export class RequestService {
     };
   }
 
-  private async provisionAttempts(requestId: number): Promise<number> {
-    const jobs = await this.deps.prisma.job.findMany({ where: { requestId, kind: RequestJobs.provision }, select: { attempts: true } });
-    return jobs.reduce((sum, job) => sum + job.attempts, 0);
-  }
 }
 
