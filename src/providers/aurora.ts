@@ -11,6 +11,7 @@ import type {
   ProviderFailureCode,
   ProviderResult,
 } from './mailbox-provider.ts';
+import { sameAddress } from '../lib/address.ts';
 
 export interface AuroraProviderOptions {
   /** The Aurora installation's main URL, e.g. `https://mail.example.com/`; the API is `<url>/?/Api/`. */
@@ -95,7 +96,6 @@ interface AuroraAccount {
   accountId: number;
 }
 
-const sameAddress = (a: unknown, b: string): boolean => typeof a === 'string' && a.trim().toLowerCase() === b.trim().toLowerCase();
 
 /** Aurora ids must travel as JSON integers (`is_int` checks on the server). */
 function toInt(value: unknown): number | null {

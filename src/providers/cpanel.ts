@@ -11,6 +11,7 @@ import type {
   ProviderFailureCode,
   ProviderResult,
 } from './mailbox-provider.ts';
+import { sameAddress, splitAddress } from '../lib/address.ts';
 
 export interface CpanelProviderOptions {
   /** e.g. `https://host.example.com:2083` */
@@ -52,15 +53,6 @@ function fromEpoch(value: unknown): Date | null {
     ? null
     : new Date(seconds * 1000);
 }
-
-function splitAddress(address: string): { local: string; domain: string } | null {
-  const at = address.lastIndexOf('@');
-  if (at <= 0 || at === address.length - 1) return null;
-  return { local: address.slice(0, at), domain: address.slice(at + 1) };
-}
-
-const sameAddress = (a: unknown, b: string): boolean =>
-  typeof a === 'string' && a.trim().toLowerCase() === b.trim().toLowerCase();
 
 export function parseEnvelope(body: string): UapiEnvelope | null {
   let parsed: unknown;

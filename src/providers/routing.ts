@@ -6,8 +6,7 @@ import type {
   MailboxProvider,
   ProviderResult,
 } from './mailbox-provider.ts';
-
-const domainOf = (address: string): string => address.slice(address.lastIndexOf('@') + 1).trim().toLowerCase();
+import { domainOf } from '../lib/address.ts';
 
 /**
  * One MailboxProvider over several mail hosts: each call goes to the provider its address's

@@ -81,20 +81,20 @@ export class NotificationService {
 
   /** Creates a Delivery and its send job in the caller's transaction (or directly with the client). */
   async enqueueEmail(db: Db, email: EmailInput): Promise<void> {
-    await this.enqueueEmailWith(db, email, undefined);
+    await this.enqueueDelivery(db, 'EMAIL', email, { subject: email.subject, text: email.text, html: email.html }, undefined);
   }
 
   async enqueueSms(db: Db, sms: SmsInput): Promise<void> {
-    await this.enqueueSmsWith(db, sms, undefined);
+    await this.enqueueDelivery(db, 'SMS', sms, { body: sms.body }, undefined);
   }
 
   /** As enqueueEmail, for content whose SECRET_SLOT is filled with `secret` at send time. */
   async enqueueSecretEmail(db: Db, email: EmailInput & SecretPart): Promise<void> {
-    await this.enqueueEmailWith(db, email, email.secret);
+    await this.enqueueDelivery(db, 'EMAIL', email, { subject: email.subject, text: email.text, html: email.html }, email.secret);
   }
 
   async enqueueSecretSms(db: Db, sms: SmsInput & SecretPart): Promise<void> {
-    await this.enqueueSmsWith(db, sms, sms.secret);
+    await this.enqueueDelivery(db, 'SMS', sms, { body: sms.body }, sms.secret);
   }
 
   /** Records that a message was not sent because there is nobody to send it to (e.g. no phone on file). */
@@ -115,20 +115,22 @@ export class NotificationService {
     });
   }
 
-  private async enqueueEmailWith(db: Db, email: EmailInput, secret: string | undefined): Promise<void> {
-    const id = await this.createDelivery(db, 'EMAIL', email.to, email);
+  private async enqueueDelivery(
+    db: Db,
+    channel: 'SMS' | 'EMAIL',
+    input: { to: string; template: string; dedupeKey: string; requestId?: number },
+    content: Omit<EmailPayload, 'deliveryId' | 'sealedSecret'> | Omit<SmsPayload, 'deliveryId' | 'sealedSecret'>,
+    secret: string | undefined,
+  ): Promise<void> {
+    const id = await this.createDelivery(db, channel, input.to, input);
     if (id === undefined) return;
-    const payload: EmailPayload = { deliveryId: id, subject: email.subject, text: email.text, html: email.html };
-    if (secret !== undefined) payload.sealedSecret = this.deps.secrets.seal(secret, secretContext(id));
-    await this.deps.jobs.enqueue(db, { kind: NotificationJobs.email, payload, dedupeKey: `delivery:${id}`, ...(email.requestId ? { requestId: email.requestId } : {}) });
-  }
-
-  private async enqueueSmsWith(db: Db, sms: SmsInput, secret: string | undefined): Promise<void> {
-    const id = await this.createDelivery(db, 'SMS', sms.to, sms);
-    if (id === undefined) return;
-    const payload: SmsPayload = { deliveryId: id, body: sms.body };
-    if (secret !== undefined) payload.sealedSecret = this.deps.secrets.seal(secret, secretContext(id));
-    await this.deps.jobs.enqueue(db, { kind: NotificationJobs.sms, payload, dedupeKey: `delivery:${id}`, ...(sms.requestId ? { requestId: sms.requestId } : {}) });
+    const payload = { deliveryId: id, ...content, ...(secret === undefined ? {} : { sealedSecret: this.deps.secrets.seal(secret, secretContext(id)) }) };
+    await this.deps.jobs.enqueue(db, {
+      kind: channel === 'SMS' ? NotificationJobs.sms : NotificationJobs.email,
+      payload,
+      dedupeKey: `delivery:${id}`,
+      ...(input.requestId ? { requestId: input.requestId } : {}),
+    });
   }
 
   /** Returns the new Delivery's id, or undefined when one with this dedupe key already exists. */

@@ -1,13 +1,13 @@
-import { z } from 'zod';
-import { Prisma } from '../generated/prisma/client.ts';
 import { addDaysToDate, DAY_MS, dateIn, zonedTimeToUtc } from '../lib/zoned-time.ts';
 import { type OffboardField, OffboardFields, OffboardOptions } from '../slack/ids.ts';
 import type { OffboardModalInput } from '../views/offboard-modal.ts';
 import { recordAudit } from './audit.ts';
 import type { OffboardingAccess } from './offboarding-access.ts';
-import { OffboardingJobs, type OffboardingServiceDeps, type Refusal, sameAddress, Steps, subject } from './offboarding-model.ts';
+import { OffboardingJobs, type OffboardingServiceDeps, type Refusal, Steps, subject } from './offboarding-model.ts';
 import { withTimeout } from '../lib/timeout.ts';
-import { isManagedDomain } from './request-validation.ts';
+import { isEmailAddress, isManagedDomain } from './request-validation.ts';
+import { domainOf, localPartOf, sameAddress } from '../lib/address.ts';
+import { isUniqueViolation } from './db-types.ts';
 
 export type OffboardFieldErrors = Partial<Record<OffboardField, string>>;
 
@@ -26,13 +26,10 @@ export type SubmitResult = { ok: true; offboardingId: number; runsNow: boolean }
 /** What the modal opens with: exactly what the view builder takes. */
 export type ModalPrefill = OffboardModalInput;
 
-const emailSchema = z.email();
-const isUniqueViolation = (error: unknown): boolean => error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
 
 /** "jane.doe" → "Jane Doe": a readable name for a mailbox without a staff record. */
 function nameFromAddress(address: string): string {
-  const local = address.slice(0, address.lastIndexOf('@'));
-  return local
+  return localPartOf(address)
     .split(/[._-]+/)
     .filter(Boolean)
     .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
@@ -69,7 +66,7 @@ export class OffboardingIntake {
       ...(settings.generalContactEmail ? { generalContactEmail: settings.generalContactEmail } : {}),
     };
     const address = addressText?.trim().toLowerCase();
-    if (!address || !emailSchema.safeParse(address).success) return { ok: true, prefill };
+    if (!address || !isEmailAddress(address)) return { ok: true, prefill };
     const leaver = await this.leaverFacts(address);
     prefill.mailbox = { address };
     const superior = await this.superiorOf(address);
@@ -97,8 +94,7 @@ export class OffboardingIntake {
       address: row.address,
       label: `${row.address}${row.staff ? ` — ${row.staff.fullName}` : ''}${row.status === 'OFFBOARDING' ? ' (offboarding)' : ''}`,
     }));
-    const domain = text.slice(text.lastIndexOf('@') + 1);
-    if (emailSchema.safeParse(text).success && isManagedDomain(domain, this.deps.settings.domains) && !options.some((o) => o.address === text)) {
+    if (isEmailAddress(text) && isManagedDomain(domainOf(text), this.deps.settings.domains) && !options.some((o) => o.address === text)) {
       options.unshift({ address: text, label: `${text} (not managed by Mailroom yet)` });
     }
     return options.slice(0, 100);
@@ -137,9 +133,9 @@ export class OffboardingIntake {
     const today = dateIn(now, settings.timeZone);
 
     const address = (form.mailbox ?? '').trim().toLowerCase();
-    const domain = address.slice(address.lastIndexOf('@') + 1);
+    const domain = domainOf(address);
     if (!address) errors[OffboardFields.mailbox] = 'Choose the mailbox to offboard.';
-    else if (!emailSchema.safeParse(address).success) errors[OffboardFields.mailbox] = 'This is not an email address.';
+    else if (!isEmailAddress(address)) errors[OffboardFields.mailbox] = 'This is not an email address.';
     else if (!isManagedDomain(domain, settings.domains)) errors[OffboardFields.mailbox] = `Mailroom manages only ${settings.domains.join(', ')}.`;
 
     const lastDay = form.lastDay ?? today;
@@ -159,7 +155,7 @@ export class OffboardingIntake {
 
     let forwardTo = form.forwardTo.trim().toLowerCase();
     let forwardToName: string | undefined;
-    if (forwardTo && (forwardTo.length > 254 || !emailSchema.safeParse(forwardTo).success)) {
+    if (forwardTo && (forwardTo.length > 254 || !isEmailAddress(forwardTo))) {
       errors[OffboardFields.forwardTo] = 'This is not a valid email address.';
     } else if (forwardTo && address && sameAddress(forwardTo, address)) {
       errors[OffboardFields.forwardTo] = 'Forward to someone else: this is the mailbox being offboarded.';
@@ -214,7 +210,7 @@ export class OffboardingIntake {
           const created = await tx.mailbox.create({
             data: {
               address,
-              localPart: address.slice(0, address.lastIndexOf('@')),
+              localPart: localPartOf(address),
               domain,
               provider: provider.nameFor(domain),
               status: 'OFFBOARDING',

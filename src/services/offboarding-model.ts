@@ -136,7 +136,6 @@ export const loadedSelect = {
 export type LoadedOffboarding = Prisma.OffboardingGetPayload<{ select: typeof loadedSelect }>;
 
 export const subject = (id: number): string => `offboarding:${id}`;
-export const sameAddress = (a: string, b: string): boolean => a.trim().toLowerCase() === b.trim().toLowerCase();
 
 export function loadSummary(db: Db, id: number): Promise<OffboardingSummary> {
   return db.offboarding.findUniqueOrThrow({ where: { id }, select: summarySelect });

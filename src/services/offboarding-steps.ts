@@ -17,13 +17,13 @@ import {
   priorStateSchema,
   refreshAsksJob,
   refreshJobs,
-  sameAddress,
   type StepKind,
   Steps,
   stepJob,
   subject,
 } from './offboarding-model.ts';
 import type { OffboardingRetention } from './offboarding-retention.ts';
+import { sameAddress } from '../lib/address.ts';
 
 const AUTO_REPLY_MIN_MS = 60 * 60 * 1000;
 

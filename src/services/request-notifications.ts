@@ -58,7 +58,6 @@ export interface RequestNotifierDeps {
   };
 }
 
-
 /**
  * Who hears what outside Slack about a mailbox request (SMS and email; Slack DMs stay in
  * RequestService). Called inside RequestService's transactions; anything that needs a Slack

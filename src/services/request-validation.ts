@@ -1,5 +1,6 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import { z } from 'zod';
+import { domainOf, localPartOf } from '../lib/address.ts';
 import { RequestFields, type RequestField } from '../slack/ids.ts';
 
 export type FieldErrors = Partial<Record<RequestField, string>>;
@@ -33,6 +34,7 @@ export function checkDomain(raw: string | undefined, allowed: readonly string[])
 }
 
 const emailSchema = z.email();
+export const isEmailAddress = (value: string): boolean => emailSchema.safeParse(value).success;
 
 export function isManagedDomain(domain: string, managed: readonly string[]): boolean {
   return managed.some((candidate) => domain === candidate || domain.endsWith(`.${candidate}`));
@@ -41,14 +43,14 @@ export function isManagedDomain(domain: string, managed: readonly string[]): boo
 export function checkPersonalEmail(raw: string, managed: readonly string[]): Check<string> {
   const value = raw.trim();
   if (value === '') return { ok: false, message: 'Enter the new hire’s personal email address.' };
-  if (value.length > 254 || !emailSchema.safeParse(value).success) {
+  if (value.length > 254 || !isEmailAddress(value)) {
     return { ok: false, message: 'This is not a valid email address, e.g. jane@gmail.com' };
   }
-  const domain = value.slice(value.lastIndexOf('@') + 1).toLowerCase();
+  const domain = domainOf(value);
   if (isManagedDomain(domain, managed)) {
     return { ok: false, message: `Use an address outside ${managed.join(', ')}: the new hire cannot read that yet.` };
   }
-  return { ok: true, value: `${value.slice(0, value.lastIndexOf('@'))}@${domain}` };
+  return { ok: true, value: `${localPartOf(value)}@${domain}` };
 }
 
 /** Valid for the default region (or any region when written with +country code); stored as E.164. */

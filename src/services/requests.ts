@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
+import type { PrismaClient } from '../generated/prisma/client.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
 import { withTimeout } from '../lib/timeout.ts';
@@ -19,7 +19,7 @@ import {
   type RequestSummary,
 } from '../views/request-messages.ts';
 import { recordAudit, requestSubject, SYSTEM_ACTOR } from './audit.ts';
-import type { Db } from './db-types.ts';
+import { type Db, isUniqueViolation } from './db-types.ts';
 import { type EnqueueInput, type JobHandlers, type JobQueue, PermanentJobError } from './jobs.ts';
 import { generatePassword } from './password.ts';
 import type { RequestNotifier } from './request-notifications.ts';
@@ -87,7 +87,6 @@ export const RequestJobs = {
   provision: 'mailbox.provision',
 } as const;
 
-const isUniqueViolation = (error: unknown): boolean => error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
 
 /** `approverIds` is a JSON column; anything but a list of ids reads as nobody. */
 const parseApproverIds = (value: unknown): string[] => z.array(z.string()).catch([]).parse(value);
