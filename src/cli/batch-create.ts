@@ -11,7 +11,7 @@ import cliProgress from 'cli-progress';
 import { ConfigError, loadProviderConfig } from '../config.ts';
 import { createPrismaClient } from '../db/client.ts';
 import { applyMigrations } from '../db/migrate.ts';
-import { REDACT_PATHS } from '../lib/logger.ts';
+import { createLogger } from '../lib/logger.ts';
 import { buildProvider } from '../providers/index.ts';
 import { type BatchOutcome, createMailboxes } from '../services/batch-create.ts';
 import { type BatchFormat, type BatchProblem, type ParsedBatch, parseBatchFile } from '../services/batch-file.ts';
@@ -169,10 +169,8 @@ async function run(file: string, options: BatchCreateCliOptions, io: BatchCreate
   }
 
   const credentials = toGenerate > 0 && options.credentialsOut ? openCredentialsFile(options.credentialsOut) : null;
-  const logger = pino(
-    { level: io.env.LOG_LEVEL?.trim() ? config.LOG_LEVEL : 'error', base: { app: 'mailroom', command: 'batch-create' }, redact: { paths: REDACT_PATHS, censor: '[redacted]' } },
-    pino.destination(2),
-  );
+  // Logs go to stderr, so that stdout carries only the report (and --json stays parseable).
+  const logger = createLogger({ level: io.env.LOG_LEVEL?.trim() ? config.LOG_LEVEL : 'error', destination: pino.destination(2) }).child({ command: 'batch-create' });
   let prisma: ReturnType<typeof createPrismaClient> | undefined;
   const controller = new AbortController();
   const release = (io.onInterrupt ?? processSignals)(() => {

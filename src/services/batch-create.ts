@@ -11,6 +11,7 @@
  * write). Anything else stays out of Mailroom's inventory, so a batch file can never put someone
  * else's mailbox under Mailroom's offboarding.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import pLimit from 'p-limit';
 import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -58,18 +59,8 @@ export interface BatchCreateResult {
 
 const mailboxSubject = (address: string): string => `mailbox:${address}`;
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
+/** Waits `ms`, or less if `signal` aborts (then resolves too: the caller checks the signal). */
+const sleep = (ms: number, signal: AbortSignal | undefined): Promise<void> => delay(ms, undefined, signal ? { signal } : {}).catch(() => undefined);
 
 export async function createMailboxes(entries: readonly BatchEntry[], deps: BatchCreateDeps, options: BatchCreateOptions): Promise<BatchCreateResult> {
   const limit = pLimit(Math.max(1, options.concurrency));
