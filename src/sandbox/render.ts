@@ -3,8 +3,9 @@
  * every piece of text is HTML-escaped (Slack's own escaping is undone first).
  */
 
-export const html = (text: string): string =>
-  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+import { escapeHtml } from '../views/text.ts';
+
+export const html = escapeHtml;
 
 const unslack = (text: string): string => text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 

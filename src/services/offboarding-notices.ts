@@ -1,5 +1,5 @@
 import type { SlackMessage } from '../slack/gateway.ts';
-import { escapeHtml } from '../views/notification-templates.ts';
+import { escapeHtml } from '../views/text.ts';
 import { buildForwardNotice, buildOffboardStatusMessage } from '../views/offboard-status.ts';
 import { loadSummary, type OffboardingServiceDeps } from './offboarding-model.ts';
 

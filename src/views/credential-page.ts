@@ -1,5 +1,6 @@
 import type { Credentials, SecretState } from '../services/one-time-secrets.ts';
-import { escapeHtml, type TemplateSettings } from './notification-templates.ts';
+import type { TemplateSettings } from './notification-templates.ts';
+import { escapeHtml } from './text.ts';
 
 /** The pages behind a one-time credential link. Pure: every value is escaped here. */
 

@@ -3,6 +3,7 @@
  * Secret parts (a one-time link, a password) are never passed in: templates put SECRET_SLOT where
  * they go, and the delivery job fills it in at send time (see services/notifications.ts).
  */
+import { escapeHtml } from './text.ts';
 
 export interface TemplateSettings {
   companyName: string;
@@ -17,10 +18,6 @@ export interface EmailContent {
 
 /** Stands for the secret in a template; a private-use character nobody types into Slack. */
 export const SECRET_SLOT = '\uE000';
-
-export function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}
 
 /** One line, no control characters: for subjects and SMS built from user-typed text. */
 function oneLine(text: string): string {

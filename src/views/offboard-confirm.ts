@@ -2,12 +2,11 @@ import type { KnownBlock } from '@slack/types';
 import type { SlackMessage } from '../slack/gateway.ts';
 import { Actions } from '../slack/ids.ts';
 import type { OffboardingSummary } from './offboard-status.ts';
-import { escapeMrkdwn, mention, SlackLimits, slackDate, truncate } from './text.ts';
+import { escapeMrkdwn, mention, section, slackDate, SlackLimits, truncate } from './text.ts';
 
 /** Extensions offered on the confirmation DM, in days. */
 export const EXTEND_OPTIONS = [7, 30] as const;
 
-const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: truncate(text, SlackLimits.sectionText) } });
 
 function outcome(o: OffboardingSummary): string | undefined {
   const by = (id: string | null) => (id ? ` by ${mention(id)}` : '');

@@ -1,7 +1,7 @@
 import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
 import type { SlackMessage } from '../slack/gateway.ts';
 import { Actions } from '../slack/ids.ts';
-import { escapeMrkdwn, mention, SlackLimits, slackDate, truncate } from './text.ts';
+import { context, escapeMrkdwn, mention, plainMessage, section, slackDate, SlackLimits, truncate } from './text.ts';
 
 export type OffboardingStatus = 'SCHEDULED' | 'ACTIVE' | 'AWAITING_CONFIRMATION' | 'DELETING' | 'DELETED' | 'CANCELLING' | 'CANCELLED';
 export type OffboardingStepStatus = 'PENDING' | 'DONE' | 'FAILED' | 'SKIPPED';
@@ -38,8 +38,6 @@ const STEP_ORDER = ['save_prior_state', 'forward', 'auto_reply', 'suspend_login'
 
 export const OPEN_STATUSES: readonly OffboardingStatus[] = ['SCHEDULED', 'ACTIVE', 'AWAITING_CONFIRMATION'];
 
-const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: truncate(text, SlackLimits.sectionText) } });
-const context = (text: string): KnownBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(text, SlackLimits.contextText) }] });
 
 function stepLabel(step: OffboardingStepSummary, o: OffboardingSummary): string {
   switch (step.kind) {
@@ -135,11 +133,10 @@ export function buildOffboardStatusMessage(o: OffboardingSummary): SlackMessage 
   return { text: truncate(text, SlackLimits.messageText), blocks };
 }
 
-const plain = (text: string): SlackMessage => ({ text, blocks: [section(text)] });
 
 /** The DM to the person mail is now forwarded to. */
 export function buildForwardNotice(o: OffboardingSummary): SlackMessage {
-  return plain(
+  return plainMessage(
     `:incoming_envelope: Mail sent to *${o.address}* (${escapeMrkdwn(o.leaverName)}, who has left) now reaches you at *${escapeMrkdwn(o.forwardTo)}*. ` +
       `Senders get an automatic reply naming you until ${slackDate(o.deleteAfter)}. Offboarding started by ${mention(o.initiatedById)}.`,
   );

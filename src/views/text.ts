@@ -1,3 +1,6 @@
+import type { KnownBlock } from '@slack/types';
+import type { SlackMessage } from '../slack/gateway.ts';
+
 /** Slack's documented limits that our views can reach with user-supplied text. */
 export const SlackLimits = {
   sectionText: 3000,
@@ -26,3 +29,17 @@ export function slackDate(date: Date): string {
 }
 
 export const mention = (userId: string): string => `<@${userId}>`;
+
+/** For HTML pages and emails: the five characters that could break out of text or an attribute. */
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+/** A mrkdwn section, cut to Slack's limit. */
+export const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: truncate(text, SlackLimits.sectionText) } });
+
+/** A mrkdwn context line, cut to Slack's limit. */
+export const context = (text: string): KnownBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(text, SlackLimits.contextText) }] });
+
+/** A one-section message whose fallback text is the same text. */
+export const plainMessage = (text: string): SlackMessage => ({ text, blocks: [section(text)] });
