@@ -5,12 +5,12 @@ import { Actions, Callbacks, Commands, INPUT_ACTION, OffboardFields } from '../s
 import { readDate, readText, type ViewStateValues } from '../slack/view-state.ts';
 import { buildOffboardModal, mailboxOption } from '../views/offboard-modal.ts';
 import { mention } from '../views/text.ts';
+import { onIdButton, tellClicker } from './buttons.ts';
 
 export interface OffboardDeps {
   offboarding: OffboardingService;
 }
 
-const idValue = z.coerce.number().int().positive();
 const extendValue = z.string().regex(/^\d+:\d+$/).transform((value) => value.split(':').map(Number) as [number, number]);
 
 export function describeOffboardRefusal(refusal: Refusal): string {
@@ -43,8 +43,7 @@ export function describeOffboardRefusal(refusal: Refusal): string {
   }
 }
 
-const tell = (respond: RespondFn, text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
-const answer = (respond: RespondFn, result: ActionResult) => tell(respond, result.ok ? result.message : describeOffboardRefusal(result));
+const answer = (respond: RespondFn, result: ActionResult) => tellClicker(respond, result.ok ? result.message : describeOffboardRefusal(result));
 
 /** `/offboard`, its modal and mailbox type-ahead, and the Retry/Undo/Confirm/Extend/Cancel buttons. */
 export function registerOffboard(app: App, deps: OffboardDeps): void {
@@ -55,7 +54,7 @@ export function registerOffboard(app: App, deps: OffboardDeps): void {
       return void (await answer(respond, await deps.offboarding.undoByAddress(second ?? '', command.user_id)));
     }
     const prepared = await deps.offboarding.prepareModal(command.user_id, first);
-    if (!prepared.ok) return void (await tell(respond, describeOffboardRefusal(prepared)));
+    if (!prepared.ok) return void (await tellClicker(respond, describeOffboardRefusal(prepared)));
     await client.views.open({ trigger_id: command.trigger_id, view: buildOffboardModal(prepared.prefill) });
   });
 
@@ -81,11 +80,8 @@ export function registerOffboard(app: App, deps: OffboardDeps): void {
   });
 
   const byId = (actionId: string, run: (id: number, userId: string) => Promise<ActionResult>) =>
-    app.action<BlockButtonAction>(actionId, async ({ ack, body, action, respond }) => {
-      await ack();
-      const id = idValue.safeParse(action.value);
-      if (!id.success) return void (await tell(respond, 'This button is malformed; nothing was done.'));
-      await answer(respond, await run(id.data, body.user.id));
+    onIdButton(app, actionId, async ({ id, userId, respond }) => {
+      await answer(respond, await run(id, userId));
     });
   byId(Actions.offboardRetry, (id, userId) => deps.offboarding.retry(id, userId));
   byId(Actions.offboardUndo, (id, userId) => deps.offboarding.undo(id, userId));
@@ -95,7 +91,7 @@ export function registerOffboard(app: App, deps: OffboardDeps): void {
   app.action<BlockButtonAction>(new RegExp(`^${Actions.offboardExtend}_\\d+$`), async ({ ack, body, action, respond }) => {
     await ack();
     const parsed = extendValue.safeParse(action.value);
-    if (!parsed.success) return void (await tell(respond, 'This button is malformed; nothing was done.'));
+    if (!parsed.success) return void (await tellClicker(respond, 'This button is malformed; nothing was done.'));
     const [id, days] = parsed.data;
     await answer(respond, await deps.offboarding.extend(id, body.user.id, days));
   });

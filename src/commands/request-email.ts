@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { App, BlockButtonAction, Logger, RespondFn } from '@slack/bolt';
+import type { App, Logger } from '@slack/bolt';
 import { z } from 'zod';
 import type { DecisionRefusal, RequestService, RetryResult } from '../services/requests.ts';
 import { Actions, Callbacks, Commands, RejectFields, RequestFields } from '../slack/ids.ts';
@@ -7,6 +7,7 @@ import { readDate, readSelected, readText, readUser, type ViewStateValues } from
 import { buildRejectModal } from '../views/reject-modal.ts';
 import { buildRequestModal } from '../views/request-modal.ts';
 import { buildCancelledNotice } from '../views/request-messages.ts';
+import { onIdButton, tellClicker } from './buttons.ts';
 import { mention } from '../views/text.ts';
 
 export interface RequestEmailDeps {
@@ -14,7 +15,6 @@ export interface RequestEmailDeps {
   domains: readonly string[];
 }
 
-const requestIdFromValue = z.coerce.number().int().positive();
 const rejectMetadata = z.object({ requestId: z.number().int().positive() });
 
 export function describeRefusal(refusal: DecisionRefusal): string {
@@ -41,8 +41,6 @@ const describeRetry = (result: RetryResult): string =>
         not_failed: 'This request is not in the failed state any more; nothing to retry.',
         address_taken: 'Another open request holds this address now, so this one cannot be retried.',
       }[result.code];
-
-const tellClicker = (respond: RespondFn, text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
 
 /** `/request-email`, its modal, and the approve/reject/retry buttons. Handlers parse, ack, delegate. */
 export function registerRequestEmail(app: App, deps: RequestEmailDeps): void {
@@ -79,21 +77,15 @@ export function registerRequestEmail(app: App, deps: RequestEmailDeps): void {
     await ack();
   });
 
-  app.action<BlockButtonAction>(Actions.approve, async ({ ack, body, action, respond }) => {
-    await ack();
-    const requestId = requestIdFromValue.safeParse(action.value);
-    if (!requestId.success) return void (await tellClicker(respond, 'This button is malformed; nothing was done.'));
-    const result = await deps.requests.decide({ requestId: requestId.data, actorId: body.user.id, decision: 'approve' });
+  onIdButton(app, Actions.approve, async ({ id, userId, respond }) => {
+    const result = await deps.requests.decide({ requestId: id, actorId: userId, decision: 'approve' });
     if (!result.ok) await tellClicker(respond, describeRefusal(result));
   });
 
-  app.action<BlockButtonAction>(Actions.reject, async ({ ack, body, action, respond, client }) => {
-    await ack();
-    const requestId = requestIdFromValue.safeParse(action.value);
-    if (!requestId.success) return void (await tellClicker(respond, 'This button is malformed; nothing was done.'));
-    const allowed = await deps.requests.checkCanDecide(requestId.data, body.user.id);
+  onIdButton(app, Actions.reject, async ({ id, userId, respond, client, body }) => {
+    const allowed = await deps.requests.checkCanDecide(id, userId);
     if (!allowed.ok) return void (await tellClicker(respond, describeRefusal(allowed)));
-    await client.views.open({ trigger_id: body.trigger_id, view: buildRejectModal({ requestId: requestId.data, address: allowed.address }) });
+    await client.views.open({ trigger_id: body.trigger_id, view: buildRejectModal({ requestId: id, address: allowed.address }) });
   });
 
   app.view(Callbacks.rejectModal, async ({ ack, body, view }) => {
@@ -115,11 +107,8 @@ export function registerRequestEmail(app: App, deps: RequestEmailDeps): void {
     await ack();
   });
 
-  app.action<BlockButtonAction>(Actions.cancelRequest, async ({ ack, body, action, respond }) => {
-    await ack();
-    const requestId = requestIdFromValue.safeParse(action.value);
-    if (!requestId.success) return void (await tellClicker(respond, 'This button is malformed; nothing was done.'));
-    const result = await deps.requests.cancel(requestId.data, body.user.id);
+  onIdButton(app, Actions.cancelRequest, async ({ id, userId, respond }) => {
+    const result = await deps.requests.cancel(id, userId);
     if (result.ok) {
       const notice = buildCancelledNotice(result.summary);
       await respond({ replace_original: true, text: notice.text, blocks: notice.blocks });
@@ -135,11 +124,8 @@ export function registerRequestEmail(app: App, deps: RequestEmailDeps): void {
     );
   });
 
-  app.action<BlockButtonAction>(Actions.retryProvisioning, async ({ ack, body, action, respond }) => {
-    await ack();
-    const requestId = requestIdFromValue.safeParse(action.value);
-    if (!requestId.success) return void (await tellClicker(respond, 'This button is malformed; nothing was done.'));
-    await tellClicker(respond, describeRetry(await deps.requests.retryProvisioning(requestId.data, body.user.id)));
+  onIdButton(app, Actions.retryProvisioning, async ({ id, userId, respond }) => {
+    await tellClicker(respond, describeRetry(await deps.requests.retryProvisioning(id, userId)));
   });
 }
 

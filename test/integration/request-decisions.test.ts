@@ -50,6 +50,18 @@ describe('deciding a request', () => {
     expect(h.cpanel.callsTo('add_pop')).toHaveLength(0);
   });
 
+  it('answers a button whose value is not an id (forged or corrupted) without touching anything', async () => {
+    const { request, dm } = await newRequest('forged.value');
+    for (const actionId of ['request_approve', 'request_cancel', 'offboard_confirm_delete']) {
+      const responseUrl = h.slack.responseUrl(`forged-${actionId}`);
+      await h.driver.blockAction({ userId: People.superior, actionId, value: '1 OR 1=1', channelId: dm.channelId, messageTs: dm.ts, responseUrl });
+      const response = await h.slack.waitFor(() => h.slack.responsesTo(responseUrl)[0]);
+      expect(response.body).toMatchObject({ response_type: 'ephemeral', replace_original: false, text: 'This button is malformed; nothing was done.' });
+    }
+    expect((await h.db.prisma.emailRequest.findUniqueOrThrow({ where: { id: request.id } })).status).toBe('PENDING_APPROVAL');
+    expect(await h.db.prisma.auditEvent.count({ where: { subject: `request:${request.id}`, NOT: { action: 'request.submitted' } } })).toBe(0);
+  });
+
   it('never lets the requester decide their own request, not even an admin', async () => {
     await submitRequestForm(h, { localPart: 'admin.own', superior: People.superior }, People.admin);
     const request = await h.db.prisma.emailRequest.findFirstOrThrow({ where: { localPart: 'admin.own' } });
