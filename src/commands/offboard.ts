@@ -1,8 +1,8 @@
 import type { App, BlockButtonAction, RespondFn } from '@slack/bolt';
 import { z } from 'zod';
 import type { ActionResult, OffboardingService, Refusal } from '../services/offboarding.ts';
-import { Actions, Callbacks, Commands, INPUT_ACTION, OffboardFields } from '../slack/ids.ts';
-import { readDate, readText, type ViewStateValues } from '../slack/view-state.ts';
+import { Actions, Callbacks, Commands, OffboardFields } from '../slack/ids.ts';
+import { readChecked, readDate, readSelected, readText, type ViewStateValues } from '../slack/view-state.ts';
 import { buildOffboardModal, mailboxOption } from '../views/offboard-modal.ts';
 import { mention } from '../views/text.ts';
 import { onIdButton, tellClicker } from './buttons.ts';
@@ -64,16 +64,15 @@ export function registerOffboard(app: App, deps: OffboardDeps): void {
   });
 
   app.view(Callbacks.offboardModal, async ({ ack, body, view }) => {
-    const values = view.state.values as ViewStateValues & Record<string, Record<string, { selected_options?: Array<{ value?: string }> | null } | undefined>>;
-    const mailbox = values[OffboardFields.mailbox]?.[Actions.offboardMailboxSearch] as { selected_option?: { value?: string } | null } | undefined;
+    const values = view.state.values as ViewStateValues;
     const result = await deps.offboarding.submit(body.user.id, {
-      mailbox: mailbox?.selected_option?.value ?? undefined,
+      mailbox: readSelected(values, OffboardFields.mailbox, Actions.offboardMailboxSearch),
       forwardTo: readText(values, OffboardFields.forwardTo),
       lastDay: readDate(values, OffboardFields.lastDay),
       autoReplySubject: readText(values, OffboardFields.autoReplySubject),
       autoReplyBody: readText(values, OffboardFields.autoReplyBody),
       retentionDays: readText(values, OffboardFields.retentionDays),
-      options: (values[OffboardFields.options]?.[INPUT_ACTION]?.selected_options ?? []).flatMap((option) => (option.value ? [option.value] : [])),
+      options: readChecked(values, OffboardFields.options),
     });
     if (!result.ok) return void (await ack({ response_action: 'errors', errors: result.errors as Record<string, string> }));
     await ack();

@@ -6,17 +6,22 @@ interface InputState {
   selected_option?: { value?: string } | null;
   selected_user?: string | null;
   selected_date?: string | null;
+  selected_options?: Array<{ value?: string }> | null;
 }
 
 export type ViewStateValues = Record<string, Record<string, InputState | undefined> | undefined>;
 
-export function readInput(values: ViewStateValues | undefined, blockId: string): InputState | undefined {
-  return values?.[blockId]?.[INPUT_ACTION];
+/** `actionId` only for inputs whose element needs its own (an external_select keyed to its options listener). */
+export function readInput(values: ViewStateValues | undefined, blockId: string, actionId: string = INPUT_ACTION): InputState | undefined {
+  return values?.[blockId]?.[actionId];
 }
 
 export const readText = (values: ViewStateValues | undefined, blockId: string): string => readInput(values, blockId)?.value ?? '';
-export const readSelected = (values: ViewStateValues | undefined, blockId: string): string | undefined =>
-  readInput(values, blockId)?.selected_option?.value ?? undefined;
+export const readSelected = (values: ViewStateValues | undefined, blockId: string, actionId?: string): string | undefined =>
+  readInput(values, blockId, actionId)?.selected_option?.value ?? undefined;
+/** The values of the ticked checkboxes. */
+export const readChecked = (values: ViewStateValues | undefined, blockId: string): string[] =>
+  (readInput(values, blockId)?.selected_options ?? []).flatMap((option) => (option.value ? [option.value] : []));
 export const readUser = (values: ViewStateValues | undefined, blockId: string): string | undefined =>
   readInput(values, blockId)?.selected_user ?? undefined;
 export const readDate = (values: ViewStateValues | undefined, blockId: string): string | null => readInput(values, blockId)?.selected_date ?? null;
