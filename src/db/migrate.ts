@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { createConnection } from 'mysql2/promise';
-import { parseDatabaseUrl, SESSION_TIME_ZONE } from './url.ts';
+import { type DatabaseUrlParts, parseDatabaseUrl, SESSION_TIME_ZONE } from './url.ts';
 
 export interface MigrationLogger {
   info(obj: object, msg?: string): void;
@@ -221,6 +221,19 @@ function describeSqlError(error: unknown): { text: string; errno: number | undef
  * Throws a `MigrationError` (nothing applied) if an applied migration was edited afterwards or an
  * earlier run left a failed migration; throws one naming the migration if a script fails.
  */
+/** A connection to the server, not to any one database (which may not exist yet). */
+function connectToServer(url: Pick<DatabaseUrlParts, 'host' | 'port' | 'user' | 'password'>): Promise<Connection> {
+  return createConnection({
+    host: url.host,
+    port: url.port,
+    user: url.user,
+    ...(url.password === undefined ? {} : { password: url.password }),
+    charset: 'utf8mb4_unicode_ci',
+    timezone: 'Z',
+    dateStrings: false,
+  });
+}
+
 export async function applyMigrations(options: ApplyMigrationsOptions): Promise<ApplyMigrationsResult> {
   const logger = options.logger;
   const warn = (obj: object, msg: string) => (logger?.warn ? logger.warn(obj, msg) : logger?.info(obj, msg));
@@ -231,15 +244,7 @@ export async function applyMigrations(options: ApplyMigrationsOptions): Promise<
   }
   const folders = await readMigrationFolders(options.migrationsDir ?? DEFAULT_MIGRATIONS_DIR);
 
-  const connection: Connection = await createConnection({
-    host: url.host,
-    port: url.port,
-    user: url.user,
-    ...(url.password === undefined ? {} : { password: url.password }),
-    charset: 'utf8mb4_unicode_ci',
-    timezone: 'Z',
-    dateStrings: false,
-  });
+  const connection = await connectToServer(url);
   let locked = false;
   try {
     // Same session time zone as the app, so CURRENT_TIMESTAMP in a data migration is UTC too.
@@ -398,12 +403,7 @@ async function recordFailure(connection: Connection, id: string, logs: string): 
 export async function dropDatabase(databaseUrl: string): Promise<void> {
   const { database, ...server } = parseDatabaseUrl(databaseUrl);
   if (!database) throw new MigrationError('INVALID_CONFIG', 'The database URL names no database to drop.');
-  const connection = await createConnection({
-    host: server.host,
-    port: server.port,
-    user: server.user,
-    ...(server.password === undefined ? {} : { password: server.password }),
-  });
+  const connection = await connectToServer(server);
   try {
     await connection.query(`DROP DATABASE IF EXISTS \`${database.replace(/`/g, '``')}\``);
   } finally {
