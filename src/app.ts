@@ -190,6 +190,7 @@ export function createMailroom(options: MailroomOptions): Mailroom {
       offboardHour: config.OFFBOARD_HOUR,
       timeZone: config.TIME_ZONE,
       generalContactEmail: config.GENERAL_CONTACT_EMAIL,
+      templates: templateSettings,
     },
   });
   Object.assign(handlers, offboarding.jobHandlers());

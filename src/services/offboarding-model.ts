@@ -7,6 +7,7 @@ import type { SlackGateway } from '../slack/gateway.ts';
 import type { OffboardingSummary } from '../views/offboard-status.ts';
 import type { Db } from './db-types.ts';
 import type { EnqueueInput, JobQueue } from './jobs.ts';
+import type { TemplateSettings } from '../views/notification-templates.ts';
 import type { EmailInput } from './notifications.ts';
 
 /** An email for the person mail is forwarded to, handed to NotificationService.enqueueEmail. */
@@ -25,6 +26,8 @@ export interface OffboardingSettings {
   autoReplyIntervalHours?: number;
   /** Time allowed for provider/Slack lookups inside Slack's 3 s. */
   lookupBudgetMs?: number;
+  /** Company name and IT contact for emails. */
+  templates: TemplateSettings;
 }
 
 export interface OffboardingServiceDeps {
@@ -35,8 +38,8 @@ export interface OffboardingServiceDeps {
   clock: Clock;
   logger: Logger;
   settings: OffboardingSettings;
-  /** Emails the forward target; unset until the mailer (issue 3) is wired. */
-  sendEmail?: EmailHook;
+  /** Emails the forward target (NotificationService.enqueueEmail). */
+  sendEmail: EmailHook;
 }
 
 export const Steps = {

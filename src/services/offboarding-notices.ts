@@ -1,5 +1,5 @@
 import type { SlackMessage } from '../slack/gateway.ts';
-import { escapeHtml } from '../views/text.ts';
+import { forwardNoticeEmail } from '../views/notification-templates.ts';
 import { buildForwardNotice, buildOffboardStatusMessage } from '../views/offboard-status.ts';
 import { loadSummary, type OffboardingServiceDeps } from './offboarding-model.ts';
 
@@ -38,18 +38,11 @@ export class OffboardingNotices {
     const summary = await loadSummary(prisma, id);
     const user = await slack.lookupUserByEmail(summary.forwardTo);
     if (user && !user.deleted && !user.isBot) await slack.postDirectMessage(user.id, buildForwardNotice(summary));
-    if (this.deps.sendEmail) {
-      const text =
-        `Mail sent to ${summary.address} (${summary.leaverName}, who has left) is now forwarded to you at ${summary.forwardTo}.\n` +
-        `Senders get an automatic reply naming you until ${summary.deleteAfter.toISOString().slice(0, 10)}.`;
-      await this.deps.sendEmail(prisma, {
-        to: summary.forwardTo,
-        subject: `Mail for ${summary.address} now reaches you`,
-        text,
-        html: `<p>Mail sent to <b>${escapeHtml(summary.address)}</b> (${escapeHtml(summary.leaverName)}, who has left) is now forwarded to you at ${escapeHtml(summary.forwardTo)}.</p><p>Senders get an automatic reply naming you until ${summary.deleteAfter.toISOString().slice(0, 10)}.</p>`,
-        template: 'offboarding-forward-notice',
-        dedupeKey: `offboarding:${id}:forward-email`,
-      });
-    }
+    await this.deps.sendEmail(prisma, {
+      to: summary.forwardTo,
+      ...forwardNoticeEmail(this.deps.settings.templates, summary),
+      template: 'offboarding-forward-notice',
+      dedupeKey: `offboarding:${id}:forward-email`,
+    });
   }
 }

@@ -220,6 +220,18 @@ export function adminFailureEmail(settings: TemplateSettings, request: RequestFa
 }
 
 /** Fills SECRET_SLOT: plain for text and SMS, escaped for HTML. */
+/** To the person a leaver's mail is now forwarded to (offboarding). */
+export function forwardNoticeEmail(
+  settings: TemplateSettings,
+  offboarding: { address: string; leaverName: string; forwardTo: string; deleteAfter: Date },
+): EmailContent {
+  const until = offboarding.deleteAfter.toISOString().slice(0, 10);
+  const subject = oneLine(`Mail for ${offboarding.address} now reaches you`);
+  const intro = `Mail sent to ${offboarding.address} (${offboarding.leaverName}, who has left) is now forwarded to you at ${offboarding.forwardTo}.`;
+  const reply = `Senders get an automatic reply naming you until ${until}.`;
+  return { subject, text: text(settings, [intro, reply]), html: html(settings, subject, [escapeHtml(intro), escapeHtml(reply)]) };
+}
+
 export function fillSecret(template: string, secret: string, kind: 'text' | 'html'): string {
   const value = kind === 'html' ? escapeHtml(secret) : secret;
   return template.split(SECRET_SLOT).join(value);

@@ -73,6 +73,9 @@ describe('offboarding: the full path', () => {
     await h.slack.waitFor(() => h.slack.messagesIn(People.superior).find((message) => message.text.includes('jane.doe@example.com') && message.text.includes('now reaches you')));
     const email = await eventually(() => h.db.prisma.delivery.findFirst({ where: { template: 'offboarding-forward-notice' } }), 'the email to the superior');
     expect(email).toMatchObject({ channel: 'EMAIL', recipient: 'sam@example.com' });
+    const mail = await eventually(async () => h.smtp.messagesTo('sam@example.com').find((m) => m.subject === 'Mail for jane.doe@example.com now reaches you'), 'the email at the SMTP server');
+    expect(mail.text).toContain('is now forwarded to you at sam@example.com');
+    expect(mail.html).toContain('Jane Doe');
 
     // Retention not over: the sweep asks nobody and nothing is deleted.
     expect(await h.mailroom.sweep.runOnce()).toMatchObject({ ran: true, offboarding: { asked: 0 } });
