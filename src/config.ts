@@ -1,5 +1,5 @@
-import cron from 'node-cron';
 import { z } from 'zod';
+import { isSixFieldCron } from './lib/cron.ts';
 import { isTimeZone } from './lib/zoned-time.ts';
 
 const csv = z
@@ -118,7 +118,7 @@ export const configSchema = z
     OFFBOARD_SWEEP_CRON: z
       .string()
       .default('0 */15 * * * *')
-      .refine((value) => value.trim().split(/\s+/).length === 6 && cron.validate(value), 'must be a six-field cron expression (seconds first), e.g. 0 */15 * * * *'),
+      .refine(isSixFieldCron, 'must be a six-field cron expression (seconds first), e.g. 0 */15 * * * *'),
     GENERAL_CONTACT_EMAIL: optionalString.pipe(z.email('must be an email address').optional()),
     TIME_ZONE: z
       .string()

@@ -1,9 +1,11 @@
-import type { ProviderConfig, ProviderName } from '../config.ts';
+import type { Config, ProviderConfig, ProviderName } from '../config.ts';
 import type { Logger } from '../lib/logger.ts';
 import { AuroraProvider } from './aurora.ts';
 import { CpanelProvider } from './cpanel.ts';
 import type { MailboxProvider } from './mailbox-provider.ts';
+import { LogMailer, type Mailer, SmtpMailer } from './mailer.ts';
 import { RoutingProvider } from './routing.ts';
+import { LogSmsSender, type SmsSender, TwilioSmsSender } from './sms-sender.ts';
 import { WhmProvider } from './whm.ts';
 
 /** The settings a provider needs; the config schema's cross-field rules guarantee them when it is chosen. */
@@ -67,4 +69,29 @@ export function buildProvider(config: ProviderConfig, logger: Logger): MailboxPr
     if (name !== config.MAILBOX_PROVIDER) routes.set(domain, get(name));
   }
   return routes.size === 0 ? fallback : new RoutingProvider(fallback, routes);
+}
+
+/** Twilio when configured (the config schema checks the settings go together), else a log-only stand-in. */
+export function buildSmsSender(config: Config, logger: Logger): SmsSender {
+  if (!config.TWILIO_ACCOUNT_SID || !config.TWILIO_AUTH_TOKEN) {
+    logger.warn('TWILIO_* not set: SMS are written to the log (secrets withheld), not sent');
+    return new LogSmsSender(logger.child({ module: 'sms' }));
+  }
+  return new TwilioSmsSender({
+    accountSid: config.TWILIO_ACCOUNT_SID,
+    authToken: config.TWILIO_AUTH_TOKEN,
+    ...(config.TWILIO_FROM ? { from: config.TWILIO_FROM } : {}),
+    ...(config.TWILIO_MESSAGING_SERVICE_SID ? { messagingServiceSid: config.TWILIO_MESSAGING_SERVICE_SID } : {}),
+    ...(config.TWILIO_API_URL ? { apiUrl: config.TWILIO_API_URL } : {}),
+    timeoutMs: config.TWILIO_TIMEOUT_MS,
+  });
+}
+
+/** SMTP when configured, else a log-only stand-in. */
+export function buildMailer(config: Config, logger: Logger): Mailer {
+  if (!config.SMTP_URL || !config.MAIL_FROM) {
+    logger.warn('SMTP_URL not set: emails are written to the log (secrets withheld), not sent');
+    return new LogMailer(logger.child({ module: 'mail' }));
+  }
+  return new SmtpMailer({ url: config.SMTP_URL, from: config.MAIL_FROM, timeoutMs: config.SMTP_TIMEOUT_MS });
 }

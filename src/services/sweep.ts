@@ -1,4 +1,5 @@
 import cron, { type ScheduledTask } from 'node-cron';
+import { isSixFieldCron } from '../lib/cron.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { DbLease } from './lease.ts';
 
@@ -24,7 +25,7 @@ export type SweepOutcome = { ran: false; reason: 'lease_held' } | ({ ran: true }
 
 /** Validates a six-field (seconds-first) node-cron expression; throws with a readable message. */
 export function assertCronExpression(expression: string): void {
-  if (expression.trim().split(/\s+/).length !== 6 || !cron.validate(expression)) {
+  if (!isSixFieldCron(expression)) {
     throw new Error(`OFFBOARD_SWEEP_CRON "${expression}" is not a six-field cron expression (seconds first), e.g. 0 */15 * * * *`);
   }
 }
