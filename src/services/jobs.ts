@@ -14,7 +14,6 @@ export class PermanentJobError extends Error {
 export interface JobContext {
   jobId: number;
   attempt: number;
-  maxAttempts: number;
   logger: Logger;
 }
 
@@ -222,7 +221,7 @@ export class JobRunner {
   private async execute(job: ClaimedJob): Promise<void> {
     const { prisma, clock, handlers } = this.options;
     const logger = this.options.logger.child({ jobId: job.id, kind: job.kind, attempt: job.attempts });
-    const context: JobContext = { jobId: job.id, attempt: job.attempts, maxAttempts: job.maxAttempts, logger };
+    const context: JobContext = { jobId: job.id, attempt: job.attempts, logger };
     const handler = handlers[job.kind];
     const mine = { id: job.id, lockedBy: this.workerId, status: 'RUNNING' as const };
 

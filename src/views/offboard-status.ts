@@ -36,7 +36,7 @@ export interface OffboardingSummary {
 /** The order of the status lines; a step without a row is not shown. */
 const STEP_ORDER = ['save_prior_state', 'forward', 'auto_reply', 'suspend_login', 'remove_own_forwarders', 'restore', 'delete'];
 
-export const OPEN_STATUSES: readonly OffboardingStatus[] = ['SCHEDULED', 'ACTIVE', 'AWAITING_CONFIRMATION'];
+const OPEN_STATUSES: readonly OffboardingStatus[] = ['SCHEDULED', 'ACTIVE', 'AWAITING_CONFIRMATION'];
 
 
 function stepLabel(step: OffboardingStepSummary, o: OffboardingSummary): string {
