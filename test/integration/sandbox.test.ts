@@ -4,6 +4,7 @@ import { createLogger } from '../../src/lib/logger.ts';
 import { type Sandbox, startSandbox } from '../../src/sandbox/server.ts';
 import { dropDatabase, randomTestDatabaseName, testServerUrl } from '../support/test-db.ts';
 import { withDatabase } from '../../src/db/client.ts';
+import { eventually } from '../support/harness.ts';
 
 describe('the built-in sandbox (npm start without Slack credentials)', () => {
   let sandbox: Sandbox;
@@ -46,34 +47,25 @@ describe('the built-in sandbox (npm start without Slack credentials)', () => {
     await post('/sandbox/modal', { ...form, phone: '415 555 2671' });
     const request = await sandbox.mailroom.prisma.emailRequest.findFirstOrThrow({ where: { localPart: 'jane.doe' } });
 
-    let superiorPage = '';
-    for (let i = 0; i < 100 && !superiorPage.includes('request_approve'); i += 1) {
-      superiorPage = await page('U0SANDSUP1');
-      if (!superiorPage.includes('request_approve')) await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    const superiorPage = await eventually(async () => {
+      const html = await page('U0SANDSUP1');
+      return html.includes('request_approve') && html;
+    }, 'the approval DM on the superior\'s page');
     expect(superiorPage).toContain('Jane O&#39;Hara &amp; Co');
     const ts = /name="ts" value="([^"]+)"/.exec(superiorPage)?.[1] ?? '';
     await post('/sandbox/action', { as: 'U0SANDSUP1', action_id: 'request_approve', block_id: `decision_${request.id}`, value: String(request.id), channel: 'D0SANDSUP1', ts });
 
-    for (let i = 0; i < 100 && !sandbox.cpanel.mailboxes.has('jane.doe@example.com'); i += 1) await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(sandbox.cpanel.mailboxes.has('jane.doe@example.com')).toBe(true);
-    let requesterPage = '';
-    for (let i = 0; i < 100 && !requesterPage.includes('mailbox.created'); i += 1) {
-      requesterPage = await page('U0SANDREQ1');
-      if (!requesterPage.includes('mailbox.created')) await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await eventually(async () => sandbox.cpanel.mailboxes.has('jane.doe@example.com'), 'the mailbox at the cPanel fake');
+    const requesterPage = await eventually(async () => {
+      const html = await page('U0SANDREQ1');
+      return html.includes('mailbox.created') && html;
+    }, 'the mailbox.created audit row on the requester\'s page');
     expect(requesterPage).toContain('<td>jane.doe@example.com</td>');
-    if (!requesterPage.includes('mailbox.created')) console.log(logs.filter((line) => /"level":(40|50)/.test(line)).join(''));
-    expect(requesterPage).toContain('mailbox.created');
     const password = sandbox.cpanel.callsTo('add_pop')[0]?.params.password ?? 'no-password-seen';
     expect(logs.join('')).not.toContain(password);
 
     // The new hire's SMS carries a one-time link to this sandbox; the page reveals once, on POST.
-    let sms: string | undefined;
-    for (let i = 0; i < 100 && !sms; i += 1) {
-      sms = sandbox.twilio.messages.find((message) => message.to === '+14155552671')?.body;
-      if (!sms) await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    const sms = await eventually(async () => sandbox.twilio.messages.find((message) => message.to === '+14155552671')?.body, 'the new hire\'s SMS');
     expect(sms).not.toContain(password);
     const link = /(http:\/\/127\.0\.0\.1:\d+\/credentials\/[\w-]+)/.exec(sms ?? '')?.[1];
     expect(link, sms).toBeDefined();
@@ -98,7 +90,13 @@ describe('the built-in sandbox (npm start without Slack credentials)', () => {
     const fields = new URLSearchParams({ as: 'U0SANDHR01', offboard_mailbox: 'jane.doe@example.com', offboard_forward_to: 'sam@example.com', offboard_last_day: today, offboard_reply_subject: '', offboard_reply_body: '', offboard_retention_days: '0' });
     fields.append('offboard_options', 'suspend_login');
     await fetch(`${sandbox.url}/sandbox/modal`, { method: 'POST', body: fields, redirect: 'manual' });
-    for (let i = 0; i < 100 && !sandbox.cpanel.mailboxes.get('jane.doe@example.com')?.suspendedLogin; i += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+    // Each step is its own job, so they finish in any order: wait until none is pending.
+    const offboarding = await eventually(() => sandbox.mailroom.prisma.offboarding.findFirst({ where: { address: 'jane.doe@example.com' } }), 'the offboarding row');
+    const steps = await eventually(async () => {
+      const rows = await sandbox.mailroom.prisma.offboardingStep.findMany({ where: { offboardingId: offboarding.id } });
+      return rows.length > 0 && rows.every((step) => step.status !== 'PENDING') && rows;
+    }, 'the offboarding steps to settle');
+    expect(steps.map((step) => step.status)).not.toContain('FAILED');
     expect(sandbox.cpanel.mailboxes.get('jane.doe@example.com')?.suspendedLogin).toBe(true);
     expect(sandbox.cpanel.forwarders.get('jane.doe@example.com')).toEqual(['sam@example.com']);
   });

@@ -185,8 +185,11 @@ export function approvalMessageFor(h: Harness, requestId: number, approverId: st
   );
 }
 
-/** Polls an async probe until it returns a truthy value. */
-export async function eventually<T>(probe: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 5000): Promise<T> {
+/**
+ * Polls an async probe until it returns a truthy value. The deadline only matters when something is
+ * broken; it is generous because CI runs two test files at once on two cores.
+ */
+export async function eventually<T>(probe: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
