@@ -4,6 +4,7 @@ import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { AUDIT_FORMATS, AUDIT_OUTCOMES, type AuditCliOptions, AuditUsageError, runAuditExport } from './cli/audit.ts';
 import { ExitCode, runBatchCreate } from './cli/batch-create.ts';
 import type { MigrationLogger } from './db/migrate.ts';
 import { applyMigrations, MigrationError } from './db/migrate.ts';
@@ -42,14 +43,11 @@ const intOption = (min: number, max: number) => (value: string): number => {
   return n;
 };
 
-function requireDatabaseUrl(io: CliIo): string {
-  const url = io.env.DATABASE_URL?.trim();
+/** DATABASE_URL, or a CliError that shows how to set it for `command` (e.g. `npm run db:migrate`). */
+function requireDatabaseUrl(env: NodeJS.ProcessEnv, command: string): string {
+  const url = env.DATABASE_URL?.trim();
   if (!url) {
-    throw new CliError(
-      'DATABASE_URL is not set. Set it to the database to migrate, e.g.\n' +
-        '  DATABASE_URL=mysql://mailroom:secret@127.0.0.1:3306/mailroom npm run db:migrate',
-      2,
-    );
+    throw new CliError(`DATABASE_URL is not set. Set it (or put it in .env), e.g.\n  DATABASE_URL=mysql://mailroom:secret@127.0.0.1:3306/mailroom ${command}`, 2);
   }
   return url;
 }
@@ -69,7 +67,7 @@ export function buildCli(io: Partial<CliIo> = {}): Command {
     .description('apply pending migrations from prisma/migrations to DATABASE_URL (creates the database if needed)')
     .option('--migrations-dir <dir>', 'directory holding the migration folders (default: prisma/migrations)')
     .action(async (options: { migrationsDir?: string }) => {
-      const databaseUrl = requireDatabaseUrl({ env, out, err });
+      const databaseUrl = requireDatabaseUrl(env, 'npm run db:migrate');
       const logger: MigrationLogger = {
         info: (obj, msg) => {
           const { migration, database } = obj as { migration?: unknown; database?: unknown };
@@ -126,6 +124,28 @@ export function buildCli(io: Partial<CliIo> = {}): Command {
       const code = await runBatchCreate(file, { ...rest, ...(format === 'pipe' || format === 'csv' ? { format } : {}) }, { env, out, err, terminal });
       // runBatchCreate has printed everything already; only the exit code is left to pass on.
       if (code !== 0) throw new CliError('', code);
+    });
+
+  program
+    .command('audit')
+    .description('print the audit log (who did what, to what, when, with what result), oldest first; needs only DATABASE_URL')
+    .option('--since <when>', 'from this time: a UTC day (2026-11-01), an ISO 8601 time with zone, or a span back from now (7d, 12h)')
+    .option('--until <when>', 'before this time (a UTC day counts whole)')
+    .option('--mailbox <address>', 'everything about one address: its mailbox, requests and offboardings')
+    .option('--actor <id>', 'one actor: a Slack user id, system, or cli:<user>')
+    .option('--action <action>', 'one action (request.approved), or a family ending in . or * (offboarding.)')
+    .option('--subject <subject>', 'one subject, e.g. request:42 or offboarding:7')
+    .option('--outcome <outcome>', AUDIT_OUTCOMES.join(', '))
+    .option('--limit <n>', 'at most this many events', intOption(1, 10_000_000))
+    .option('--format <format>', AUDIT_FORMATS.join(', '), 'text')
+    .action(async (options: AuditCliOptions) => {
+      const databaseUrl = requireDatabaseUrl(env, 'npm run cli -- audit');
+      try {
+        await runAuditExport(options, { databaseUrl, out });
+      } catch (error) {
+        if (error instanceof AuditUsageError) throw new CliError(error.message, 2);
+        throw error;
+      }
     });
 
   return program;

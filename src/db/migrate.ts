@@ -215,12 +215,6 @@ function describeSqlError(error: unknown): { text: string; errno: number | undef
   };
 }
 
-/**
- * Applies every pending migration under `migrationsDir` to the database named in `databaseUrl`
- * (creating the database if needed), holding the `mailroom_migrate` named lock throughout.
- * Throws a `MigrationError` (nothing applied) if an applied migration was edited afterwards or an
- * earlier run left a failed migration; throws one naming the migration if a script fails.
- */
 /** A connection to the server, not to any one database (which may not exist yet). */
 function connectToServer(url: Pick<DatabaseUrlParts, 'host' | 'port' | 'user' | 'password'>): Promise<Connection> {
   return createConnection({
@@ -234,6 +228,12 @@ function connectToServer(url: Pick<DatabaseUrlParts, 'host' | 'port' | 'user' | 
   });
 }
 
+/**
+ * Applies every pending migration under `migrationsDir` to the database named in `databaseUrl`
+ * (creating the database if needed), holding the `mailroom_migrate` named lock throughout.
+ * Throws a `MigrationError` (nothing applied) if an applied migration was edited afterwards or an
+ * earlier run left a failed migration; throws one naming the migration if a script fails.
+ */
 export async function applyMigrations(options: ApplyMigrationsOptions): Promise<ApplyMigrationsResult> {
   const logger = options.logger;
   const warn = (obj: object, msg: string) => (logger?.warn ? logger.warn(obj, msg) : logger?.info(obj, msg));
@@ -397,6 +397,36 @@ async function applyOne(connection: Connection, folder: MigrationFolder, logger?
 
 async function recordFailure(connection: Connection, id: string, logs: string): Promise<void> {
   await connection.query(`UPDATE ${MIGRATIONS_TABLE} SET logs = ? WHERE id = ?`, [logs, id]);
+}
+
+/**
+ * Checks with one direct connection that the database a URL names answers and has `table`, so a
+ * command line can say at once what is wrong (the pool behind Prisma only reports a timeout, after
+ * seconds). Returns the problem in words, or undefined when all is well; never the password.
+ */
+export async function probeDatabase(databaseUrl: string, table: string): Promise<string | undefined> {
+  const { database, ...server } = parseDatabaseUrl(databaseUrl);
+  if (!database) return 'the URL names no database (mysql://user:password@host:port/DATABASE)';
+  let connection: Connection;
+  try {
+    connection = await connectToServer(server);
+  } catch (error) {
+    return describeSqlError(error).text;
+  }
+  try {
+    const [rows] = await connection.query<RowDataPacket[]>(
+      `SELECT (SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = ?) AS db,
+              (SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?) AS tbl`,
+      [database, database, table],
+    );
+    if (Number(rows[0]?.db) === 0) return `database ${database} does not exist: run npm run db:migrate first`;
+    if (Number(rows[0]?.tbl) === 0) return `table ${table} does not exist in database ${database}: run npm run db:migrate first`;
+    return undefined;
+  } catch (error) {
+    return describeSqlError(error).text;
+  } finally {
+    await connection.end();
+  }
 }
 
 /** Drops the database a URL names (the sandbox's reset and the tests' clean-up); the server's other databases are untouched. */
