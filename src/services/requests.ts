@@ -582,22 +582,40 @@ export class RequestService {
     if (now.status !== summary.status) await slack.updateMessage(posted.channel, posted.ts, buildApprovalMessage(await this.loadSummary(prisma, requestId)));
   }
 
+  /** Brings every message about the request up to its status: the approvers' DMs and the requester's notice. */
   private async refreshApprovalMessages(requestId: number): Promise<void> {
     const { prisma, slack } = this.deps;
     const summary = await this.loadSummary(prisma, requestId);
     const messages = await prisma.approvalMessage.findMany({ where: { requestId }, select: { channelId: true, ts: true } });
     const message = buildApprovalMessage(summary);
     for (const { channelId, ts } of messages) await slack.updateMessage(channelId, ts, message);
+    const notice = await prisma.emailRequest.findUniqueOrThrow({ where: { id: requestId }, select: { noticeChannelId: true, noticeTs: true, approverIds: true } });
+    if (notice.noticeChannelId && notice.noticeTs) {
+      await slack.updateMessage(notice.noticeChannelId, notice.noticeTs, buildSubmittedNotice(summary, parseApproverIds(notice.approverIds)));
+    }
+  }
+
+  /**
+   * Posts the requester's "on its way" notice and remembers where, so that later refreshes update
+   * it. A status change that committed while it was being posted found nothing to refresh: catch up.
+   */
+  private async postSubmittedNotice(requestId: number, userId: string): Promise<void> {
+    const { prisma, slack } = this.deps;
+    const summary = await this.loadSummary(prisma, requestId);
+    const { approverIds } = await prisma.emailRequest.findUniqueOrThrow({ where: { id: requestId }, select: { approverIds: true } });
+    const approvers = parseApproverIds(approverIds);
+    const posted = await slack.postDirectMessage(userId, buildSubmittedNotice(summary, approvers));
+    await prisma.emailRequest.update({ where: { id: requestId }, data: { noticeChannelId: posted.channel, noticeTs: posted.ts } });
+    const now = await this.loadSummary(prisma, requestId);
+    if (now.status !== summary.status) await slack.updateMessage(posted.channel, posted.ts, buildSubmittedNotice(now, approvers));
   }
 
   private async sendNotice(payload: z.infer<typeof noticePayload>): Promise<void> {
+    if (payload.notice === 'submitted') return this.postSubmittedNotice(payload.requestId, payload.userId);
     const { prisma } = this.deps;
     const summary = await this.loadSummary(prisma, payload.requestId);
-    const approverIds = async () =>
-      parseApproverIds((await prisma.emailRequest.findUniqueOrThrow({ where: { id: payload.requestId }, select: { approverIds: true } })).approverIds);
     const approvalLink = payload.notice === 'reminder' ? await this.approvalPermalink(payload.requestId, payload.userId) : undefined;
     const message = {
-      submitted: async () => buildSubmittedNotice(summary, await approverIds()),
       decided: () => buildDecisionNotice(summary),
       ready: () => buildMailboxReadyNotice(summary),
       failed: () => buildProvisioningFailedNotice(summary),
@@ -605,7 +623,7 @@ export class RequestService {
       reminder: () => buildReminderMessage(summary, approvalLink),
       expired: () => buildExpiredNotice(summary, this.deps.settings.expiryDays ?? 0),
     }[payload.notice]();
-    await this.deps.slack.postDirectMessage(payload.userId, await message);
+    await this.deps.slack.postDirectMessage(payload.userId, message);
   }
 
   /** A link to the approver's own copy of the request, for reminders; none if it cannot be had. */

@@ -98,22 +98,32 @@ export function buildApprovalMessage(request: RequestSummary): SlackMessage {
 }
 
 
+/**
+ * The requester's "on its way" notice, in every state: the Cancel button exists only while the
+ * request is pending; afterwards the notice says what became of it.
+ */
 export function buildSubmittedNotice(request: RequestSummary, approverIds: readonly string[]): SlackMessage {
   const to = request.routedToAdmins
     ? `the admins (${approverIds.map(mention).join(', ')}), because you are the new hire’s superior`
     : mention(request.superiorId);
-  const text = `:outbox_tray: Your request #${request.id} for *${request.address}* (${escapeMrkdwn(request.fullName)}) is on its way to ${to} for approval.`;
-  return {
-    text,
-    blocks: [
-      section(text),
-      {
-        type: 'actions',
-        block_id: `cancel_${request.id}`,
-        elements: [{ type: 'button', action_id: Actions.cancelRequest, text: { type: 'plain_text', text: 'Cancel request' }, value: String(request.id) }],
-      },
-    ],
-  };
+  const outcome = outcomeLine(request);
+  if (outcome === undefined) {
+    const text = `:outbox_tray: Your request #${request.id} for *${request.address}* (${escapeMrkdwn(request.fullName)}) is on its way to ${to} for approval.`;
+    return {
+      text,
+      blocks: [
+        section(text),
+        {
+          type: 'actions',
+          block_id: `cancel_${request.id}`,
+          elements: [{ type: 'button', action_id: Actions.cancelRequest, text: { type: 'plain_text', text: 'Cancel request' }, value: String(request.id) }],
+        },
+      ],
+    };
+  }
+  if (request.status === 'CANCELLED' && request.decidedById === request.requesterId) return buildCancelledNotice(request);
+  const text = `:outbox_tray: Your request #${request.id} for *${request.address}* (${escapeMrkdwn(request.fullName)}) went to ${to} for approval.`;
+  return { text: `Your request #${request.id} for ${request.address}: ${request.status.toLowerCase().replace('_', ' ')}`, blocks: [section(text), section(outcome)] };
 }
 
 /** Replaces the requester's notice once they cancelled: no button left to press. */

@@ -5,6 +5,7 @@ import {
   eventually,
   type Harness,
   People,
+  requesterNotice,
   startHarness,
   submitRequestForm,
 } from '../support/harness.ts';
@@ -149,6 +150,9 @@ describe('deciding a request', () => {
     expect(((updated?.blocks ?? []) as Array<{ type: string }>).some((block) => block.type === 'actions')).toBe(false);
     const requesterDm = h.slack.dmChannelFor(People.requester);
     await h.slack.waitFor(() => h.slack.messagesIn(requesterDm).find((message) => message.text?.includes('rejected your request') && message.text.includes('to.reject')));
+    const notice = await requesterNotice(h, request.id, (json) => json.includes('Rejected'), 'the requester’s notice to show the rejection');
+    expect(notice.json).toContain('Role &lt;cancelled&gt; &amp; budget frozen');
+    expect(notice.hasButtons).toBe(false);
     expect(h.cpanel.callsTo('add_pop').some((call) => call.params.email === 'to.reject')).toBe(false);
     // The address is free again.
     const again = await submitRequestForm(h, { localPart: 'to.reject' });
@@ -194,6 +198,11 @@ describe('cancelling a request', () => {
     });
     const approverCopy = h.slack.messagesIn(dm.channelId).find((m) => m.ts === dm.ts);
     expect((approverCopy?.blocks ?? []).some((block) => (block as { type: string }).type === 'actions')).toBe(false);
+    // The refresh that follows the cancel keeps the requester's own words on their notice.
+    await h.mailroom.runner.runDue();
+    const refreshed = await requesterNotice(h, request.id, (json) => json.includes('You cancelled request'), 'the requester’s notice after the refresh');
+    expect(refreshed.message.ts).toBe(notice.ts);
+    expect(refreshed.hasButtons).toBe(false);
 
     const lateUrl = h.slack.responseUrl('late-approve');
     await h.driver.blockAction({ userId: People.superior, actionId: 'request_approve', value: String(request.id), channelId: dm.channelId, messageTs: dm.ts, responseUrl: lateUrl });

@@ -5,6 +5,7 @@ import {
   eventually,
   type Harness,
   People,
+  requesterNotice,
   startHarness,
   submitRequestForm,
 } from '../support/harness.ts';
@@ -124,6 +125,11 @@ describe('request → approval → mailbox, end to end', () => {
     // The requester was told of the approval and of the ready mailbox.
     await h.slack.waitFor(() => h.slack.messagesIn(requesterDm).find((message) => message.text?.includes('is ready')));
     expect(h.slack.messagesIn(requesterDm).some((message) => message.text?.includes('approved your request'))).toBe(true);
+    // The "on its way" notice now says what became of the request, and its Cancel button is gone.
+    const notice = await requesterNotice(h, request.id, (json) => json.includes('now exists'), 'the requester’s notice to show the mailbox');
+    expect(notice.message.channel).toBe(requesterDm);
+    expect(notice.json).toContain(`Approved* by <@${People.superior}>`);
+    expect(notice.hasButtons).toBe(false);
 
     // Audit: who did what, in order.
     const audit = await h.db.prisma.auditEvent.findMany({ where: { subject: `request:${request.id}` }, orderBy: { id: 'asc' } });

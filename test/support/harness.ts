@@ -186,6 +186,20 @@ export function approvalMessageFor(h: Harness, requestId: number, approverId: st
 }
 
 /**
+ * Waits until the requester's "on its way" notice (where the request row says it is) satisfies
+ * `check`; returns it as the Slack fake holds it, with whether it still has buttons.
+ */
+export async function requesterNotice(h: Harness, requestId: number, check: (json: string) => boolean, what: string) {
+  return eventually(async () => {
+    const row = await h.db.prisma.emailRequest.findUnique({ where: { id: requestId }, select: { noticeChannelId: true, noticeTs: true } });
+    if (!row?.noticeChannelId) return undefined;
+    const message = h.slack.messagesIn(row.noticeChannelId).find((m) => m.ts === row.noticeTs);
+    const json = JSON.stringify(message?.blocks ?? []);
+    return message && check(json) ? { message, json, hasButtons: (message.blocks ?? []).some((block) => (block as { type: string }).type === 'actions') } : undefined;
+  }, what);
+}
+
+/**
  * Polls an async probe until it returns a truthy value. The deadline only matters when something is
  * broken; it is generous because CI runs two test files at once on two cores.
  */

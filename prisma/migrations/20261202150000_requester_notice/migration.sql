@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE `EmailRequest` ADD COLUMN `noticeChannelId` VARCHAR(32) NULL,
+    ADD COLUMN `noticeTs` VARCHAR(32) NULL;
