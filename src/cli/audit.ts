@@ -12,17 +12,8 @@ export const AUDIT_FORMATS = ['text', 'csv', 'jsonl'] as const;
 export type AuditFormat = (typeof AUDIT_FORMATS)[number];
 export const AUDIT_OUTCOMES: readonly AuditOutcome[] = ['ok', 'refused', 'failed', 'ignored'];
 
-export interface AuditCliOptions {
-  since?: string;
-  until?: string;
-  actor?: string;
-  action?: string;
-  subject?: string;
-  outcome?: string;
-  mailbox?: string;
-  limit?: number;
-  format: string;
-}
+/** The filter's fields as typed on the command line (commander has already made --limit a number). */
+export type AuditCliOptions = { [K in Exclude<keyof AuditFilter, 'limit'>]?: string } & { limit?: number; format: string };
 
 export interface AuditIo {
   databaseUrl: string;
