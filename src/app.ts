@@ -193,6 +193,15 @@ export function createMailroom(options: MailroomOptions): Mailroom {
     },
   });
   Object.assign(handlers, offboarding.jobHandlers());
+  const home = new HomeService({
+    prisma,
+    slack,
+    clock,
+    checkHr: (userId) => offboarding.checkHr(userId),
+    logger: logger.child({ module: 'home' }),
+    settings: { adminIds: config.ADMIN_USER_IDS },
+  });
+  Object.assign(handlers, home.jobHandlers());
   const sweep = new Sweep({
     tasks: [
       { name: 'offboarding', run: () => offboarding.sweep() },
@@ -211,14 +220,6 @@ export function createMailroom(options: MailroomOptions): Mailroom {
     backoffBaseMs: config.JOB_BACKOFF_BASE_MS,
   });
   runner = jobRunner;
-
-  const home = new HomeService({
-    prisma,
-    slack,
-    clock,
-    checkHr: (userId) => offboarding.checkHr(userId),
-    settings: { adminIds: config.ADMIN_USER_IDS },
-  });
 
   registerListeners(app, { requests, domains: config.MAIL_DOMAINS, offboarding, home });
 

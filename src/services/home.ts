@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import type { Clock } from '../lib/clock.ts';
+import type { Logger } from '../lib/logger.ts';
 import type { SlackGateway } from '../slack/gateway.ts';
+import type { EnqueueInput, JobHandlers } from './jobs.ts';
 import { buildHomeView, HOME_LIST_MAX, type HomeData, type HomeList, type OpenOffboarding, type OwnRequest, type WaitingRequest } from '../views/home.ts';
 
 export interface HomeServiceDeps {
@@ -10,8 +12,28 @@ export interface HomeServiceDeps {
   clock: Clock;
   /** The HR check `/offboard` uses (OffboardingService.checkHr), so the Home tab and the command agree. */
   checkHr: (userId: string) => Promise<{ ok: true } | { ok: false; checkFailed: boolean }>;
+  logger: Logger;
   settings: { adminIds: readonly string[] };
 }
+
+export const HomeJobs = {
+  refreshForRequest: 'home.refresh_request',
+} as const;
+
+const refreshPayload = z.object({ requestId: z.number().int().positive(), admins: z.boolean() });
+type RefreshPayload = z.infer<typeof refreshPayload>;
+
+/**
+ * The job that republishes the Home tabs a request's change of state touched: its requester's, its
+ * approvers' (whoever holds its DM) and, when `admins`, the admins' (they see the failed count).
+ * Enqueued in the transaction of the change, like the DM refresh.
+ */
+export const homeRefreshJob = (requestId: number, key: string, admins = false): EnqueueInput => ({
+  kind: HomeJobs.refreshForRequest,
+  payload: { requestId, admins },
+  dedupeKey: `home:${requestId}:${key}`,
+  requestId,
+});
 
 const approverIdList = z.array(z.string()).catch([]);
 
@@ -80,6 +102,35 @@ export class HomeService {
     if (hr.ok) data.offboardings = await this.openOffboardings();
     if (failedCount !== undefined) data.failedCount = failedCount;
     return data;
+  }
+
+  /**
+   * Each tab is loaded afresh, so the newest state wins whichever change queued the job. A failure
+   * for one person (a deactivated account) does not keep the others stale; the job then fails and
+   * is retried, publishing every tab again, which is harmless.
+   */
+  private async refreshForRequest({ requestId, admins }: RefreshPayload): Promise<void> {
+    const request = await this.deps.prisma.emailRequest.findUnique({
+      where: { id: requestId },
+      select: { requesterId: true, approvalMessages: { select: { userId: true } } },
+    });
+    if (!request) return;
+    const users = new Set([request.requesterId, ...request.approvalMessages.map((message) => message.userId), ...(admins ? this.deps.settings.adminIds : [])]);
+    const failed: string[] = [];
+    for (const userId of users) {
+      try {
+        await this.publish(userId);
+      } catch (error) {
+        this.deps.logger.warn({ err: error, userId, requestId }, 'could not refresh a Home tab');
+        failed.push(userId);
+      }
+    }
+    if (failed.length > 0) throw new Error(`${failed.length} of ${users.size} Home tabs were not refreshed: ${failed.join(', ')}`);
+  }
+
+  jobHandlers(): JobHandlers {
+    // Opening the tab refreshes it anyway: a few attempts are enough.
+    return { [HomeJobs.refreshForRequest]: { schema: refreshPayload, maxAttempts: 3, run: (payload: RefreshPayload) => this.refreshForRequest(payload) } };
   }
 
   /** Offboardings not yet DELETED or CANCELLED, the next deletion first. */

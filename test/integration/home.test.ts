@@ -26,15 +26,37 @@ interface PublishedHome {
 
 const publishesTo = (h: Harness, userId: string) => h.slack.okCallsTo('views.publish').filter((call) => call.args.user_id === userId);
 
+/** Waits until no job is due or running, so no Home refresh job publishes while a test opens a tab. */
+function settle(h: Harness) {
+  return eventually(
+    async () => (await h.db.prisma.job.count({ where: { OR: [{ status: 'RUNNING' }, { status: 'PENDING', runAt: { lte: h.clock.now() } }] } })) === 0,
+    'the job queue to settle',
+  );
+}
+
+const asHome = (view: PublishedHome['view']): PublishedHome => ({
+  view,
+  json: JSON.stringify(view.blocks),
+  buttons: view.blocks.flatMap((block) => (block.type === 'actions' ? (block.elements ?? []).map((element) => element.action_id ?? '') : [])),
+});
+
 /** Opens `userId`'s Home tab as Slack does (a signed app_home_opened event) and returns what reached views.publish. */
 async function openHome(h: Harness, userId: string): Promise<PublishedHome> {
+  await settle(h);
   const before = publishesTo(h, userId).length;
   const answer = await h.driver.appHomeOpened({ userId, channelId: h.slack.dmChannelFor(userId) });
   expect(answer.status).toBe(200);
   const call = await h.slack.waitFor(() => publishesTo(h, userId)[before], 15_000);
-  const view = call.args.view as PublishedHome['view'];
-  const buttons = view.blocks.flatMap((block) => (block.type === 'actions' ? (block.elements ?? []).map((element) => element.action_id ?? '') : []));
-  return { view, json: JSON.stringify(view.blocks), buttons };
+  return asHome(call.args.view as PublishedHome['view']);
+}
+
+/** Waits, without opening the tab, until the Home tab Slack holds for `userId` satisfies `check` (refresh jobs). */
+function homeBecomes(h: Harness, userId: string, check: (home: PublishedHome) => boolean, what: string): Promise<PublishedHome> {
+  return eventually(async () => {
+    const view = h.slack.homeViewOf(userId);
+    const home = view ? asHome(view as unknown as PublishedHome['view']) : undefined;
+    return home && check(home) ? home : undefined;
+  }, what);
 }
 
 /** The text under one header of the Home view, up to the next divider. */
@@ -223,6 +245,7 @@ describe('App Home tab', () => {
   });
 
   it('logs a failed publish and keeps serving', async () => {
+    await settle(h);
     h.slack.failNext('views.publish', 'internal_error');
     const before = h.logs.length;
     const answer = await h.driver.appHomeOpened({ userId: People.admin2 });
@@ -230,6 +253,23 @@ describe('App Home tab', () => {
     await eventually(async () => h.logs.slice(before).some((line) => line.includes('unhandled error in a Slack listener') && line.includes('internal_error')), 'the failure to be logged');
     const home = await openHome(h, People.admin2);
     expect(home.json).toContain('Waiting for your decision');
+  });
+
+  it('refreshes the Home tabs a request touches when its state changes, without waiting for them to be opened', async () => {
+    const request = await createRequest(h, 'rhea.refresh');
+    await homeBecomes(h, People.superior, (home) => sectionUnder(home, 'Waiting for your decision').includes('rhea.refresh@example.com'), 'the superior’s Home to list the new request');
+    await homeBecomes(h, People.requester, (home) => sectionUnder(home, 'Your requests').includes(`rhea.refresh@example.com* for Jane Doe (request #${request.id}`), 'the requester’s Home to list it');
+
+    // Provisioning fails for good: the requester sees why, and the admins' count of failed requests goes up.
+    h.cpanel.failNext('add_pop', 1, 'status0', 'The account is over its mailbox limit.');
+    const dm = await approvalMessageFor(h, request.id, People.superior);
+    await clickButton(h, { userId: People.superior, actionId: 'request_approve', requestId: request.id, channelId: dm.channelId, messageTs: dm.ts });
+    await homeBecomes(h, People.superior, (home) => !home.json.includes('rhea.refresh'), 'the request to leave the superior’s waiting list');
+    await homeBecomes(h, People.requester, (home) => home.json.includes('over its mailbox limit'), 'the requester’s Home to show the failure');
+    const failed = await h.db.prisma.emailRequest.count({ where: { status: 'FAILED' } });
+    expect(failed).toBeGreaterThan(0);
+    const failedText = `${failed} request${failed === 1 ? '' : 's'} failed to provision`;
+    for (const admin of [People.admin, People.admin2]) await homeBecomes(h, admin, (home) => home.json.includes(failedText), `${admin}'s Home to count ${failed} failed`);
   });
 
   it('stays inside Slack’s limits with more than ten rows in every list', async () => {
