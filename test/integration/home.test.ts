@@ -270,6 +270,8 @@ describe('App Home tab', () => {
     expect(failed).toBeGreaterThan(0);
     const failedText = `${failed} request${failed === 1 ? '' : 's'} failed to provision`;
     for (const admin of [People.admin, People.admin2]) await homeBecomes(h, admin, (home) => home.json.includes(failedText), `${admin}'s Home to count ${failed} failed`);
+    await settle(h);
+    expect(await h.db.prisma.job.count({ where: { kind: 'home.refresh_request', OR: [{ status: { not: 'DONE' } }, { lastError: { not: null } }] } })).toBe(0);
   });
 
   it('stays inside Slack’s limits with more than ten rows in every list', async () => {
