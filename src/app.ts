@@ -12,6 +12,7 @@ import { SecretBox } from './lib/secret-box.ts';
 import { buildMailer, buildProvider, buildSmsSender } from './providers/index.ts';
 import { ContactResolver } from './services/contacts.ts';
 import { type JobHandlers, JobQueue, JobRunner } from './services/jobs.ts';
+import { HomeService } from './services/home.ts';
 import { DbLease } from './services/lease.ts';
 import { NotificationService } from './services/notifications.ts';
 import { OffboardingService } from './services/offboarding.ts';
@@ -192,6 +193,15 @@ export function createMailroom(options: MailroomOptions): Mailroom {
     },
   });
   Object.assign(handlers, offboarding.jobHandlers());
+  const home = new HomeService({
+    prisma,
+    slack,
+    clock,
+    checkHr: (userId) => offboarding.checkHr(userId),
+    logger: logger.child({ module: 'home' }),
+    settings: { adminIds: config.ADMIN_USER_IDS },
+  });
+  Object.assign(handlers, home.jobHandlers());
   const sweep = new Sweep({
     tasks: [
       { name: 'offboarding', run: () => offboarding.sweep() },
@@ -211,7 +221,7 @@ export function createMailroom(options: MailroomOptions): Mailroom {
   });
   runner = jobRunner;
 
-  registerListeners(app, { requests, domains: config.MAIL_DOMAINS, offboarding });
+  registerListeners(app, { requests, domains: config.MAIL_DOMAINS, offboarding, home });
 
   return {
     app,

@@ -1,4 +1,5 @@
 import type { App, BlockButtonAction, RespondFn } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import type { ActionResult, OffboardingService, Refusal } from '../services/offboarding.ts';
 import { Actions, Callbacks, Commands, OffboardFields } from '../slack/ids.ts';
@@ -43,6 +44,21 @@ export function describeOffboardRefusal(refusal: Refusal): string {
   }
 }
 
+/**
+ * The offboarding modal, for `/offboard` and the Home tab's button alike: the service checks HR and
+ * prepares the prefill, so authorization stays in one place. Returns the refusal for the caller to show.
+ */
+export async function openOffboardModal(
+  client: WebClient,
+  offboarding: OffboardingService,
+  input: { userId: string; triggerId: string; addressText?: string | undefined },
+): Promise<Refusal | undefined> {
+  const prepared = await offboarding.prepareModal(input.userId, input.addressText);
+  if (!prepared.ok) return prepared;
+  await client.views.open({ trigger_id: input.triggerId, view: buildOffboardModal(prepared.prefill) });
+  return undefined;
+}
+
 const answer = (respond: RespondFn, result: ActionResult) => tellClicker(respond, result.ok ? result.message : describeOffboardRefusal(result));
 
 /** `/offboard`, its modal and mailbox type-ahead, and the Retry/Undo/Confirm/Extend/Cancel buttons. */
@@ -53,9 +69,8 @@ export function registerOffboard(app: App, deps: OffboardDeps): void {
     if (first?.toLowerCase() === 'undo') {
       return void (await answer(respond, await deps.offboarding.undoByAddress(second ?? '', command.user_id)));
     }
-    const prepared = await deps.offboarding.prepareModal(command.user_id, first);
-    if (!prepared.ok) return void (await tellClicker(respond, describeOffboardRefusal(prepared)));
-    await client.views.open({ trigger_id: command.trigger_id, view: buildOffboardModal(prepared.prefill) });
+    const refusal = await openOffboardModal(client, deps.offboarding, { userId: command.user_id, triggerId: command.trigger_id, addressText: first });
+    if (refusal) await tellClicker(respond, describeOffboardRefusal(refusal));
   });
 
   app.options(Actions.offboardMailboxSearch, async ({ ack, body }) => {

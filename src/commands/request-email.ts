@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { App, Logger } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import type { DecisionRefusal, RequestService, RetryResult } from '../services/requests.ts';
 import { Actions, Callbacks, Commands, RejectFields, RequestFields } from '../slack/ids.ts';
@@ -47,10 +48,7 @@ export function registerRequestEmail(app: App, deps: RequestEmailDeps): void {
   app.command(Commands.requestEmail, async ({ ack, command, client }) => {
     await ack();
     const initialLocalPart = command.text.trim().split(/\s+/)[0]?.split('@')[0]?.toLowerCase();
-    await client.views.open({
-      trigger_id: command.trigger_id,
-      view: buildRequestModal({ domains: deps.domains, ...(initialLocalPart ? { initialLocalPart } : {}) }),
-    });
+    await openRequestModal(client, command.trigger_id, deps.domains, initialLocalPart);
   });
 
   app.view(Callbacks.requestModal, async ({ ack, body, view, logger }) => {
@@ -127,6 +125,11 @@ export function registerRequestEmail(app: App, deps: RequestEmailDeps): void {
   onIdButton(app, Actions.retryProvisioning, async ({ id, userId, respond }) => {
     await tellClicker(respond, describeRetry(await deps.requests.retryProvisioning(id, userId)));
   });
+}
+
+/** The request modal, for `/request-email` and the Home tab's button alike; first thing after ack (the trigger lives 3 s). */
+export async function openRequestModal(client: WebClient, triggerId: string, domains: readonly string[], initialLocalPart?: string): Promise<void> {
+  await client.views.open({ trigger_id: triggerId, view: buildRequestModal({ domains, ...(initialLocalPart ? { initialLocalPart } : {}) }) });
 }
 
 const incidentMessage = (incident: string) =>

@@ -149,6 +149,8 @@ export async function startSandbox(options: { port: number; databaseUrl: string;
     { path: '/sandbox/modal', method: ['POST'], handler: (req, res) => void handle(req, res, onModal) },
     { path: '/sandbox/action', method: ['POST'], handler: (req, res) => void handle(req, res, onAction) },
     { path: '/sandbox/skip', method: ['POST'], handler: (req, res) => void handle(req, res, onSkip) },
+    { path: '/sandbox/home', method: ['POST'], handler: (req, res) => void handle(req, res, async (_form, as) => client?.openHome(as)) },
+    { path: '/sandbox/home-action', method: ['POST'], handler: (req, res) => void handle(req, res, onHomeAction) },
   ];
 
   async function handle(req: IncomingMessage, res: ServerResponse, work: (form: URLSearchParams, as: string) => Promise<void>) {
@@ -204,6 +206,12 @@ export async function startSandbox(options: { port: number; databaseUrl: string;
     for (const text of outcome?.notes ?? []) note(as, text);
   }
 
+  async function onHomeAction(form: URLSearchParams, as: string) {
+    const outcome = await client?.clickHomeButton(as, { actionId: form.get('action_id') ?? '', blockId: form.get('block_id') ?? '', value: form.get('value') ?? '' });
+    if (outcome?.viewId) state.modals.set(as, { viewId: outcome.viewId });
+    for (const text of outcome?.notes ?? []) note(as, text);
+  }
+
   async function onSkip(form: URLSearchParams, as: string) {
     const days = Number(form.get('days') ?? '1');
     if (!Number.isFinite(days) || days <= 0 || days > 3650) return note(as, 'Skip between 1 and 3650 days.');
@@ -234,6 +242,13 @@ export async function startSandbox(options: { port: number; databaseUrl: string;
 
     const button = (channel: string, ts: string) => (element: Record<string, any>, block: Record<string, any>) =>
       `<form method="post" action="/sandbox/action" class="inline"><input type="hidden" name="as" value="${html(me.id)}"><input type="hidden" name="action_id" value="${html(element.action_id)}"><input type="hidden" name="block_id" value="${html(block.block_id ?? '')}"><input type="hidden" name="value" value="${html(element.value ?? '')}"><input type="hidden" name="channel" value="${html(channel)}"><input type="hidden" name="ts" value="${html(ts)}"><button class="${html(element.style ?? '')}">${html(element.text?.text ?? 'Button')}</button></form>`;
+    // The Home tab as Slack holds it: published when opened, and republished by the app when a request changes.
+    const homeView = slack.homeViewOf(me.id);
+    const homeButton = (element: Record<string, any>, block: Record<string, any>) =>
+      `<form method="post" action="/sandbox/home-action" class="inline"><input type="hidden" name="as" value="${html(me.id)}"><input type="hidden" name="action_id" value="${html(element.action_id)}"><input type="hidden" name="block_id" value="${html(block.block_id ?? '')}"><input type="hidden" name="value" value="${html(element.value ?? '')}"><button class="${html(element.style ?? '')}">${html(element.text?.text ?? 'Button')}</button></form>`;
+    const homeHtml = `<section><h2>Mailroom’s Home tab, as ${html(me.name)} sees it</h2><form method="post" action="/sandbox/home" class="inline"><input type="hidden" name="as" value="${html(me.id)}"><button>${homeView ? 'Reopen' : 'Open'} the Home tab</button></form>${
+      homeView ? renderBlocks(homeView.blocks as Array<Record<string, any>>, names, homeButton) : '<p class="context">Not opened yet. In Slack, this is the Home tab of the Mailroom app.</p>'
+    }</section>`;
     const dms = [...slack.messagesIn(me.id)].reverse();
     const dmHtml = dms.length
       ? dms.map((message) => `<article class="message">${message.blocks.length ? renderBlocks(message.blocks as Array<Record<string, any>>, names, button(message.channel, message.ts)) : `<p>${mrkdwn(message.text, names)}</p>`}</article>`).join('\n')
@@ -241,7 +256,7 @@ export async function startSandbox(options: { port: number; databaseUrl: string;
 
     const modalHtml =
       view && open
-        ? `<section class="modal"><h2>${html((view.title as { text?: string })?.text ?? 'Form')}</h2><form method="post" action="/sandbox/modal"><input type="hidden" name="as" value="${html(me.id)}">${renderModalForm(view as unknown as Record<string, any>, { names, users: SANDBOX_USERS, ...(open.errors ? { errors: open.errors } : {}), ...(open.previous ? { previous: open.previous } : {}), externalOptions: await externalOptions(me.id, view as unknown as Record<string, any>) })}<p><button class="primary">${html((view.submit as { text?: string })?.text ?? 'Submit')}</button> <button name="cancel" value="1" formnovalidate>${html((view.close as { text?: string })?.text ?? 'Cancel')}</button></p></form></section>`
+        ? `<section class="modal"><h2>${html((view.title as { text?: string })?.text ?? 'Form')}</h2><form method="post" action="/sandbox/modal"><input type="hidden" name="as" value="${html(me.id)}">${renderModalForm(view as unknown as Record<string, any>, { names, users: SANDBOX_USERS, ...(open.errors ? { errors: open.errors } : {}), ...(open.previous ? { previous: open.previous } : {}), externalOptions: await externalOptions(me.id, view as unknown as Record<string, any>) })}<p>${view.submit ? `<button class="primary">${html((view.submit as { text?: string }).text ?? 'Submit')}</button> ` : ''}<button name="cancel" value="1" formnovalidate>${html((view.close as { text?: string })?.text ?? 'Cancel')}</button></p></form></section>`
         : '';
 
     const mailboxes = [...cpanel.mailboxes.entries()]
@@ -279,6 +294,7 @@ ${SANDBOX_USERS.map((user) => `<a class="${user.id === me.id ? 'me' : ''}" href=
 ${notes.map((text) => `<div class="note">${mrkdwn(text, names)}</div>`).join('')}
 ${modalHtml}
 <section><h2>Type a command as ${html(me.name)}</h2><form method="post" action="/sandbox/command"><input type="hidden" name="as" value="${html(me.id)}"><input name="text" list="commands" value="${html(commands[0] ?? '')}" style="width:70%"> <button class="primary">Send</button><datalist id="commands">${commands.map((command) => `<option value="${html(command)}">`).join('')}</datalist></form></section>
+${homeHtml}
 <section><h2>Direct messages from Mailroom to ${html(me.name)}</h2>${dmHtml}</section>
 </div><div>
 <section><h2>Mail server (cPanel fake)</h2><table><tr><td><b>address</b></td><td><b>quota</b></td><td><b>state</b></td><td><b>forwards to</b></td><td><b>auto-reply</b></td></tr>${mailboxes}</table></section>

@@ -36,6 +36,33 @@ export class SandboxSlackClient {
     return this.watch(triggerId, responseUrl, []);
   }
 
+  /** Opens the person's Home tab as the Slack client does (app_home_opened), then waits briefly for the app to publish it. */
+  async openHome(userId: string): Promise<void> {
+    const slack = this.options.slack;
+    const published = () => slack.okCallsTo('views.publish').filter((call) => call.args.user_id === userId).length;
+    const before = published();
+    await this.driver.appHomeOpened({ userId, channelId: slack.dmChannelFor(userId) });
+    for (let waited = 0; waited < 2000 && published() === before; waited += 50) await sleep(50);
+  }
+
+  /** A button on the person's Home tab: block_actions from a `home` view, which carries no response_url. */
+  async clickHomeButton(userId: string, input: { actionId: string; blockId: string; value: string }): Promise<ClickOutcome> {
+    const home = this.options.slack.homeViewOf(userId);
+    if (!home) return { notes: ['Open the Home tab first.'] };
+    const triggerId = this.options.slack.issueTriggerId({ userId });
+    await this.driver.blockAction({
+      userId,
+      ...input,
+      triggerId,
+      responseUrl: '',
+      channelId: '',
+      messageTs: '',
+      container: { type: 'view', view_id: home.id },
+      view: { id: home.id, team_id: home.team_id, type: 'home', blocks: home.blocks, private_metadata: home.private_metadata, callback_id: home.callback_id, hash: home.hash },
+    });
+    return this.watch(triggerId, undefined, []);
+  }
+
   async submitView(userId: string, view: { id: string; callback_id: string; private_metadata: string; hash: string }, values: Record<string, Record<string, Record<string, unknown>>>) {
     const answer = await this.driver.viewSubmission({
       userId,
@@ -66,11 +93,11 @@ export class SandboxSlackClient {
   }
 
   /** Waits briefly for the app's asynchronous answer: a modal opened with the trigger, or a response_url post. */
-  private async watch(triggerId: string, responseUrl: string, notes: string[]): Promise<ClickOutcome> {
+  private async watch(triggerId: string, responseUrl: string | undefined, notes: string[]): Promise<ClickOutcome> {
     const slack = this.options.slack;
     for (let waited = 0; waited < 2000; waited += 50) {
       const opened = slack.okCallsTo('views.open').find((call) => call.args.trigger_id === triggerId);
-      const responses = slack.responsesTo(responseUrl);
+      const responses = responseUrl === undefined ? [] : slack.responsesTo(responseUrl);
       if (opened || responses.length > 0) {
         const viewId = (opened?.response.view as { id?: string } | undefined)?.id;
         return { ...(viewId ? { viewId } : {}), notes: [...notes, ...responses.map((response) => extractText(response.body) ?? '')] };

@@ -1,6 +1,6 @@
 /**
- * Drives a Bolt app over HTTP the way Slack does: signed, form-encoded POSTs to `/slack/events`
- * (slash commands as plain form fields; interactions as `payload=<json>`).
+ * Drives a Bolt app over HTTP the way Slack does: signed POSTs to `/slack/events` (slash commands as
+ * plain form fields; interactions as `payload=<json>`; Events API callbacks as a JSON envelope).
  */
 import { createHmac, randomBytes } from 'node:crypto';
 
@@ -97,6 +97,23 @@ export interface ViewClosedInput {
   userName?: string;
   view: SubmittedView;
   isCleared?: boolean;
+}
+
+export interface EventCallbackInput {
+  /** The inner event, e.g. `{ type: 'app_home_opened', user, channel, tab, event_ts }`. */
+  event: Record<string, unknown>;
+  eventId?: string;
+  /** Seconds since the epoch (default now). */
+  eventTime?: number;
+}
+
+export interface AppHomeOpenedInput {
+  userId: string;
+  tab?: 'home' | 'messages';
+  /** The user's DM with the app (the event names it; the app does not need it). */
+  channelId?: string;
+  /** The Home view as last published, which Slack includes once there is one. */
+  view?: Record<string, unknown>;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -266,6 +283,37 @@ export class SlackDriver {
       is_cleared: input.isCleared ?? false,
       is_enterprise_install: false,
       enterprise: null,
+    });
+  }
+
+  /** An Events API delivery: the `event_callback` envelope as JSON, signed like everything else. */
+  async event(input: EventCallbackInput): Promise<DriverResponse> {
+    const eventTime = input.eventTime ?? Math.floor(Date.now() / 1000);
+    const body = JSON.stringify({
+      token: 'fake-verification-token',
+      team_id: this.teamId,
+      api_app_id: this.apiAppId,
+      event: input.event,
+      type: 'event_callback',
+      event_id: input.eventId ?? `Ev${randomBytes(5).toString('hex').toUpperCase()}`,
+      event_time: eventTime,
+      is_ext_shared_channel: false,
+    });
+    return this.post(body, { 'Content-Type': 'application/json', ...this.sign(body) });
+  }
+
+  /** The user opened the app's Home tab (or its Messages tab). */
+  async appHomeOpened(input: AppHomeOpenedInput): Promise<DriverResponse> {
+    this.actionCounter += 1;
+    return this.event({
+      event: {
+        type: 'app_home_opened',
+        user: input.userId,
+        channel: input.channelId ?? `D${input.userId.replace(/^[UW]/, '')}`,
+        tab: input.tab ?? 'home',
+        event_ts: `${Math.floor(Date.now() / 1000)}.${String(this.actionCounter).padStart(6, '0')}`,
+        ...(input.view !== undefined ? { view: input.view } : {}),
+      },
     });
   }
 

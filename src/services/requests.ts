@@ -21,6 +21,7 @@ import {
 import { recordAudit, requestSubject, SYSTEM_ACTOR } from './audit.ts';
 import { type Db, isUniqueViolation } from './db-types.ts';
 import { type EnqueueInput, type JobHandlers, type JobQueue, PermanentJobError } from './jobs.ts';
+import { homeRefreshJob } from './home.ts';
 import { generatePassword } from './password.ts';
 import type { RequestNotifier } from './request-notifications.ts';
 import { type FieldErrors, type RawRequestForm, validateRequestForm } from './request-validation.ts';
@@ -162,6 +163,7 @@ export class RequestService {
             requestId: created.id,
           })),
           this.notice(created.id, requesterId, 'submitted'),
+          homeRefreshJob(created.id, 'submitted'),
         ]);
         return created;
       });
@@ -275,7 +277,7 @@ export class RequestService {
         outcome: 'ok',
         details: status === 'REJECTED' ? { reason: reason ?? '' } : { address: request.address },
       }, now);
-      const jobs: EnqueueInput[] = [this.refreshJob(request.id, status), this.notice(request.id, request.requesterId, 'decided')];
+      const jobs: EnqueueInput[] = [...this.refreshJobs(request.id, status), this.notice(request.id, request.requesterId, 'decided')];
       if (status === 'APPROVED') {
         jobs.push({ kind: RequestJobs.provision, payload: { requestId: request.id }, dedupeKey: `provision:${request.id}:0`, requestId: request.id });
       }
@@ -316,7 +318,7 @@ export class RequestService {
       });
       if (count === 0) return false;
       await recordAudit(tx, { actor: actorId, action: 'request.cancelled', subject: requestSubject(requestId), outcome: 'ok' }, now);
-      await this.deps.jobs.enqueue(tx, this.refreshJob(requestId, 'CANCELLED'));
+      await this.deps.jobs.enqueue(tx, this.refreshJobs(requestId, 'CANCELLED'));
       return true;
     });
     if (cancelled) return { ok: true, summary: await this.loadSummary(prisma, requestId) };
@@ -385,7 +387,7 @@ export class RequestService {
         // The admins get the approval message itself (the same job as the superior's), so their copies update with every decision.
         await this.deps.jobs.enqueue(tx, [
           ...admins.map((adminId) => ({ kind: RequestJobs.postApprovalDm, payload: { requestId: request.id, approverId: adminId }, dedupeKey: `approval-dm:${request.id}:${adminId}`, requestId: request.id })),
-          this.refreshJob(request.id, 'escalated'),
+          ...this.refreshJobs(request.id, 'escalated'),
         ]);
       }
       return true;
@@ -403,7 +405,7 @@ export class RequestService {
       });
       if (count === 0) return false;
       await recordAudit(tx, { actor: SYSTEM_ACTOR, action: 'request.expired', subject: requestSubject(request.id), outcome: 'ok', details: { afterDays: days } }, now);
-      await this.deps.jobs.enqueue(tx, [this.refreshJob(request.id, 'EXPIRED'), this.notice(request.id, request.requesterId, 'expired')]);
+      await this.deps.jobs.enqueue(tx, [...this.refreshJobs(request.id, 'EXPIRED'), this.notice(request.id, request.requesterId, 'expired')]);
       return true;
     });
   }
@@ -427,7 +429,8 @@ export class RequestService {
         await recordAudit(tx, { actor: actorId, action: 'request.retry', subject: requestSubject(requestId), outcome: 'ok' });
         await this.deps.jobs.enqueue(tx, [
           { kind: RequestJobs.provision, payload: { requestId }, dedupeKey: `provision:${requestId}:${request.version + 1}`, requestId },
-          this.refreshJob(requestId, `retry-${request.version + 1}`),
+          // The admins' Home tabs count failed requests.
+          ...this.refreshJobs(requestId, `retry-${request.version + 1}`, { admins: true }),
         ]);
         return { ok: true as const };
       });
@@ -515,7 +518,7 @@ export class RequestService {
         outcome: 'ok',
         details: { address: request.address, provider: provider.nameFor(request.domain), quotaMb: settings.quotaMb },
       });
-      await this.deps.jobs.enqueue(tx, [this.refreshJob(requestId, 'ACTIVE'), this.notice(requestId, request.requesterId, 'ready')]);
+      await this.deps.jobs.enqueue(tx, [...this.refreshJobs(requestId, 'ACTIVE'), this.notice(requestId, request.requesterId, 'ready')]);
       await this.deps.notifier.mailboxReady(tx, requestId);
     });
   }
@@ -539,7 +542,7 @@ export class RequestService {
       });
       const key = `failed-${request.version}`;
       await this.deps.jobs.enqueue(tx, [
-        this.refreshJob(requestId, key),
+        ...this.refreshJobs(requestId, key, { admins: true }),
         this.notice(requestId, request.requesterId, 'failed', key),
         ...settings.adminIds.map((adminId) => this.notice(requestId, adminId, 'admin_failure', `${key}-${attempts}`, attempts)),
       ]);
@@ -558,8 +561,12 @@ export class RequestService {
     };
   }
 
-  private refreshJob(requestId: number, key: string): EnqueueInput {
-    return { kind: RequestJobs.refreshApprovalMessages, payload: { requestId }, dedupeKey: `refresh:${requestId}:${key}`, requestId };
+  /** After a change of state: every approver's copy of the DM, and the Home tabs of the people the request concerns. */
+  private refreshJobs(requestId: number, key: string, options: { admins?: boolean } = {}): EnqueueInput[] {
+    return [
+      { kind: RequestJobs.refreshApprovalMessages, payload: { requestId }, dedupeKey: `refresh:${requestId}:${key}`, requestId },
+      homeRefreshJob(requestId, key, options.admins ?? false),
+    ];
   }
 
   private loadSummary(db: Db, requestId: number): Promise<RequestSummary> {
@@ -576,6 +583,8 @@ export class RequestService {
     await this.deps.jobs.transaction(prisma, async (tx) => {
       await tx.approvalMessage.create({ data: { requestId, userId: approverId, channelId: posted.channel, ts: posted.ts } });
       await this.deps.notifier.approvalRequested(tx, requestId, approverId);
+      // The request now waits for this approver: their Home tab lists it.
+      await this.deps.jobs.enqueue(tx, homeRefreshJob(requestId, `dm-${approverId}`));
     });
     // A decision may have landed between loading and posting: bring this copy up to date too.
     const now = await prisma.emailRequest.findUniqueOrThrow({ where: { id: requestId }, select: { status: true } });

@@ -1,4 +1,4 @@
-import type { KnownBlock } from '@slack/types';
+import type { HomeView, KnownBlock } from '@slack/types';
 import { ErrorCode, type WebAPIPlatformError, type WebClient } from '@slack/web-api';
 
 export interface SlackUser {
@@ -28,6 +28,8 @@ export interface SlackGateway {
   lookupUserByEmail(email: string): Promise<SlackUser | null>;
   /** An https link that opens this message in Slack (chat.getPermalink: no extra scope). */
   getPermalink(channel: string, ts: string): Promise<string>;
+  /** Replaces the user's App Home tab (views.publish: no extra scope). */
+  publishHome(userId: string, view: HomeView): Promise<void>;
 }
 
 const isPlatformError = (error: unknown, code: string): boolean =>
@@ -89,5 +91,9 @@ export class WebApiSlackGateway implements SlackGateway {
     const { permalink } = await this.client.chat.getPermalink({ channel, message_ts: ts });
     if (!permalink) throw new Error('chat.getPermalink returned no permalink');
     return permalink;
+  }
+
+  async publishHome(userId: string, view: HomeView): Promise<void> {
+    await this.client.views.publish({ user_id: userId, view });
   }
 }

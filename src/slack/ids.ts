@@ -21,6 +21,13 @@ export const Actions = {
   offboardConfirmDelete: 'offboard_confirm_delete',
   offboardExtend: 'offboard_extend',
   offboardCancel: 'offboard_cancel',
+  homeRequestMailbox: 'home_request_mailbox',
+  homeOffboardMailbox: 'home_offboard_mailbox',
+} as const;
+
+/** Events API events the app subscribes to (manifest.yml `bot_events`). */
+export const Events = {
+  appHomeOpened: 'app_home_opened',
 } as const;
 
 /** Block ids of the request modal's inputs; services report field errors with these keys. */

@@ -101,6 +101,29 @@ describe('the built-in sandbox (npm start without Slack credentials)', () => {
     expect(sandbox.cpanel.forwarders.get('jane.doe@example.com')).toEqual(['sam@example.com']);
   });
 
+  it('shows each person Mailroom’s Home tab, whose buttons open the same modals as the commands', async () => {
+    await post('/sandbox/home', { as: 'U0SANDREQ1' });
+    const requester = await page('U0SANDREQ1');
+    expect(requester).toContain('Home tab, as Rita Requester sees it');
+    expect(requester).toContain('Your requests');
+    expect(requester).toContain('jane.doe@example.com');
+    expect(requester).not.toContain('home_offboard_mailbox');
+
+    await post('/sandbox/home', { as: 'U0SANDHR01' });
+    const hr = await page('U0SANDHR01');
+    expect(hr).toContain('Offboardings in progress');
+    expect(hr).toContain('value="home_offboard_mailbox"');
+    await post('/sandbox/home-action', { as: 'U0SANDHR01', action_id: 'home_offboard_mailbox', block_id: 'home_actions', value: '' });
+    expect(await page('U0SANDHR01')).toContain('name="offboard_mailbox"');
+
+    // Someone outside HR with a forged click: the refusal comes in a modal that only closes.
+    await post('/sandbox/home', { as: 'U0SANDOUT1' });
+    await post('/sandbox/home-action', { as: 'U0SANDOUT1', action_id: 'home_offboard_mailbox', block_id: 'home_actions', value: '' });
+    const refused = await page('U0SANDOUT1');
+    expect(refused).toContain('Only HR can offboard mailboxes');
+    expect(refused).not.toContain('>Submit</button>');
+  });
+
   it('refuses forged requests to the sandbox routes and escapes everything it shows', async () => {
     const unknown = await post('/sandbox/command', { as: '<script>', text: '/request-email x' });
     expect(unknown.status).toBe(400);

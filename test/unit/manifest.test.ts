@@ -6,13 +6,14 @@ import { parse } from 'yaml';
 import { registerListeners } from '../../src/commands/index.ts';
 import type { RequestService } from '../../src/services/requests.ts';
 import type { OffboardingService } from '../../src/services/offboarding.ts';
+import type { HomeService } from '../../src/services/home.ts';
 
 const manifest = parse(readFileSync('manifest.yml', 'utf8')) as {
   features: { slash_commands: Array<{ command: string; url: string }>; app_home: Record<string, boolean> };
   oauth_config: { scopes: { bot: string[] } };
   settings: {
     interactivity: { is_enabled: boolean; request_url: string; message_menu_options_url?: string };
-    event_subscriptions?: { bot_events?: string[] };
+    event_subscriptions?: { request_url?: string; bot_events?: string[] };
   };
 };
 
@@ -30,6 +31,11 @@ const SCOPES_BY_METHOD: Record<string, string[]> = {
   'views.update': [],
   'views.push': [],
   'views.publish': [],
+};
+
+/** Bot scopes each subscribed event needs (docs.slack.dev/reference/events). */
+const SCOPES_BY_EVENT: Record<string, string[]> = {
+  app_home_opened: [],
 };
 
 /**
@@ -50,7 +56,7 @@ function recordRegistrations() {
     options: (id: string) => registered.options.push(id),
     shortcut: () => {},
   } as unknown as App;
-  registerListeners(app, { requests: {} as RequestService, domains: ['example.com'], offboarding: {} as OffboardingService });
+  registerListeners(app, { requests: {} as RequestService, domains: ['example.com'], offboarding: {} as OffboardingService, home: {} as HomeService });
   return registered;
 }
 
@@ -92,8 +98,18 @@ describe('manifest.yml', () => {
     expect(new URL(url as string).pathname).toBe('/slack/events');
   });
 
-  it('subscribes to exactly the events the code listens to', () => {
+  it('subscribes to exactly the events the code listens to, delivered to /slack/events', () => {
     expect([...(manifest.settings.event_subscriptions?.bot_events ?? [])].sort()).toEqual([...registered.events].sort());
+    if (registered.events.length === 0) return;
+    const url = manifest.settings.event_subscriptions?.request_url;
+    expect(url, 'add settings.event_subscriptions.request_url').toBeDefined();
+    expect(new URL(url as string).pathname).toBe('/slack/events');
+  });
+
+  it('enables the Home tab exactly when the code publishes it on app_home_opened', () => {
+    const publishesHome = registered.events.includes('app_home_opened');
+    expect(publishesHome).toBe(usedMethods().has('views.publish'));
+    expect(manifest.features.app_home.home_tab_enabled).toBe(publishesHome);
   });
 
   it('enables the Messages tab the bot DMs people in', () => {
@@ -105,7 +121,13 @@ describe('manifest.yml', () => {
     expect(methods.size).toBeGreaterThan(0);
     const unknown = [...methods].filter((method) => !(method in SCOPES_BY_METHOD));
     expect(unknown, 'add these methods to SCOPES_BY_METHOD').toEqual([]);
-    const needed = new Set(['commands', ...[...methods].flatMap((method) => SCOPES_BY_METHOD[method] ?? [])]);
+    const unknownEvents = registered.events.filter((event) => !(event in SCOPES_BY_EVENT));
+    expect(unknownEvents, 'add these events to SCOPES_BY_EVENT').toEqual([]);
+    const needed = new Set([
+      'commands',
+      ...[...methods].flatMap((method) => SCOPES_BY_METHOD[method] ?? []),
+      ...registered.events.flatMap((event) => SCOPES_BY_EVENT[event] ?? []),
+    ]);
     for (const [scope, { method }] of Object.entries(EXTRA_SCOPES)) if (methods.has(method)) needed.add(scope);
     expect([...manifest.oauth_config.scopes.bot].sort()).toEqual([...needed].sort());
   });

@@ -552,6 +552,13 @@ export class FakeSlack {
     return this.responses.filter((r) => r.id === id || r.label === urlOrIdOrLabel);
   }
 
+  /** The user's Home tab as last published (views.publish), if any. */
+  homeViewOf(userId: string): FakeView | undefined {
+    const id = this.homeViewByUser.get(userId);
+    const view = id === undefined ? undefined : this.views.get(id);
+    return view === undefined ? undefined : clone(view);
+  }
+
   /** The user closed (or submitted and Slack closed) a modal: drop it and anything pushed above it. */
   closeView(viewId: string): void {
     for (const stack of this.stacks) {
