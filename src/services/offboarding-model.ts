@@ -168,8 +168,18 @@ export function stepJob(id: number, kind: StepKind, version: number): EnqueueInp
   return { kind: OffboardingJobs.step, payload: { offboardingId: id, step: kind }, dedupeKey };
 }
 
-/** The offboarding's step jobs claimed by a runner and not finished: each may be mid-call at the provider. */
-export function countRunningStepJobs(db: Db, id: number): Promise<number> {
-  // Every step job's dedupe key starts so, the first activation's included.
-  return db.job.count({ where: { status: 'RUNNING', kind: { in: STEP_JOB_KINDS }, dedupeKey: { startsWith: `offboarding:${id}:` } } });
+/**
+ * The offboarding's steps that may be mid-call at the provider: still PENDING, with a job claimed by
+ * a runner. A step commits DONE (or FAILED) before the runner marks its job finished and calls the
+ * provider no more after that, so a RUNNING job whose step is settled is only bookkeeping.
+ */
+export async function countStepsAtProvider(db: Db, id: number): Promise<number> {
+  // Every step job's dedupe key is `offboarding:<id>:<step>:v<version>`, the first activation's included.
+  const running = await db.job.findMany({
+    where: { status: 'RUNNING', kind: { in: STEP_JOB_KINDS }, dedupeKey: { startsWith: `offboarding:${id}:` } },
+    select: { dedupeKey: true },
+  });
+  const kinds = running.map((job) => job.dedupeKey?.split(':')[2]).filter((kind): kind is string => Boolean(kind));
+  if (kinds.length === 0) return 0;
+  return db.offboardingStep.count({ where: { offboardingId: id, kind: { in: kinds }, status: 'PENDING' } });
 }

@@ -3,7 +3,7 @@ import type { OffboardingAccess } from './offboarding-access.ts';
 import {
   ACTIVATION_STEPS,
   type ActionResult,
-  countRunningStepJobs,
+  countStepsAtProvider,
   lockOffboarding,
   type OffboardingServiceDeps,
   refreshAsksJob,
@@ -33,7 +33,7 @@ export class OffboardingUndo {
       // the count below, read after the lock, sees every step job already past that point.
       const status = await lockOffboarding(tx, id);
       if (status !== 'SCHEDULED' && status !== 'ACTIVE' && status !== 'AWAITING_CONFIRMATION') return false;
-      if ((await countRunningStepJobs(tx, id)) > 0) return 'step_running' as const;
+      if ((await countStepsAtProvider(tx, id)) > 0) return 'step_running' as const;
       // Nothing happened at the provider yet: cancel outright.
       const scheduled = await tx.offboarding.updateMany({
         where: { id, status: 'SCHEDULED' },

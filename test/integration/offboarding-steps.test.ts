@@ -168,6 +168,25 @@ describe('offboarding steps: undo, failures, retry, and a future last day', () =
     expect(h.cpanel.autoResponders.has('rex.race@example.com')).toBe(false);
   });
 
+  it('accepts Undo once every step is done, even while a runner is still closing (or died closing) a step’s job', async () => {
+    await seedMailbox(h, { address: 'ned.now@example.com', ownForwarders: ['ned@gmail.com'] });
+    const offboarding = await startOffboarding(h, { mailbox: 'ned.now@example.com', lastDay: today(h, TIME_ZONE) });
+    await settled(h, offboarding.id);
+    // A step commits DONE before its runner marks the job finished; a runner that dies in between
+    // leaves the job RUNNING until its lock goes stale. Neither is a call at cPanel any more.
+    const { count } = await h.db.prisma.job.updateMany({
+      where: { dedupeKey: { startsWith: `offboarding:${offboarding.id}:suspend_login:` } },
+      data: { status: 'RUNNING', lockedAt: h.clock.now(), lockedBy: 'a-runner-that-died' },
+    });
+    expect(count).toBe(1);
+    const responseUrl = h.slack.responseUrl('undo-settled');
+    await h.driver.slashCommand({ command: '/offboard', text: 'undo ned.now@example.com', userId: People.hr, triggerId: h.slack.issueTriggerId(), responseUrl });
+    expect(JSON.stringify((await h.slack.waitFor(() => h.slack.responsesTo(responseUrl)[0])).body)).toContain('Restoring ned.now@example.com');
+    await eventually(() => h.db.prisma.offboarding.findFirst({ where: { id: offboarding.id, status: 'CANCELLED' } }), 'CANCELLED');
+    expect(h.cpanel.forwarders.get('ned.now@example.com')).toEqual(['ned@gmail.com']);
+    expect(h.cpanel.mailboxes.get('ned.now@example.com')?.suspendedLogin).toBe(false);
+  });
+
   it('a step retry that comes due after an Undo leaves cPanel alone', async () => {
     await seedMailbox(h, { address: 'ula.late@example.com' });
     h.cpanel.failNext('suspend_login', 1, 'http503');
