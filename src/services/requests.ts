@@ -7,25 +7,16 @@ import type { SecretBox } from '../lib/secret-box.ts';
 import type { MailboxProvider } from '../providers/mailbox-provider.ts';
 import type { SlackGateway } from '../slack/gateway.ts';
 import { RequestFields } from '../slack/ids.ts';
-import {
-  buildAdminFailureMessage,
-  buildApprovalMessage,
-  buildDecisionNotice,
-  buildExpiredNotice,
-  buildReminderMessage,
-  buildMailboxReadyNotice,
-  buildProvisioningFailedNotice,
-  buildSubmittedNotice,
-  type RequestSummary,
-} from '../views/request-messages.ts';
+import type { RequestSummary } from '../views/request-messages.ts';
 import { recordAudit, requestSubject, SYSTEM_ACTOR } from './audit.ts';
-import { type Db, isUniqueViolation } from './db-types.ts';
+import { isUniqueViolation } from './db-types.ts';
 import { type EnqueueInput, type JobHandlers, type JobQueue, PermanentJobError } from './jobs.ts';
 import { homeRefreshJob } from './home.ts';
 import { generatePassword } from './password.ts';
 import type { RequestNotifier } from './request-notifications.ts';
 import { type FieldErrors, type RawRequestForm, validateRequestForm } from './request-validation.ts';
-import { summarySelect } from './request-summary.ts';
+import { RequestDms } from './request-dms.ts';
+import { approvalDmJob, loadSummary, noticeJob, parseApproverIds, RequestJobs, refreshJobs, requestIdPayload } from './request-model.ts';
 
 export interface RequestServiceDeps {
   prisma: PrismaClient;
@@ -72,26 +63,6 @@ export type RetryResult =
   | { ok: true }
   | { ok: false; code: 'not_found' | 'not_admin' | 'not_failed' | 'address_taken' };
 
-const requestIdPayload = z.object({ requestId: z.number().int().positive() });
-const approverPayload = requestIdPayload.extend({ approverId: z.string().min(1) });
-const noticePayload = requestIdPayload.extend({
-  userId: z.string().min(1),
-  notice: z.enum(['submitted', 'decided', 'ready', 'failed', 'admin_failure', 'reminder', 'expired']),
-  /** For admin_failure: how many attempts the provisioning job made. */
-  attempts: z.number().int().positive().optional(),
-});
-
-export const RequestJobs = {
-  postApprovalDm: 'request.post_approval_dm',
-  refreshApprovalMessages: 'request.refresh_approval_messages',
-  notify: 'request.notify',
-  provision: 'mailbox.provision',
-} as const;
-
-
-/** `approverIds` is a JSON column; anything but a list of ids reads as nobody. */
-const parseApproverIds = (value: unknown): string[] => z.array(z.string()).catch([]).parse(value);
-
 export const secretContext = (requestId: number): string => `email-request:${requestId}:mailbox-password`;
 
 /**
@@ -99,7 +70,12 @@ export const secretContext = (requestId: number): string => `email-request:${req
  * provisioning live here; Slack handlers only parse, ack and render.
  */
 export class RequestService {
-  constructor(private readonly deps: RequestServiceDeps) {}
+  /** The Slack messages about requests (approval DMs, notices) and their jobs. */
+  private readonly dms: RequestDms;
+
+  constructor(private readonly deps: RequestServiceDeps) {
+    this.dms = new RequestDms(deps);
+  }
 
   // ---------------------------------------------------------------- submit
 
@@ -156,13 +132,8 @@ export class RequestService {
           details: { address: value.address, superiorId: value.superiorId, approverIds, routedToAdmins },
         });
         await this.deps.jobs.enqueue(tx, [
-          ...approverIds.map((approverId) => ({
-            kind: RequestJobs.postApprovalDm,
-            payload: { requestId: created.id, approverId },
-            dedupeKey: `approval-dm:${created.id}:${approverId}`,
-            requestId: created.id,
-          })),
-          this.notice(created.id, requesterId, 'submitted'),
+          ...approverIds.map((approverId) => approvalDmJob(created.id, approverId)),
+          noticeJob(created.id, requesterId, 'submitted'),
           homeRefreshJob(created.id, 'submitted'),
         ]);
         return created;
@@ -277,7 +248,7 @@ export class RequestService {
         outcome: 'ok',
         details: status === 'REJECTED' ? { reason: reason ?? '' } : { address: request.address },
       }, now);
-      const jobs: EnqueueInput[] = [...this.refreshJobs(request.id, status), this.notice(request.id, request.requesterId, 'decided')];
+      const jobs: EnqueueInput[] = [...refreshJobs(request.id, status), noticeJob(request.id, request.requesterId, 'decided')];
       if (status === 'APPROVED') {
         jobs.push({ kind: RequestJobs.provision, payload: { requestId: request.id }, dedupeKey: `provision:${request.id}:0`, requestId: request.id });
       }
@@ -318,10 +289,10 @@ export class RequestService {
       });
       if (count === 0) return false;
       await recordAudit(tx, { actor: actorId, action: 'request.cancelled', subject: requestSubject(requestId), outcome: 'ok' }, now);
-      await this.deps.jobs.enqueue(tx, this.refreshJobs(requestId, 'CANCELLED'));
+      await this.deps.jobs.enqueue(tx, refreshJobs(requestId, 'CANCELLED'));
       return true;
     });
-    if (cancelled) return { ok: true, summary: await this.loadSummary(prisma, requestId) };
+    if (cancelled) return { ok: true, summary: await loadSummary(prisma, requestId) };
     const current = await prisma.emailRequest.findUniqueOrThrow({ where: { id: requestId }, select: { status: true, decidedById: true } });
     await recordAudit(prisma, { actor: actorId, action: 'request.cancel', subject: requestSubject(requestId), outcome: 'ignored', details: { reason: 'already_decided', status: current.status } });
     return { ok: false, code: 'already_decided', status: current.status, decidedById: current.decidedById };
@@ -378,7 +349,7 @@ export class RequestService {
       });
       if (count === 0) return false;
       await recordAudit(tx, { actor: SYSTEM_ACTOR, action: 'request.reminded', subject: requestSubject(request.id), outcome: 'ok', details: { recipients, round } }, now);
-      await this.deps.jobs.enqueue(tx, recipients.map((userId) => this.notice(request.id, userId, 'reminder', String(round))));
+      await this.deps.jobs.enqueue(tx, recipients.map((userId) => noticeJob(request.id, userId, 'reminder', String(round))));
       // Superiors miss DMs: each reminder also goes by SMS and email, as the first call did.
       for (const userId of recipients) await this.deps.notifier.approvalRequested(tx, request.id, userId, `reminder-${round}`);
       if (escalateNow) {
@@ -386,8 +357,8 @@ export class RequestService {
         await recordAudit(tx, { actor: SYSTEM_ACTOR, action: 'request.escalated', subject: requestSubject(request.id), outcome: 'ok', details: { to: admins, afterReminders: round } }, now);
         // The admins get the approval message itself (the same job as the superior's), so their copies update with every decision.
         await this.deps.jobs.enqueue(tx, [
-          ...admins.map((adminId) => ({ kind: RequestJobs.postApprovalDm, payload: { requestId: request.id, approverId: adminId }, dedupeKey: `approval-dm:${request.id}:${adminId}`, requestId: request.id })),
-          ...this.refreshJobs(request.id, 'escalated'),
+          ...admins.map((adminId) => approvalDmJob(request.id, adminId)),
+          ...refreshJobs(request.id, 'escalated'),
         ]);
       }
       return true;
@@ -405,7 +376,7 @@ export class RequestService {
       });
       if (count === 0) return false;
       await recordAudit(tx, { actor: SYSTEM_ACTOR, action: 'request.expired', subject: requestSubject(request.id), outcome: 'ok', details: { afterDays: days } }, now);
-      await this.deps.jobs.enqueue(tx, [...this.refreshJobs(request.id, 'EXPIRED'), this.notice(request.id, request.requesterId, 'expired')]);
+      await this.deps.jobs.enqueue(tx, [...refreshJobs(request.id, 'EXPIRED'), noticeJob(request.id, request.requesterId, 'expired')]);
       return true;
     });
   }
@@ -430,7 +401,7 @@ export class RequestService {
         await this.deps.jobs.enqueue(tx, [
           { kind: RequestJobs.provision, payload: { requestId }, dedupeKey: `provision:${requestId}:${request.version + 1}`, requestId },
           // The admins' Home tabs count failed requests.
-          ...this.refreshJobs(requestId, `retry-${request.version + 1}`, { admins: true }),
+          ...refreshJobs(requestId, `retry-${request.version + 1}`, { admins: true }),
         ]);
         return { ok: true as const };
       });
@@ -518,7 +489,7 @@ export class RequestService {
         outcome: 'ok',
         details: { address: request.address, provider: provider.nameFor(request.domain), quotaMb: settings.quotaMb },
       });
-      await this.deps.jobs.enqueue(tx, [...this.refreshJobs(requestId, 'ACTIVE'), this.notice(requestId, request.requesterId, 'ready')]);
+      await this.deps.jobs.enqueue(tx, [...refreshJobs(requestId, 'ACTIVE'), noticeJob(requestId, request.requesterId, 'ready')]);
       await this.deps.notifier.mailboxReady(tx, requestId);
     });
   }
@@ -542,125 +513,17 @@ export class RequestService {
       });
       const key = `failed-${request.version}`;
       await this.deps.jobs.enqueue(tx, [
-        ...this.refreshJobs(requestId, key, { admins: true }),
-        this.notice(requestId, request.requesterId, 'failed', key),
-        ...settings.adminIds.map((adminId) => this.notice(requestId, adminId, 'admin_failure', `${key}-${attempts}`, attempts)),
+        ...refreshJobs(requestId, key, { admins: true }),
+        noticeJob(requestId, request.requesterId, 'failed', key),
+        ...settings.adminIds.map((adminId) => noticeJob(requestId, adminId, 'admin_failure', `${key}-${attempts}`, attempts)),
       ]);
       await this.deps.notifier.provisioningFailed(tx, requestId, `${key}-${attempts}`, attempts);
     });
   }
 
-  // ---------------------------------------------------------------- Slack side effects (jobs)
-
-  private notice(requestId: number, userId: string, notice: z.infer<typeof noticePayload>['notice'], key = '', attempts?: number): EnqueueInput {
-    return {
-      kind: RequestJobs.notify,
-      payload: { requestId, userId, notice, ...(attempts === undefined ? {} : { attempts }) },
-      dedupeKey: `notify:${requestId}:${notice}:${userId}:${key}`,
-      requestId,
-    };
-  }
-
-  /** After a change of state: every approver's copy of the DM, and the Home tabs of the people the request concerns. */
-  private refreshJobs(requestId: number, key: string, options: { admins?: boolean } = {}): EnqueueInput[] {
-    return [
-      { kind: RequestJobs.refreshApprovalMessages, payload: { requestId }, dedupeKey: `refresh:${requestId}:${key}`, requestId },
-      homeRefreshJob(requestId, key, options.admins ?? false),
-    ];
-  }
-
-  private loadSummary(db: Db, requestId: number): Promise<RequestSummary> {
-    return db.emailRequest.findUniqueOrThrow({ where: { id: requestId }, select: summarySelect });
-  }
-
-  private async postApprovalDm(requestId: number, approverId: string): Promise<void> {
-    const { prisma, slack } = this.deps;
-    const existing = await prisma.approvalMessage.findUnique({ where: { requestId_userId: { requestId, userId: approverId } } });
-    if (existing) return;
-    const summary = await this.loadSummary(prisma, requestId);
-    const posted = await slack.postDirectMessage(approverId, buildApprovalMessage(summary));
-    // The DM and the approver's SMS/email (which link to it) are recorded together.
-    await this.deps.jobs.transaction(prisma, async (tx) => {
-      await tx.approvalMessage.create({ data: { requestId, userId: approverId, channelId: posted.channel, ts: posted.ts } });
-      await this.deps.notifier.approvalRequested(tx, requestId, approverId);
-      // The request now waits for this approver: their Home tab lists it.
-      await this.deps.jobs.enqueue(tx, homeRefreshJob(requestId, `dm-${approverId}`));
-    });
-    // A decision may have landed between loading and posting: bring this copy up to date too.
-    const now = await prisma.emailRequest.findUniqueOrThrow({ where: { id: requestId }, select: { status: true } });
-    if (now.status !== summary.status) await slack.updateMessage(posted.channel, posted.ts, buildApprovalMessage(await this.loadSummary(prisma, requestId)));
-  }
-
-  /** Brings every message about the request up to its status: the approvers' DMs and the requester's notice. */
-  private async refreshApprovalMessages(requestId: number): Promise<void> {
-    const { prisma, slack } = this.deps;
-    const summary = await this.loadSummary(prisma, requestId);
-    const messages = await prisma.approvalMessage.findMany({ where: { requestId }, select: { channelId: true, ts: true } });
-    const message = buildApprovalMessage(summary);
-    for (const { channelId, ts } of messages) await slack.updateMessage(channelId, ts, message);
-    const notice = await prisma.emailRequest.findUniqueOrThrow({ where: { id: requestId }, select: { noticeChannelId: true, noticeTs: true, approverIds: true } });
-    if (notice.noticeChannelId && notice.noticeTs) {
-      await slack.updateMessage(notice.noticeChannelId, notice.noticeTs, buildSubmittedNotice(summary, parseApproverIds(notice.approverIds)));
-    }
-  }
-
-  /**
-   * Posts the requester's "on its way" notice and remembers where, so that later refreshes update
-   * it. A status change that committed while it was being posted found nothing to refresh: catch up.
-   */
-  private async postSubmittedNotice(requestId: number, userId: string): Promise<void> {
-    const { prisma, slack } = this.deps;
-    const summary = await this.loadSummary(prisma, requestId);
-    const { approverIds } = await prisma.emailRequest.findUniqueOrThrow({ where: { id: requestId }, select: { approverIds: true } });
-    const approvers = parseApproverIds(approverIds);
-    const posted = await slack.postDirectMessage(userId, buildSubmittedNotice(summary, approvers));
-    await prisma.emailRequest.update({ where: { id: requestId }, data: { noticeChannelId: posted.channel, noticeTs: posted.ts } });
-    const now = await this.loadSummary(prisma, requestId);
-    if (now.status !== summary.status) await slack.updateMessage(posted.channel, posted.ts, buildSubmittedNotice(now, approvers));
-  }
-
-  private async sendNotice(payload: z.infer<typeof noticePayload>): Promise<void> {
-    if (payload.notice === 'submitted') return this.postSubmittedNotice(payload.requestId, payload.userId);
-    const { prisma } = this.deps;
-    const summary = await this.loadSummary(prisma, payload.requestId);
-    const approvalLink = payload.notice === 'reminder' ? await this.approvalPermalink(payload.requestId, payload.userId) : undefined;
-    const message = {
-      decided: () => buildDecisionNotice(summary),
-      ready: () => buildMailboxReadyNotice(summary),
-      failed: () => buildProvisioningFailedNotice(summary),
-      admin_failure: () => buildAdminFailureMessage(summary, payload.attempts ?? 0),
-      reminder: () => buildReminderMessage(summary, approvalLink),
-      expired: () => buildExpiredNotice(summary, this.deps.settings.expiryDays ?? 0),
-    }[payload.notice]();
-    await this.deps.slack.postDirectMessage(payload.userId, message);
-  }
-
-  /** A link to the approver's own copy of the request, for reminders; none if it cannot be had. */
-  private async approvalPermalink(requestId: number, userId: string): Promise<string | undefined> {
-    const copy = await this.deps.prisma.approvalMessage.findUnique({ where: { requestId_userId: { requestId, userId } }, select: { channelId: true, ts: true } });
-    if (!copy) return undefined;
-    try {
-      return await this.deps.slack.getPermalink(copy.channelId, copy.ts);
-    } catch (error) {
-      this.deps.logger.warn({ err: error, requestId }, 'no permalink for the reminder');
-      return undefined;
-    }
-  }
-
   jobHandlers(): JobHandlers {
     return {
-      [RequestJobs.postApprovalDm]: {
-        schema: approverPayload,
-        run: (payload: z.infer<typeof approverPayload>) => this.postApprovalDm(payload.requestId, payload.approverId),
-      },
-      [RequestJobs.refreshApprovalMessages]: {
-        schema: requestIdPayload,
-        run: (payload: z.infer<typeof requestIdPayload>) => this.refreshApprovalMessages(payload.requestId),
-      },
-      [RequestJobs.notify]: {
-        schema: noticePayload,
-        run: (payload: z.infer<typeof noticePayload>) => this.sendNotice(payload),
-      },
+      ...this.dms.jobHandlers(),
       [RequestJobs.provision]: {
         schema: requestIdPayload,
         run: (payload: z.infer<typeof requestIdPayload>, context) => this.provision(payload.requestId, context.attempt),
@@ -669,6 +532,4 @@ export class RequestService {
       },
     };
   }
-
 }
-

@@ -1,0 +1,126 @@
+import type { z } from 'zod';
+import type { PrismaClient } from '../generated/prisma/client.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { SlackGateway } from '../slack/gateway.ts';
+import {
+  buildAdminFailureMessage,
+  buildApprovalMessage,
+  buildDecisionNotice,
+  buildExpiredNotice,
+  buildMailboxReadyNotice,
+  buildProvisioningFailedNotice,
+  buildReminderMessage,
+  buildSubmittedNotice,
+} from '../views/request-messages.ts';
+import { homeRefreshJob } from './home.ts';
+import type { JobHandlers, JobQueue } from './jobs.ts';
+import type { RequestNotifier } from './request-notifications.ts';
+import { approverPayload, loadSummary, noticePayload, parseApproverIds, RequestJobs, requestIdPayload } from './request-model.ts';
+
+export interface RequestDmsDeps {
+  prisma: PrismaClient;
+  slack: SlackGateway;
+  jobs: JobQueue;
+  logger: Logger;
+  notifier: RequestNotifier;
+  settings: { expiryDays?: number };
+}
+
+/**
+ * The Slack messages about a request, each posted or refreshed by a job: the approvers' DMs (one
+ * builder for every state, refreshed in place), the requester's "on its way" notice, and the notices.
+ */
+export class RequestDms {
+  constructor(private readonly deps: RequestDmsDeps) {}
+
+  private async postApprovalDm(requestId: number, approverId: string): Promise<void> {
+    const { prisma, slack } = this.deps;
+    const existing = await prisma.approvalMessage.findUnique({ where: { requestId_userId: { requestId, userId: approverId } } });
+    if (existing) return;
+    const summary = await loadSummary(prisma, requestId);
+    const posted = await slack.postDirectMessage(approverId, buildApprovalMessage(summary));
+    // The DM and the approver's SMS/email (which link to it) are recorded together.
+    await this.deps.jobs.transaction(prisma, async (tx) => {
+      await tx.approvalMessage.create({ data: { requestId, userId: approverId, channelId: posted.channel, ts: posted.ts } });
+      await this.deps.notifier.approvalRequested(tx, requestId, approverId);
+      // The request now waits for this approver: their Home tab lists it.
+      await this.deps.jobs.enqueue(tx, homeRefreshJob(requestId, `dm-${approverId}`));
+    });
+    // A decision may have landed between loading and posting: bring this copy up to date too.
+    const now = await prisma.emailRequest.findUniqueOrThrow({ where: { id: requestId }, select: { status: true } });
+    if (now.status !== summary.status) await slack.updateMessage(posted.channel, posted.ts, buildApprovalMessage(await loadSummary(prisma, requestId)));
+  }
+
+  /** Brings every message about the request up to its status: the approvers' DMs and the requester's notice. */
+  private async refreshApprovalMessages(requestId: number): Promise<void> {
+    const { prisma, slack } = this.deps;
+    const summary = await loadSummary(prisma, requestId);
+    const messages = await prisma.approvalMessage.findMany({ where: { requestId }, select: { channelId: true, ts: true } });
+    const message = buildApprovalMessage(summary);
+    for (const { channelId, ts } of messages) await slack.updateMessage(channelId, ts, message);
+    const notice = await prisma.emailRequest.findUniqueOrThrow({ where: { id: requestId }, select: { noticeChannelId: true, noticeTs: true, approverIds: true } });
+    if (notice.noticeChannelId && notice.noticeTs) {
+      await slack.updateMessage(notice.noticeChannelId, notice.noticeTs, buildSubmittedNotice(summary, parseApproverIds(notice.approverIds)));
+    }
+  }
+
+  /**
+   * Posts the requester's "on its way" notice and remembers where, so that later refreshes update
+   * it. A status change that committed while it was being posted found nothing to refresh: catch up.
+   */
+  private async postSubmittedNotice(requestId: number, userId: string): Promise<void> {
+    const { prisma, slack } = this.deps;
+    const summary = await loadSummary(prisma, requestId);
+    const { approverIds } = await prisma.emailRequest.findUniqueOrThrow({ where: { id: requestId }, select: { approverIds: true } });
+    const approvers = parseApproverIds(approverIds);
+    const posted = await slack.postDirectMessage(userId, buildSubmittedNotice(summary, approvers));
+    await prisma.emailRequest.update({ where: { id: requestId }, data: { noticeChannelId: posted.channel, noticeTs: posted.ts } });
+    const now = await loadSummary(prisma, requestId);
+    if (now.status !== summary.status) await slack.updateMessage(posted.channel, posted.ts, buildSubmittedNotice(now, approvers));
+  }
+
+  private async sendNotice(payload: z.infer<typeof noticePayload>): Promise<void> {
+    if (payload.notice === 'submitted') return this.postSubmittedNotice(payload.requestId, payload.userId);
+    const { prisma } = this.deps;
+    const summary = await loadSummary(prisma, payload.requestId);
+    const approvalLink = payload.notice === 'reminder' ? await this.approvalPermalink(payload.requestId, payload.userId) : undefined;
+    const message = {
+      decided: () => buildDecisionNotice(summary),
+      ready: () => buildMailboxReadyNotice(summary),
+      failed: () => buildProvisioningFailedNotice(summary),
+      admin_failure: () => buildAdminFailureMessage(summary, payload.attempts ?? 0),
+      reminder: () => buildReminderMessage(summary, approvalLink),
+      expired: () => buildExpiredNotice(summary, this.deps.settings.expiryDays ?? 0),
+    }[payload.notice]();
+    await this.deps.slack.postDirectMessage(payload.userId, message);
+  }
+
+  /** A link to the approver's own copy of the request, for reminders; none if it cannot be had. */
+  private async approvalPermalink(requestId: number, userId: string): Promise<string | undefined> {
+    const copy = await this.deps.prisma.approvalMessage.findUnique({ where: { requestId_userId: { requestId, userId } }, select: { channelId: true, ts: true } });
+    if (!copy) return undefined;
+    try {
+      return await this.deps.slack.getPermalink(copy.channelId, copy.ts);
+    } catch (error) {
+      this.deps.logger.warn({ err: error, requestId }, 'no permalink for the reminder');
+      return undefined;
+    }
+  }
+
+  jobHandlers(): JobHandlers {
+    return {
+      [RequestJobs.postApprovalDm]: {
+        schema: approverPayload,
+        run: (payload: z.infer<typeof approverPayload>) => this.postApprovalDm(payload.requestId, payload.approverId),
+      },
+      [RequestJobs.refreshApprovalMessages]: {
+        schema: requestIdPayload,
+        run: (payload: z.infer<typeof requestIdPayload>) => this.refreshApprovalMessages(payload.requestId),
+      },
+      [RequestJobs.notify]: {
+        schema: noticePayload,
+        run: (payload: z.infer<typeof noticePayload>) => this.sendNotice(payload),
+      },
+    };
+  }
+}
