@@ -185,15 +185,16 @@ export class NotificationService {
     }
 
     if (result.ok) {
-      await prisma.delivery.update({
-        where: { id: delivery.id },
-        data: { status: isLogOnly ? 'LOGGED' : 'SENT', providerId: result.providerId, sentAt: clock.now(), attempts: context.attempt, lastError: null },
-      });
-      // The sealed secret has done its job: drop it from the job row rather than keep it at rest.
-      if (payload.sealedSecret) {
-        const { sealedSecret: _dropped, ...rest } = payload;
-        await prisma.job.update({ where: { id: context.jobId }, data: { payload: rest } });
-      }
+      // The sealed secret has done its job: it leaves the job row in the same transaction that records
+      // the delivery as sent, so no crash in between can keep it at rest.
+      const { sealedSecret, ...rest } = payload;
+      await prisma.$transaction([
+        prisma.delivery.update({
+          where: { id: delivery.id },
+          data: { status: isLogOnly ? 'LOGGED' : 'SENT', providerId: result.providerId, sentAt: clock.now(), attempts: context.attempt, lastError: null },
+        }),
+        ...(sealedSecret ? [prisma.job.update({ where: { id: context.jobId }, data: { payload: rest } })] : []),
+      ]);
       context.logger.info({ deliveryId: delivery.id, channel, template: delivery.template, providerId: result.providerId, logOnly: isLogOnly }, 'delivery sent');
       return;
     }

@@ -10,6 +10,7 @@ import {
   type Harness,
   People,
   type RequestFormValues,
+  settledJob,
   startHarness,
   submitRequestForm,
   TWILIO_FROM,
@@ -183,7 +184,7 @@ describe('SMS and email notifications', () => {
     const failed = await deliveryWhere(request.id, 'new-hire-credentials-link-sms');
     expect(failed).toMatchObject({ status: 'FAILED', attempts: 1, recipient: '+14155550133' });
     expect(failed.lastError).toMatch(/Twilio 400 \(error 21211\).*not a valid phone number/);
-    expect(await h.db.prisma.job.findUnique({ where: { dedupeKey: `delivery:${failed.id}` } })).toMatchObject({ status: 'DEAD', attempts: 1 });
+    expect(await settledJob(h, { dedupeKey: `delivery:${failed.id}` })).toMatchObject({ status: 'DEAD', attempts: 1 });
 
     const mail = await eventually(async () => h.smtp.messagesTo('bn@gmail.com')[0], 'the credentials email');
     expect(mail.text).toMatch(/https:\/\/mailroom\.test\/credentials\/[A-Za-z0-9_-]{27}/);

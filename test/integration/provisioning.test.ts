@@ -5,6 +5,7 @@ import {
   eventually,
   type Harness,
   People,
+  settledJob,
   startHarness,
   submitRequestForm,
 } from '../support/harness.ts';
@@ -59,7 +60,7 @@ describe('provisioning through cPanel', () => {
     expect(addPopsFor('flaky.cpanel')).toHaveLength(3);
     expect(h.cpanel.mailboxes.has('flaky.cpanel@example.com')).toBe(true);
     expect(await h.db.prisma.mailbox.count({ where: { address: 'flaky.cpanel@example.com' } })).toBe(1);
-    expect((await provisionJob(requestId))?.status).toBe('DONE');
+    expect((await settledJob(h, { requestId, kind: 'mailbox.provision' })).status).toBe('DONE');
     // Every attempt used the same password, sealed once.
     const passwords = new Set(addPopsFor('flaky.cpanel').map((call) => call.params.password));
     expect(passwords.size).toBe(1);
@@ -111,7 +112,7 @@ describe('provisioning through cPanel', () => {
     const failed = await eventually(() => h.db.prisma.emailRequest.findFirst({ where: { id: requestId, status: 'FAILED' } }), 'FAILED');
     expect(failed.failureReason).toMatch(/unavailable/);
     expect(addPopsFor('never.works')).toHaveLength(4);
-    expect((await provisionJob(requestId))?.status).toBe('DEAD');
+    expect((await settledJob(h, { requestId, kind: 'mailbox.provision' })).status).toBe('DEAD');
 
     for (const admin of [People.admin, People.admin2]) {
       const channel = h.slack.dmChannelFor(admin);

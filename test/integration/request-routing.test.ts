@@ -14,6 +14,7 @@ import {
   type Harness,
   People,
   type RequestFormValues,
+  settledJob,
   SIGNING_SECRET,
   startHarness,
   submitRequestForm,
@@ -207,7 +208,7 @@ describe('request flow routed per domain (example.org â†’ Aurora, example.com â†
 
     h.clock.advance(2 * BACKOFF_BASE_MS + 1000);
     await active(requestId);
-    expect((await provisionJob(requestId))?.status).toBe('DONE');
+    expect((await settledJob(h, { requestId, kind: 'mailbox.provision' })).status).toBe('DONE');
 
     const creates = createUserCallsFor('flaky.aurora@example.org');
     expect(creates.map((call) => call.status)).toEqual([500, 500, 200]);

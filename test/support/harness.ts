@@ -1,3 +1,4 @@
+import type { Prisma } from '../../src/generated/prisma/client.ts';
 import { Writable } from 'node:stream';
 import { createMailroom, type Mailroom } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -197,6 +198,18 @@ export async function requesterNotice(h: Harness, requestId: number, check: (jso
     const json = JSON.stringify(message?.blocks ?? []);
     return message && check(json) ? { message, json, hasButtons: (message.blocks ?? []).some((block) => (block as { type: string }).type === 'actions') } : undefined;
   }, what);
+}
+
+/**
+ * Waits until the job matching `where` is no longer RUNNING and returns it. The runner records a
+ * job's outcome (DONE, DEAD, a retry) just after the handler's own transaction, so a test that has
+ * seen the handler's effects must still wait for the job row.
+ */
+export function settledJob(h: Harness, where: Prisma.JobWhereInput) {
+  return eventually(async () => {
+    const job = await h.db.prisma.job.findFirst({ where, orderBy: { id: 'desc' } });
+    return job && job.status !== 'RUNNING' ? job : undefined;
+  }, `the job ${JSON.stringify(where)} to settle`);
 }
 
 /**
