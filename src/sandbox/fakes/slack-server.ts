@@ -570,7 +570,7 @@ export class FakeSlack {
   }
 
   /** Polls `probe` every 20 ms until it returns something other than undefined/null/false. */
-  async waitFor<T>(probe: () => T | undefined | null | false, timeoutMs = 5000): Promise<T> {
+  async waitFor<T>(probe: () => T | undefined | null | false, timeoutMs = 15_000): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     let lastError: unknown;
     for (;;) {

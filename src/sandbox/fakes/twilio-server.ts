@@ -79,7 +79,7 @@ export class FakeTwilio {
   }
 
   /** Polls until an accepted message to `number` exists; returns the first. */
-  async waitForMessageTo(number: string, timeoutMs = 5000): Promise<FakeTwilioMessage> {
+  async waitForMessageTo(number: string, timeoutMs = 15_000): Promise<FakeTwilioMessage> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const found = this.messagesTo(number)[0];
