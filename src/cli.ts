@@ -8,7 +8,7 @@ import { AUDIT_FORMATS, AUDIT_OUTCOMES, type AuditCliOptions, AuditUsageError, r
 import { ExitCode, runBatchCreate } from './cli/batch-create.ts';
 import type { MigrationLogger } from './db/migrate.ts';
 import { applyMigrations, MigrationError } from './db/migrate.ts';
-import { parseDatabaseUrl } from './db/url.ts';
+import { describeDatabase } from './db/url.ts';
 import { loadEnvFile } from './lib/env-file.ts';
 
 /** Thrown by a command to stop with a message and an exit code, without a stack trace. */
@@ -97,9 +97,8 @@ export function buildCli(io: Partial<CliIo> = {}): Command {
         const code = (error as { code?: unknown } | null)?.code;
         if (typeof code === 'string') {
           // Driver errors (ECONNREFUSED, ER_ACCESS_DENIED_ERROR…): say where, never with the password.
-          const target = parseDatabaseUrl(databaseUrl);
           const message = error instanceof Error && error.message ? error.message : code;
-          throw new CliError(`Could not migrate ${target.user}@${target.host}:${target.port}/${target.database ?? ''}: ${message}`, 1);
+          throw new CliError(`Could not migrate ${describeDatabase(databaseUrl)}: ${message}`, 1);
         }
         throw error;
       }

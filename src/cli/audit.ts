@@ -3,7 +3,7 @@
  * review or an export, filtered by time, actor, action, subject, outcome or mailbox.
  */
 import { stringify } from 'csv-stringify/sync';
-import { createPrismaClient, parseDatabaseUrl } from '../db/client.ts';
+import { createPrismaClient, describeDatabase } from '../db/client.ts';
 import { probeDatabase } from '../db/migrate.ts';
 import { type AuditFilter, type AuditRow, readAuditLog } from '../services/audit-log.ts';
 import type { AuditOutcome } from '../services/audit.ts';
@@ -96,7 +96,9 @@ function textLine(row: AuditRow): string {
   return printable(`${at}  ${row.actor.padEnd(12)}  ${row.action.padEnd(32)}  ${row.subject.padEnd(24)}  ${row.outcome.padEnd(7)}${details ? `  ${details}` : ''}`.trimEnd());
 }
 
-const CSV_COLUMNS = ['id', 'at', 'actor', 'action', 'subject', 'outcome', 'details'] as const;
+/** One exported event: the JSON line as it is, and the CSV row in the same column order. */
+const exportRecord = (row: AuditRow) => ({ id: row.id, at: row.at.toISOString(), actor: row.actor, action: row.action, subject: row.subject, outcome: row.outcome, details: row.details });
+const CSV_COLUMNS = ['id', 'at', 'actor', 'action', 'subject', 'outcome', 'details'] as const satisfies readonly (keyof ReturnType<typeof exportRecord>)[];
 
 // escape_formulas: a cell that starts with = + - @ is prefixed with ' so a spreadsheet shows it as text.
 const csvLine = (cells: readonly (string | number)[]): string => stringify([cells], { escape_formulas: true, eof: false });
@@ -105,7 +107,7 @@ const csvLine = (cells: readonly (string | number)[]): string => stringify([cell
 export async function runAuditExport(options: AuditCliOptions, io: AuditIo): Promise<number> {
   const { filter, format } = auditFilterOf(options, (io.now ?? (() => new Date()))());
   const problem = await probeDatabase(io.databaseUrl, 'AuditEvent');
-  if (problem) throw new AuditUsageError(`Could not read the audit log from ${whereOf(io.databaseUrl)}: ${problem}`);
+  if (problem) throw new AuditUsageError(`Could not read the audit log from ${describeDatabase(io.databaseUrl)}: ${problem}`);
   const prisma = createPrismaClient(io.databaseUrl, { connectionLimit: 2 });
   let count = 0;
   try {
@@ -113,8 +115,10 @@ export async function runAuditExport(options: AuditCliOptions, io: AuditIo): Pro
     for await (const row of readAuditLog(prisma, filter)) {
       count += 1;
       if (format === 'text') io.out(textLine(row));
-      else if (format === 'csv') io.out(csvLine([row.id, row.at.toISOString(), row.actor, row.action, row.subject, row.outcome, detailsText(row.details)]));
-      else io.out(JSON.stringify({ id: row.id, at: row.at.toISOString(), actor: row.actor, action: row.action, subject: row.subject, outcome: row.outcome, details: row.details }));
+      else if (format === 'csv') {
+        const record = exportRecord(row);
+        io.out(csvLine(CSV_COLUMNS.map((column) => (column === 'details' ? detailsText(record.details) : record[column]))));
+      } else io.out(JSON.stringify(exportRecord(row)));
     }
     if (format === 'text') io.out(count === 0 ? 'No audit events match.' : `${count} event(s).`);
     return count;
@@ -122,16 +126,10 @@ export async function runAuditExport(options: AuditCliOptions, io: AuditIo): Pro
     // The server went away mid-export: driver and Prisma errors carry a code; say it in words.
     if (typeof (error as { code?: unknown } | null)?.code === 'string') {
       const message = error instanceof Error ? error.message.trim().split('\n').pop() : String(error);
-      throw new AuditUsageError(`Could not read the audit log from ${whereOf(io.databaseUrl)}: ${message}`);
+      throw new AuditUsageError(`Could not read the audit log from ${describeDatabase(io.databaseUrl)}: ${message}`);
     }
     throw error;
   } finally {
     await prisma.$disconnect();
   }
-}
-
-/** user@host:port/database: where, never with the password. */
-function whereOf(databaseUrl: string): string {
-  const target = parseDatabaseUrl(databaseUrl);
-  return `${target.user}@${target.host}:${target.port}/${target.database ?? ''}`;
 }

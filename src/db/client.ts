@@ -3,7 +3,7 @@ import { PrismaClient } from '../generated/prisma/client.ts';
 import { parseDatabaseUrl, SESSION_TIME_ZONE } from './url.ts';
 
 export type { DatabaseUrlParts } from './url.ts';
-export { parseDatabaseUrl, SESSION_TIME_ZONE, withDatabase } from './url.ts';
+export { describeDatabase, parseDatabaseUrl, SESSION_TIME_ZONE, withDatabase } from './url.ts';
 
 /**
  * Builds the app's PrismaClient on the MariaDB driver adapter (which also speaks to MySQL).

@@ -51,6 +51,12 @@ export function parseDatabaseUrl(databaseUrl: string): DatabaseUrlParts {
   };
 }
 
+/** `user@host:port/database`: where a URL points, for messages; never with the password. */
+export function describeDatabase(databaseUrl: string): string {
+  const target = parseDatabaseUrl(databaseUrl);
+  return `${target.user}@${target.host}:${target.port}/${target.database ?? ''}`;
+}
+
 /** Returns `databaseUrl` pointing at `database` instead (keeps credentials, host and parameters). */
 export function withDatabase(databaseUrl: string, database: string): string {
   const url = new URL(databaseUrl);

@@ -240,12 +240,13 @@ export async function startSandbox(options: { port: number; databaseUrl: string;
     const notes = state.notes.get(me.id) ?? [];
     state.notes.delete(me.id);
 
-    const button = (channel: string, ts: string) => (element: Record<string, any>, block: Record<string, any>) =>
-      `<form method="post" action="/sandbox/action" class="inline"><input type="hidden" name="as" value="${html(me.id)}"><input type="hidden" name="action_id" value="${html(element.action_id)}"><input type="hidden" name="block_id" value="${html(block.block_id ?? '')}"><input type="hidden" name="value" value="${html(element.value ?? '')}"><input type="hidden" name="channel" value="${html(channel)}"><input type="hidden" name="ts" value="${html(ts)}"><button class="${html(element.style ?? '')}">${html(element.text?.text ?? 'Button')}</button></form>`;
+    // A Block Kit button as a form posting its click to `action`, with `extra` hidden fields (a DM's channel and ts).
+    const formButton = (action: string, extra: Record<string, string> = {}) => (element: Record<string, any>, block: Record<string, any>) =>
+      `<form method="post" action="${action}" class="inline"><input type="hidden" name="as" value="${html(me.id)}"><input type="hidden" name="action_id" value="${html(element.action_id)}"><input type="hidden" name="block_id" value="${html(block.block_id ?? '')}"><input type="hidden" name="value" value="${html(element.value ?? '')}">${Object.entries(extra).map(([name, value]) => `<input type="hidden" name="${name}" value="${html(value)}">`).join('')}<button class="${html(element.style ?? '')}">${html(element.text?.text ?? 'Button')}</button></form>`;
+    const button = (channel: string, ts: string) => formButton('/sandbox/action', { channel, ts });
     // The Home tab as Slack holds it: published when opened, and republished by the app when a request changes.
     const homeView = slack.homeViewOf(me.id);
-    const homeButton = (element: Record<string, any>, block: Record<string, any>) =>
-      `<form method="post" action="/sandbox/home-action" class="inline"><input type="hidden" name="as" value="${html(me.id)}"><input type="hidden" name="action_id" value="${html(element.action_id)}"><input type="hidden" name="block_id" value="${html(block.block_id ?? '')}"><input type="hidden" name="value" value="${html(element.value ?? '')}"><button class="${html(element.style ?? '')}">${html(element.text?.text ?? 'Button')}</button></form>`;
+    const homeButton = formButton('/sandbox/home-action');
     const homeHtml = `<section><h2>Mailroom’s Home tab, as ${html(me.name)} sees it</h2><form method="post" action="/sandbox/home" class="inline"><input type="hidden" name="as" value="${html(me.id)}"><button>${homeView ? 'Reopen' : 'Open'} the Home tab</button></form>${
       homeView ? renderBlocks(homeView.blocks as Array<Record<string, any>>, names, homeButton) : '<p class="context">Not opened yet. In Slack, this is the Home tab of the Mailroom app.</p>'
     }</section>`;

@@ -1,5 +1,5 @@
 import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
-import { requestSubject } from './audit.ts';
+import { mailboxSubject, requestSubject } from './audit.ts';
 import { subject as offboardingSubject } from './offboarding-model.ts';
 
 export interface AuditFilter {
@@ -38,7 +38,7 @@ export async function subjectsOfAddress(prisma: PrismaClient, address: string): 
     prisma.emailRequest.findMany({ where: { address }, select: { id: true } }),
     prisma.offboarding.findMany({ where: { address }, select: { id: true } }),
   ]);
-  return [`mailbox:${address}`, ...requests.map((r) => requestSubject(r.id)), ...offboardings.map((o) => offboardingSubject(o.id))];
+  return [mailboxSubject(address), ...requests.map((r) => requestSubject(r.id)), ...offboardings.map((o) => offboardingSubject(o.id))];
 }
 
 async function whereOf(prisma: PrismaClient, filter: AuditFilter): Promise<Prisma.AuditEventWhereInput> {

@@ -21,3 +21,4 @@ export async function recordAudit(db: Db, entry: AuditEntry, at?: Date): Promise
 }
 
 export const requestSubject = (id: number): string => `request:${id}`;
+export const mailboxSubject = (address: string): string => `mailbox:${address}`;

@@ -16,7 +16,7 @@ import pLimit from 'p-limit';
 import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { MailboxProvider, ProviderResult } from '../providers/mailbox-provider.ts';
-import { recordAudit } from './audit.ts';
+import { mailboxSubject, recordAudit } from './audit.ts';
 import type { BatchEntry } from './batch-file.ts';
 import { generatePassword } from './password.ts';
 
@@ -57,7 +57,6 @@ export interface BatchCreateResult {
   stoppedBecause: 'interrupted' | 'credentials_refused' | null;
 }
 
-const mailboxSubject = (address: string): string => `mailbox:${address}`;
 
 /** Waits `ms`, or less if `signal` aborts (then resolves too: the caller checks the signal). */
 const sleep = (ms: number, signal: AbortSignal | undefined): Promise<void> => delay(ms, undefined, signal ? { signal } : {}).catch(() => undefined);

@@ -1,7 +1,7 @@
 import { addDaysToDate, DAY_MS, dateIn, zonedTimeToUtc } from '../lib/zoned-time.ts';
 import { type OffboardField, OffboardFields, OffboardOptions } from '../slack/ids.ts';
 import type { OffboardModalInput } from '../views/offboard-modal.ts';
-import { recordAudit } from './audit.ts';
+import { mailboxSubject, recordAudit } from './audit.ts';
 import type { OffboardingAccess } from './offboarding-access.ts';
 import { OffboardingJobs, type OffboardingServiceDeps, type Refusal, Steps, subject } from './offboarding-model.ts';
 import { withTimeout } from '../lib/timeout.ts';
@@ -125,7 +125,7 @@ export class OffboardingIntake {
     const { prisma, settings, clock, provider } = this.deps;
     const hr = await this.access.checkHr(actorId);
     if (!hr.ok) {
-      await this.access.refuseNotHr(actorId, 'offboarding.submit', `mailbox:${form.mailbox ?? ''}`, hr.checkFailed);
+      await this.access.refuseNotHr(actorId, 'offboarding.submit', mailboxSubject(form.mailbox ?? ''), hr.checkFailed);
       return { ok: false, errors: { [OffboardFields.mailbox]: hr.checkFailed ? 'Slack could not confirm that you are in HR just now; please submit again.' : 'Only HR can offboard mailboxes.' } };
     }
     const errors: OffboardFieldErrors = {};
@@ -221,7 +221,7 @@ export class OffboardingIntake {
             select: { id: true },
           });
           mailboxId = created.id;
-          await recordAudit(tx, { actor: actorId, action: 'mailbox.imported', subject: `mailbox:${address}`, outcome: 'ok', details: { provider: provider.nameFor(domain) } }, now);
+          await recordAudit(tx, { actor: actorId, action: 'mailbox.imported', subject: mailboxSubject(address), outcome: 'ok', details: { provider: provider.nameFor(domain) } }, now);
         } else {
           await tx.mailbox.update({ where: { id: mailboxId }, data: { status: 'OFFBOARDING' } });
         }

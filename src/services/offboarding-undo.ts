@@ -1,4 +1,4 @@
-import { recordAudit } from './audit.ts';
+import { mailboxSubject, recordAudit } from './audit.ts';
 import type { OffboardingAccess } from './offboarding-access.ts';
 import {
   ACTIVATION_STEPS,
@@ -77,7 +77,7 @@ export class OffboardingUndo {
   /** `/offboard undo <address>`: the open offboarding of that address. */
   async undoByAddress(addressText: string, actorId: string): Promise<ActionResult> {
     const hr = await this.access.checkHr(actorId);
-    if (!hr.ok) return this.access.refuseNotHr(actorId, 'offboarding.undo', `mailbox:${addressText}`, hr.checkFailed);
+    if (!hr.ok) return this.access.refuseNotHr(actorId, 'offboarding.undo', mailboxSubject(addressText), hr.checkFailed);
     const address = addressText.trim().toLowerCase();
     if (!address) return { ok: false, code: 'bad_input', message: 'Name the mailbox: `/offboard undo jane.doe@example.com`' };
     const open = await this.deps.prisma.offboarding.findUnique({ where: { openAddress: address }, select: { id: true } });
