@@ -6,6 +6,7 @@ import type { Logger } from '../lib/logger.ts';
 import { hashToken, type OneTimeSecrets } from '../services/one-time-secrets.ts';
 import { buildRevealedPage, buildRevealPromptPage, buildStaleFormPage, buildUnavailablePage, type PageContext } from '../views/credential-page.ts';
 import type { TemplateSettings } from '../views/notification-templates.ts';
+import { checkSameOriginPost } from './same-origin.ts';
 
 export interface CredentialRoutesDeps {
   /** A getter: the routes are built before the App, the service after the job queue. */
@@ -61,7 +62,9 @@ export function buildCredentialRoutes(deps: CredentialRoutesDeps): CustomRoute[]
       'content-type': 'text/html; charset=utf-8',
       'cache-control': 'no-store, max-age=0',
       pragma: 'no-cache',
-      'referrer-policy': 'no-referrer',
+      // same-origin, not no-referrer: the reveal form's POST then carries our real Origin (with
+      // no-referrer browsers send `Origin: null`), while no other site ever sees the token's URL.
+      'referrer-policy': 'same-origin',
       'x-robots-tag': 'noindex, nofollow, noarchive',
       'x-content-type-options': 'nosniff',
       'x-frame-options': 'DENY',
@@ -88,11 +91,10 @@ export function buildCredentialRoutes(deps: CredentialRoutesDeps): CustomRoute[]
   const reveal = async (req: IncomingMessage & { params?: Params }, res: ServerResponse) => {
     const token = req.params?.token ?? '';
     if (req.method !== 'POST') return send(req, res, 405, (c) => buildStaleFormPage(c), { allow: 'POST' });
-    const origin = req.headers.origin;
-    const crossSite = req.headers['sec-fetch-site'] === 'cross-site' || (origin !== undefined && publicOrigin !== undefined && origin !== publicOrigin);
+    const origin = checkSameOriginPost(req.headers, publicOrigin);
     const form = await readForm(req);
-    if (crossSite || !form || !checkNonce(token, form.get('nonce') ?? undefined)) {
-      log.warn({ reason: crossSite ? 'cross-site' : 'bad nonce' }, 'credential reveal refused: not from the page');
+    if (!origin.ok || !form || !checkNonce(token, form.get('nonce') ?? undefined)) {
+      log.warn({ reason: origin.ok ? 'bad nonce' : origin.reason }, 'credential reveal refused: not from the page');
       return send(req, res, 403, (c) => buildStaleFormPage(c));
     }
     const result = await deps.secrets().reveal(token);

@@ -76,7 +76,7 @@ describe('one-time credential links', () => {
     const page = await fetch(pageUrl(h, token));
     expect(page.status).toBe(200);
     expect(page.headers.get('cache-control')).toContain('no-store');
-    expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(page.headers.get('referrer-policy')).toBe('same-origin');
     expect(page.headers.get('x-robots-tag')).toContain('noindex');
     expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
     const html = await page.text();
