@@ -28,6 +28,8 @@ export interface MailroomOptions {
   clock?: Clock;
   /** More HTTP routes served next to /slack/events (the sandbox's page). */
   extraRoutes?: CustomRoute[];
+  /** The interface HTTP listens on (default: all, as Bolt does); the sandbox binds loopback. */
+  listenHost?: string;
 }
 
 export interface Mailroom {
@@ -38,8 +40,8 @@ export interface Mailroom {
   offboarding: OffboardingService;
   /** Offboarding retention and pending-request reminders/expiry, on OFFBOARD_SWEEP_CRON. */
   sweep: Sweep;
-  /** Starts HTTP (or Socket Mode) and the job runner; returns the bound port in HTTP mode. */
-  start(): Promise<{ port: number | undefined }>;
+  /** Starts HTTP (or Socket Mode) and the job runner; returns the bound port and interface in HTTP mode. */
+  start(): Promise<{ port: number | undefined; address: string | undefined }>;
   stop(): Promise<void>;
 }
 
@@ -231,11 +233,11 @@ export function createMailroom(options: MailroomOptions): Mailroom {
     offboarding,
     sweep,
     async start() {
-      const started = (await app.start(config.PORT)) as unknown;
+      const started = (await app.start(options.listenHost && !socketMode ? { port: config.PORT, host: options.listenHost } : config.PORT)) as unknown;
       jobRunner.start();
       sweep.start();
       const address = socketMode ? undefined : (started as Server | undefined)?.address?.();
-      return { port: address && typeof address === 'object' ? address.port : undefined };
+      return address && typeof address === 'object' ? { port: address.port, address: address.address } : { port: undefined, address: undefined };
     },
     async stop() {
       await sweep.stop();

@@ -55,10 +55,22 @@ export function mrkdwn(text: string, names: Names): string {
     else if (token.startsWith('!date^')) out += html(token.split('|').slice(1).join('|') || token);
     else if (/^https?:\/\//.test(token)) {
       const [url, label] = token.split('|');
-      out += `<a href="${html(url ?? '')}" rel="noreferrer">${html(label ?? url ?? '')}</a>`;
+      out += `<a href="${html(url ?? '')}" target="_blank" rel="noopener noreferrer">${html(label ?? url ?? '')}</a>`;
     } else out += html(`<${token}>`);
   }
   return out + styleSegment(text.slice(last));
+}
+
+/** Plain text (an SMS, an email body) as HTML with its http(s) links made clickable. */
+export function linkify(text: string): string {
+  let out = '';
+  let last = 0;
+  for (const match of text.matchAll(/https?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)]/g)) {
+    out += html(text.slice(last, match.index));
+    out += `<a href="${html(match[0])}" target="_blank" rel="noopener noreferrer">${html(match[0])}</a>`;
+    last = (match.index ?? 0) + match[0].length;
+  }
+  return out + html(text.slice(last));
 }
 
 interface TextObject {
@@ -107,7 +119,21 @@ export interface ModalOption {
   label: string;
 }
 
-/** A modal's input blocks as an HTML form; `errors` (block id → text) come from `response_action: errors`. */
+/** `placeholder`, `min_length`/`max_length` of a Block Kit input element, as HTML attributes. */
+function inputAttributes(element: Block): string {
+  const parts: string[] = [];
+  if (element.placeholder?.text) parts.push(` placeholder="${html(element.placeholder.text)}"`);
+  if (Number.isInteger(element.min_length)) parts.push(` minlength="${element.min_length}"`);
+  if (Number.isInteger(element.max_length)) parts.push(` maxlength="${element.max_length}"`);
+  return parts.join('');
+}
+
+/**
+ * A modal's input blocks as an HTML form; `errors` (block id → text) come from `response_action:
+ * errors`. Each field has an error slot (`err-<block id>`) the page fills in place, so what the
+ * person typed stays. An external_select is a type-ahead that asks the app for options as Slack
+ * does (block_suggestion with what was typed); `externalOptions` is the list for pages without script.
+ */
 export function renderModalForm(
   view: Block,
   context: {
@@ -115,7 +141,7 @@ export function renderModalForm(
     users: SandboxUser[];
     errors?: Record<string, string>;
     previous?: Record<string, string>;
-    /** Options of an external_select, loaded from the app like Slack does. */
+    /** Options of an external_select, loaded from the app like Slack does (for pages without script). */
     externalOptions?: Record<string, ModalOption[]>;
   },
 ): string {
@@ -129,21 +155,26 @@ export function renderModalForm(
     const label = `<label for="f-${name}">${textOf(block.label, context.names)}${block.optional ? ' <span class="context">(optional)</span>' : ''}</label>`;
     let input: string;
     switch (element.type) {
-      case 'static_select':
-      case 'external_select': {
-        const options: ModalOption[] =
-          element.type === 'static_select'
-            ? (element.options as Array<{ value: string; text: TextObject }>).map((option) => ({ value: option.value, label: option.text.text ?? option.value }))
-            : (context.externalOptions?.[block.block_id] ?? []);
+      case 'static_select': {
+        const options = (element.options as Array<{ value: string; text: TextObject }>).map((option) => ({ value: option.value, label: option.text.text ?? option.value }));
         const selected = previous ?? element.initial_option?.value;
-        input = `<select id="f-${name}" name="${name}"${required}><option value=""></option>${options
+        input = `<select id="f-${name}" name="${name}"${required}><option value="">${html(element.placeholder?.text ?? 'Select an option')}</option>${options
           .map((option) => `<option value="${html(option.value)}"${option.value === selected ? ' selected' : ''}>${html(option.label)}</option>`)
           .join('')}</select>`;
         break;
       }
+      case 'external_select': {
+        const known = context.externalOptions?.[block.block_id] ?? [];
+        const value = previous ?? element.initial_option?.value ?? '';
+        const shown = known.find((option) => option.value === value)?.label ?? element.initial_option?.text?.text ?? value;
+        input = `<div class="combo" data-block="${name}" data-action="${html(element.action_id)}" data-min="${Number(element.min_query_length ?? 3)}"${block.optional ? '' : ' data-required="1"'}><input id="f-${name}" type="text" role="combobox" autocomplete="off" aria-autocomplete="list" aria-expanded="false" aria-controls="lb-${name}" value="${html(shown)}"${inputAttributes(element)}><input type="hidden" name="${name}" value="${html(value)}"><ul class="listbox" role="listbox" id="lb-${name}" hidden>${known
+          .map((option) => `<li role="option" data-value="${html(option.value)}">${html(option.label)}</li>`)
+          .join('')}</ul></div>`;
+        break;
+      }
       case 'users_select': {
         const selected = previous ?? element.initial_user;
-        input = `<select id="f-${name}" name="${name}"${required}><option value=""></option>${context.users
+        input = `<select id="f-${name}" name="${name}"${required}><option value="">${html(element.placeholder?.text ?? 'Select a person')}</option>${context.users
           .map((user) => `<option value="${html(user.id)}"${user.id === selected ? ' selected' : ''}>${html(`${user.name} (${user.role})`)}</option>`)
           .join('')}</select>`;
         break;
@@ -153,25 +184,27 @@ export function renderModalForm(
         break;
       case 'checkboxes': {
         const initial = new Set(((element.initial_options as Array<{ value: string }> | undefined) ?? []).map((option) => option.value));
-        input = (element.options as Array<{ value: string; text: TextObject }>)
+        input = `<div id="f-${name}" class="checks">${(element.options as Array<{ value: string; text: TextObject; description?: TextObject }>)
           .map(
             (option) =>
-              `<label class="check"><input type="checkbox" name="${name}" value="${html(option.value)}"${(previous === undefined ? initial.has(option.value) : previous.split(',').includes(option.value)) ? ' checked' : ''}> ${textOf(option.text, context.names)}</label>`,
+              `<label class="check"><input type="checkbox" name="${name}" value="${html(option.value)}"${(previous === undefined ? initial.has(option.value) : previous.split(',').includes(option.value)) ? ' checked' : ''}> ${textOf(option.text, context.names)}${option.description ? ` <span class="context">${textOf(option.description, context.names)}</span>` : ''}</label>`,
           )
-          .join('');
+          .join('')}</div>`;
         break;
       }
-      case 'number_input':
-        input = `<input id="f-${name}" type="number" name="${name}" value="${html(previous ?? element.initial_value ?? '')}"${required}>`;
+      case 'number_input': {
+        const bounds = `${element.min_value !== undefined ? ` min="${html(String(element.min_value))}"` : ''}${element.max_value !== undefined ? ` max="${html(String(element.max_value))}"` : ''}${element.is_decimal_allowed ? ' step="any"' : ''}`;
+        input = `<input id="f-${name}" type="number" inputmode="numeric" name="${name}" value="${html(previous ?? element.initial_value ?? '')}"${bounds}${inputAttributes(element)}${required}>`;
         break;
+      }
       default: {
         const value = html(previous ?? element.initial_value ?? '');
         input = element.multiline
-          ? `<textarea id="f-${name}" name="${name}" rows="4"${required}>${value}</textarea>`
-          : `<input id="f-${name}" type="${element.type === 'email_text_input' ? 'email' : 'text'}" name="${name}" value="${value}"${required}>`;
+          ? `<textarea id="f-${name}" name="${name}" rows="4"${inputAttributes(element)}${required}>${value}</textarea>`
+          : `<input id="f-${name}" type="${element.type === 'email_text_input' ? 'email' : element.type === 'url_text_input' ? 'url' : 'text'}" name="${name}" value="${value}"${inputAttributes(element)}${required}>`;
       }
     }
-    return `<div class="field">${label}${input}${block.hint ? `<div class="context">${textOf(block.hint, context.names)}</div>` : ''}${error ? `<div class="error">${html(error)}</div>` : ''}</div>`;
+    return `<div class="field" data-block="${name}">${label}${input}${block.hint ? `<div class="context">${textOf(block.hint, context.names)}</div>` : ''}<div class="error" id="err-${name}" role="alert">${error ? html(error) : ''}</div></div>`;
   });
   return rows.join('\n');
 }

@@ -63,19 +63,24 @@ export class SandboxSlackClient {
     return this.watch(triggerId, undefined, []);
   }
 
-  async submitView(userId: string, view: { id: string; callback_id: string; private_metadata: string; hash: string }, values: Record<string, Record<string, Record<string, unknown>>>) {
+  async submitView(
+    userId: string,
+    view: { id: string; callback_id: string; private_metadata: string; hash: string },
+    values: Record<string, Record<string, Record<string, unknown>>>,
+  ): Promise<{ errors?: Record<string, string>; responseAction?: { response_action: string; view?: unknown } }> {
     const answer = await this.driver.viewSubmission({
       userId,
       view: { id: view.id, callbackId: view.callback_id, privateMetadata: view.private_metadata, hash: view.hash, values: values as never },
     });
-    const json = answer.json as { response_action?: string; errors?: Record<string, string> } | undefined;
+    const json = answer.json as { response_action?: string; errors?: Record<string, string>; view?: unknown } | undefined;
+    if (answer.status !== 200) return { errors: { _: `Slack would show: "We had some trouble connecting" (the app answered HTTP ${answer.status}).` } };
     if (json?.response_action === 'errors' && json.errors) return { errors: json.errors };
-    if (answer.status !== 200) return { errors: { _: `The app answered HTTP ${answer.status}` } };
+    if (json?.response_action) return { responseAction: { response_action: json.response_action, ...(json.view !== undefined ? { view: json.view } : {}) } };
     return {};
   }
 
-  /** An external_select's options, requested from the app as Slack does (block_suggestion). */
-  async loadOptions(userId: string, view: { id?: string; callback_id?: string; private_metadata?: string }, blockId: string, actionId: string): Promise<ModalOption[]> {
+  /** An external_select's options for what the person typed, requested from the app as Slack does (block_suggestion). */
+  async loadOptions(userId: string, view: { id?: string; callback_id?: string; private_metadata?: string }, blockId: string, actionId: string, query: string): Promise<ModalOption[]> {
     const payload = {
       type: 'block_suggestion',
       user: { id: userId, username: userId, team_id: this.driver.teamId },
@@ -83,7 +88,7 @@ export class SandboxSlackClient {
       api_app_id: 'A0SANDBOX',
       block_id: blockId,
       action_id: actionId,
-      value: '',
+      value: query,
       view: { id: view.id, type: 'modal', callback_id: view.callback_id, private_metadata: view.private_metadata ?? '', team_id: this.driver.teamId },
     };
     const body = `payload=${encodeURIComponent(JSON.stringify(payload))}`;

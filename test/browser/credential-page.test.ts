@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/lib/free-port.ts';
-import { approvalMessageFor, clickButton, eventually, type Harness, People, startHarness, submitRequestForm } from '../support/harness.ts';
+import { approvalMessageFor, clickButton, type Harness, People, startHarness, submitRequestForm } from '../support/harness.ts';
 import { hasChromium, launchChromium, screenshot, watchErrors } from '../support/browser.ts';
 
 describe.skipIf(!hasChromium)('the one-time credential page in Chromium', () => {

@@ -26,6 +26,7 @@ describe('the built-in sandbox (npm start without Slack credentials)', () => {
   });
 
   const page = async (as: string) => (await fetch(`${sandbox.url}/sandbox?as=${as}`)).text();
+  const viewIdOf = (html: string) => /name="view_id" value="([^"]+)"/.exec(html)?.[1] ?? 'no-view-open';
   const post = (path: string, fields: Record<string, string>) =>
     fetch(`${sandbox.url}${path}`, { method: 'POST', body: new URLSearchParams(fields), redirect: 'manual' });
 
@@ -38,7 +39,7 @@ describe('the built-in sandbox (npm start without Slack credentials)', () => {
     expect(withModal).toContain('value="jane.doe"');
 
     // A bad phone number comes back inline, with what was typed kept.
-    const form = { as: 'U0SANDREQ1', full_name: "Jane O'Hara & Co", local_part: 'jane.doe', domain: 'example.com', personal_email: 'jane@gmail.com', phone: '123', superior: 'U0SANDSUP1', start_date: '', note: '' };
+    const form = { as: 'U0SANDREQ1', view_id: viewIdOf(withModal), full_name: "Jane O'Hara & Co", local_part: 'jane.doe', domain: 'example.com', personal_email: 'jane@gmail.com', phone: '123', superior: 'U0SANDSUP1', start_date: '', note: '' };
     await post('/sandbox/modal', form);
     const withError = await page('U0SANDREQ1');
     expect(withError).toContain('not a valid phone number');
@@ -85,9 +86,10 @@ describe('the built-in sandbox (npm start without Slack credentials)', () => {
 
     await post('/sandbox/command', { as: 'U0SANDHR01', text: '/offboard jane.doe@example.com' });
     const modal = await page('U0SANDHR01');
-    expect(modal).toContain('<option value="jane.doe@example.com" selected>');
+    // The mailbox type-ahead comes pre-filled with the address from the command.
+    expect(modal).toContain('<input type="hidden" name="offboard_mailbox" value="jane.doe@example.com">');
     const today = sandbox.clock.now().toISOString().slice(0, 10);
-    const fields = new URLSearchParams({ as: 'U0SANDHR01', offboard_mailbox: 'jane.doe@example.com', offboard_forward_to: 'sam@example.com', offboard_last_day: today, offboard_reply_subject: '', offboard_reply_body: '', offboard_retention_days: '0' });
+    const fields = new URLSearchParams({ as: 'U0SANDHR01', view_id: viewIdOf(modal), offboard_mailbox: 'jane.doe@example.com', offboard_forward_to: 'sam@example.com', offboard_last_day: today, offboard_reply_subject: '', offboard_reply_body: '', offboard_retention_days: '0' });
     fields.append('offboard_options', 'suspend_login');
     await fetch(`${sandbox.url}/sandbox/modal`, { method: 'POST', body: fields, redirect: 'manual' });
     // Each step is its own job, so they finish in any order: wait until none is pending.

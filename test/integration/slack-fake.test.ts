@@ -232,6 +232,31 @@ describe('fake Slack Web API: views and triggers', () => {
     expect(fake.views.has(view.id)).toBe(false);
   });
 
+  it('shows each user the modal on top of their stack, and applies view_submission response actions as Slack does', async () => {
+    const opened = await client.views.open({ trigger_id: fake.issueTriggerId({ userId: BOB }), view: modal() as never });
+    const root = opened.view as { id: string; hash: string };
+    expect(fake.openModalOf(BOB)?.id).toBe(root.id);
+    expect(fake.openModalOf('U0NOBODY')).toBeUndefined();
+
+    expect(fake.applyResponseAction(root.id, { response_action: 'update', view: modal({ blocks: [section('step 2')] }) })).toEqual({ ok: true });
+    const updated = fake.openModalOf(BOB);
+    expect(updated?.id).toBe(root.id);
+    expect(updated?.hash).not.toBe(root.hash);
+    expect(updated?.blocks).toEqual([section('step 2')]);
+
+    expect(fake.applyResponseAction(root.id, { response_action: 'push', view: modal({ title: { type: 'plain_text', text: 'Sure?' } }) })).toEqual({ ok: true });
+    const pushed = fake.openModalOf(BOB);
+    expect(pushed).toMatchObject({ root_view_id: root.id, previous_view_id: root.id, title: { text: 'Sure?' } });
+    expect(fake.applyResponseAction(root.id, { response_action: 'update', view: { type: 'modal' } })).toMatchObject({ ok: false });
+
+    // Closing the pushed view goes back to the one below it; `clear` closes them all.
+    fake.closeView(pushed?.id as string);
+    expect(fake.openModalOf(BOB)?.id).toBe(root.id);
+    fake.applyResponseAction(root.id, { response_action: 'push', view: modal() });
+    expect(fake.applyResponseAction(fake.openModalOf(BOB)?.id as string, { response_action: 'clear' })).toEqual({ ok: true });
+    expect(fake.openModalOf(BOB)).toBeUndefined();
+  });
+
   it('updates a view by external_id', async () => {
     await client.views.open({ trigger_id: fake.issueTriggerId(), view: modal({ external_id: 'req-42' }) as never });
     const updated = await client.views.update({ external_id: 'req-42', view: modal({ external_id: 'req-42', blocks: [section('v2')] }) as never });

@@ -559,6 +559,44 @@ export class FakeSlack {
     return view === undefined ? undefined : clone(view);
   }
 
+  /** The modal on top of the user's most recent open stack, as the Slack client shows it. */
+  openModalOf(userId: string): FakeView | undefined {
+    const mine = this.stacks.filter((stack) => stack.length > 0 && this.views.get(stack[0] ?? '')?.user_id === userId);
+    const top = mine.at(-1)?.at(-1);
+    const view = top === undefined ? undefined : this.views.get(top);
+    return view === undefined ? undefined : clone(view);
+  }
+
+  /**
+   * What Slack does with a view_submission's `response_action`: `update` replaces the submitted
+   * view (new hash), `push` puts a new view above it, `clear` closes the whole stack. Returns the
+   * view now on top, or an error Slack would show in the modal.
+   */
+  applyResponseAction(viewId: string, action: { response_action: string; view?: unknown }): { ok: true } | { ok: false; error: string } {
+    const current = this.views.get(viewId);
+    const stack = this.stacks.find((s) => s.includes(viewId));
+    if (current === undefined || stack === undefined) return { ok: false, error: 'not_found' };
+    if (action.response_action === 'clear') {
+      this.closeView(stack[0] ?? viewId);
+      return { ok: true };
+    }
+    const input = action.view;
+    const problems = validateView(input, ['modal']);
+    if (problems.length > 0 || !isRecord(input)) return { ok: false, error: `invalid view: ${problems.join('; ')}` };
+    if (action.response_action === 'update') {
+      this.views.set(viewId, this.buildView(input, viewId, { root_view_id: current.root_view_id, previous_view_id: current.previous_view_id, ...(current.user_id !== undefined ? { user_id: current.user_id } : {}) }));
+      return { ok: true };
+    }
+    if (action.response_action === 'push') {
+      if (stack.length >= 3) return { ok: false, error: 'push_limit_reached' };
+      const id = this.nextId('V');
+      this.views.set(id, this.buildView(input, id, { root_view_id: stack[0] ?? viewId, previous_view_id: viewId, ...(current.user_id !== undefined ? { user_id: current.user_id } : {}) }));
+      stack.push(id);
+      return { ok: true };
+    }
+    return { ok: false, error: `unknown response_action ${action.response_action}` };
+  }
+
   /** The user closed (or submitted and Slack closed) a modal: drop it and anything pushed above it. */
   closeView(viewId: string): void {
     for (const stack of this.stacks) {
