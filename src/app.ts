@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { App, type CustomRoute, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
+import { newIncidentId, registerIncidentHandler } from './commands/incidents.ts';
 import { registerListeners } from './commands/index.ts';
 import type { Config } from './config.ts';
 import { createPrismaClient } from './db/client.ts';
@@ -109,8 +109,10 @@ export function createMailroom(options: MailroomOptions): Mailroom {
     ],
   });
 
+  // Listener failures are answered to the person by the incident handler; this catches the rest.
+  registerIncidentHandler(app, logger);
   app.error(async (error) => {
-    logger.error({ err: error, incidentId: randomUUID().slice(0, 8) }, 'unhandled error in a Slack listener');
+    logger.error({ err: error, incidentId: newIncidentId() }, 'unhandled error outside a Slack listener');
   });
 
   const handlers: JobHandlers = {};
