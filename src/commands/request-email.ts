@@ -27,9 +27,32 @@ export function describeRefusal(refusal: DecisionRefusal): string {
         ? 'You filed this request, so you cannot decide it: nobody approves their own request.'
         : `Only ${refusal.approverIds.map(mention).join(', ') || 'the approver'} or an admin can decide on this request.`;
     case 'already_decided':
-      return `This request was already ${refusal.status.toLowerCase().replace('_', ' ')}${refusal.decidedById ? ` by ${mention(refusal.decidedById)}` : ''}.`;
+      return describeDecided(refusal.status, refusal.decidedById);
     case 'reason_required':
       return 'Give a reason for the rejection.';
+  }
+}
+
+/** What became of a request someone clicks on too late, in plain past tense: "already approved by @Sam". */
+export function describeDecided(status: string, decidedById: string | null): string {
+  const by = decidedById ? ` by ${mention(decidedById)}` : '';
+  switch (status) {
+    case 'APPROVED':
+      return `This request was already approved${by}.`;
+    case 'PROVISIONING':
+      return `This request was already approved${by}; the mailbox is being created.`;
+    case 'ACTIVE':
+      return `This request was already approved${by}, and the mailbox was already created.`;
+    case 'FAILED':
+      return `This request was already approved${by}, but creating the mailbox failed; the admins were told.`;
+    case 'REJECTED':
+      return `This request was already rejected${by}.`;
+    case 'CANCELLED':
+      return `This request was already cancelled${by}.`;
+    case 'EXPIRED':
+      return 'This request already expired without a decision.';
+    default:
+      return `This request was already decided${by}.`;
   }
 }
 
