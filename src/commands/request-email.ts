@@ -9,6 +9,7 @@ import { buildRejectModal } from '../views/reject-modal.ts';
 import { buildRequestModal } from '../views/request-modal.ts';
 import { buildCancelledNotice } from '../views/request-messages.ts';
 import { onIdButton, tellClicker } from './buttons.ts';
+import { parseRequestCommandText, type RequestPrefill } from './request-prefill.ts';
 import { mention } from '../views/text.ts';
 
 export interface RequestEmailDeps {
@@ -70,8 +71,7 @@ const describeRetry = (result: RetryResult): string =>
 export function registerRequestEmail(app: App, deps: RequestEmailDeps): void {
   app.command(Commands.requestEmail, async ({ ack, command, client }) => {
     await ack();
-    const initialLocalPart = command.text.trim().split(/\s+/)[0]?.split('@')[0]?.toLowerCase();
-    await openRequestModal(client, command.trigger_id, deps.domains, initialLocalPart);
+    await openRequestModal(client, command.trigger_id, deps.domains, parseRequestCommandText(command.text, deps.domains));
   });
 
   app.view(Callbacks.requestModal, async ({ ack, body, view, logger }) => {
@@ -151,8 +151,14 @@ export function registerRequestEmail(app: App, deps: RequestEmailDeps): void {
 }
 
 /** The request modal, for `/request-email` and the Home tab's button alike; first thing after ack (the trigger lives 3 s). */
-export async function openRequestModal(client: WebClient, triggerId: string, domains: readonly string[], initialLocalPart?: string): Promise<void> {
-  await client.views.open({ trigger_id: triggerId, view: buildRequestModal({ domains, ...(initialLocalPart ? { initialLocalPart } : {}) }) });
+export async function openRequestModal(client: WebClient, triggerId: string, domains: readonly string[], prefill: RequestPrefill = {}): Promise<void> {
+  const { fullName, localPart, domain } = prefill;
+  const initial = {
+    ...(fullName ? { initialFullName: fullName } : {}),
+    ...(localPart ? { initialLocalPart: localPart } : {}),
+    ...(domain ? { initialDomain: domain } : {}),
+  };
+  await client.views.open({ trigger_id: triggerId, view: buildRequestModal({ domains, ...initial }) });
 }
 
 const incidentMessage = (incident: string) =>
