@@ -82,10 +82,8 @@ async function runSandbox(): Promise<void> {
   // Never DATABASE_URL: the sandbox resets its database at every start.
   const databaseUrl = process.env.SANDBOX_DATABASE_URL || SANDBOX_DATABASE_URL;
   const port = Number(process.env.PORT || 3000);
-  // The sandbox has no login: it listens on loopback unless SANDBOX_HOST says otherwise. `host` is
-  // passed through a spread so that this compiles whether or not startSandbox's options name it yet.
-  const hostOption: { host?: string } = { host: process.env.SANDBOX_HOST || '127.0.0.1' };
-  const sandbox = await startSandbox({ port, databaseUrl, logger, ...hostOption });
+  // The sandbox has no login: it listens on loopback unless SANDBOX_HOST says otherwise.
+  const sandbox = await startSandbox({ port, databaseUrl, logger, host: process.env.SANDBOX_HOST || '127.0.0.1' });
   logger.info({ url: `${sandbox.url}/sandbox`, database: databaseUrl.replace(/\/\/[^@]*@/, '//') }, 'Mailroom runs on its built-in sandbox');
   process.stdout.write(
     `\nMailroom sandbox: open ${sandbox.url}/sandbox in a browser.\n` +
