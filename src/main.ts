@@ -8,9 +8,26 @@ import { startSandbox } from './sandbox/server.ts';
 const SLACK_KEYS = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'] as const;
 const SANDBOX_DATABASE_URL = 'mysql://root@127.0.0.1:3306/mailroom_sandbox';
 
+/** What `npm start` (or `npm run sandbox`, with `--sandbox`) should run, from the environment alone. */
+function chooseMode(env: NodeJS.ProcessEnv, args: readonly string[]): 'app' | 'sandbox' | 'sandbox_refused' {
+  const production = env.NODE_ENV === 'production';
+  if (args.includes('--sandbox')) return production ? 'sandbox_refused' : 'sandbox';
+  // In production missing Slack credentials are a configuration error, never a reason to run the sandbox.
+  if (!production && SLACK_KEYS.every((key) => !env[key])) return 'sandbox';
+  return 'app';
+}
+
 async function main(): Promise<void> {
   loadEnvFile();
-  if (SLACK_KEYS.every((key) => !process.env[key])) {
+  const mode = chooseMode(process.env, process.argv.slice(2));
+  if (mode === 'sandbox_refused') {
+    process.stderr.write(
+      'Mailroom will not run its sandbox with NODE_ENV=production: the sandbox drops and re-creates its database and has no login.\n' +
+        'Unset NODE_ENV to try the sandbox, or start the app without --sandbox.\n',
+    );
+    process.exit(2);
+  }
+  if (mode === 'sandbox') {
     await runSandbox();
     return;
   }
@@ -20,6 +37,9 @@ async function main(): Promise<void> {
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
+      if (process.env.NODE_ENV === 'production' && SLACK_KEYS.some((key) => !process.env[key])) {
+        process.stderr.write('NODE_ENV=production: without Slack credentials Mailroom refuses to start (the sandbox never runs in production).\n');
+      }
       process.exit(2);
     }
     throw error;
@@ -53,14 +73,18 @@ function onSignals(shutdown: (signal: string) => void): void {
   process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
-/** No Slack credentials: run against the built-in loopback fakes so every flow can be tried locally. */
+/**
+ * No Slack credentials outside production, or `npm run sandbox`: run against the built-in loopback
+ * fakes so every flow can be tried locally.
+ */
 async function runSandbox(): Promise<void> {
   const logger = createLogger({ level: process.env.LOG_LEVEL || 'info' });
   // Never DATABASE_URL: the sandbox resets its database at every start.
   const databaseUrl = process.env.SANDBOX_DATABASE_URL || SANDBOX_DATABASE_URL;
   const port = Number(process.env.PORT || 3000);
-  const sandbox = await startSandbox({ port, databaseUrl, logger });
-  logger.info({ url: `${sandbox.url}/sandbox`, database: databaseUrl.replace(/\/\/[^@]*@/, '//') }, 'No Slack credentials set: Mailroom runs on its built-in sandbox');
+  // The sandbox has no login: it listens on loopback unless SANDBOX_HOST says otherwise.
+  const sandbox = await startSandbox({ port, databaseUrl, logger, host: process.env.SANDBOX_HOST || '127.0.0.1' });
+  logger.info({ url: `${sandbox.url}/sandbox`, database: databaseUrl.replace(/\/\/[^@]*@/, '//') }, 'Mailroom runs on its built-in sandbox');
   process.stdout.write(
     `\nMailroom sandbox: open ${sandbox.url}/sandbox in a browser.\n` +
       'Set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (see .env.example) to connect to a real workspace.\n\n',

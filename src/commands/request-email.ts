@@ -9,6 +9,7 @@ import { buildRejectModal } from '../views/reject-modal.ts';
 import { buildRequestModal } from '../views/request-modal.ts';
 import { buildCancelledNotice } from '../views/request-messages.ts';
 import { onIdButton, tellClicker } from './buttons.ts';
+import { parseRequestCommandText, type RequestPrefill } from './request-prefill.ts';
 import { mention } from '../views/text.ts';
 
 export interface RequestEmailDeps {
@@ -27,9 +28,32 @@ export function describeRefusal(refusal: DecisionRefusal): string {
         ? 'You filed this request, so you cannot decide it: nobody approves their own request.'
         : `Only ${refusal.approverIds.map(mention).join(', ') || 'the approver'} or an admin can decide on this request.`;
     case 'already_decided':
-      return `This request was already ${refusal.status.toLowerCase().replace('_', ' ')}${refusal.decidedById ? ` by ${mention(refusal.decidedById)}` : ''}.`;
+      return describeDecided(refusal.status, refusal.decidedById);
     case 'reason_required':
       return 'Give a reason for the rejection.';
+  }
+}
+
+/** What became of a request someone clicks on too late, in plain past tense: "already approved by @Sam". */
+export function describeDecided(status: string, decidedById: string | null): string {
+  const by = decidedById ? ` by ${mention(decidedById)}` : '';
+  switch (status) {
+    case 'APPROVED':
+      return `This request was already approved${by}.`;
+    case 'PROVISIONING':
+      return `This request was already approved${by}; the mailbox is being created.`;
+    case 'ACTIVE':
+      return `This request was already approved${by}, and the mailbox was already created.`;
+    case 'FAILED':
+      return `This request was already approved${by}, but creating the mailbox failed; the admins were told.`;
+    case 'REJECTED':
+      return `This request was already rejected${by}.`;
+    case 'CANCELLED':
+      return `This request was already cancelled${by}.`;
+    case 'EXPIRED':
+      return 'This request already expired without a decision.';
+    default:
+      return `This request was already decided${by}.`;
   }
 }
 
@@ -47,8 +71,7 @@ const describeRetry = (result: RetryResult): string =>
 export function registerRequestEmail(app: App, deps: RequestEmailDeps): void {
   app.command(Commands.requestEmail, async ({ ack, command, client }) => {
     await ack();
-    const initialLocalPart = command.text.trim().split(/\s+/)[0]?.split('@')[0]?.toLowerCase();
-    await openRequestModal(client, command.trigger_id, deps.domains, initialLocalPart);
+    await openRequestModal(client, command.trigger_id, deps.domains, parseRequestCommandText(command.text, deps.domains));
   });
 
   app.view(Callbacks.requestModal, async ({ ack, body, view, logger }) => {
@@ -128,8 +151,14 @@ export function registerRequestEmail(app: App, deps: RequestEmailDeps): void {
 }
 
 /** The request modal, for `/request-email` and the Home tab's button alike; first thing after ack (the trigger lives 3 s). */
-export async function openRequestModal(client: WebClient, triggerId: string, domains: readonly string[], initialLocalPart?: string): Promise<void> {
-  await client.views.open({ trigger_id: triggerId, view: buildRequestModal({ domains, ...(initialLocalPart ? { initialLocalPart } : {}) }) });
+export async function openRequestModal(client: WebClient, triggerId: string, domains: readonly string[], prefill: RequestPrefill = {}): Promise<void> {
+  const { fullName, localPart, domain } = prefill;
+  const initial = {
+    ...(fullName ? { initialFullName: fullName } : {}),
+    ...(localPart ? { initialLocalPart: localPart } : {}),
+    ...(domain ? { initialDomain: domain } : {}),
+  };
+  await client.views.open({ trigger_id: triggerId, view: buildRequestModal({ domains, ...initial }) });
 }
 
 const incidentMessage = (incident: string) =>

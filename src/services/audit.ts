@@ -16,8 +16,13 @@ export interface AuditEntry {
 
 export const SYSTEM_ACTOR = 'system';
 
-export async function recordAudit(db: Db, entry: AuditEntry, at?: Date): Promise<void> {
-  await db.auditEvent.create({ data: { ...entry, ...(at ? { at } : {}) } });
+/**
+ * Writes one audit row. `at` is required and comes from the app's Clock (never the database's
+ * `now()` default): after the sandbox skips ahead, or under a test's clock, the log stays in order
+ * with the approvals and deadlines it explains.
+ */
+export async function recordAudit(db: Db, entry: AuditEntry, at: Date): Promise<void> {
+  await db.auditEvent.create({ data: { ...entry, at } });
 }
 
 export const requestSubject = (id: number): string => `request:${id}`;

@@ -14,6 +14,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import pLimit from 'p-limit';
 import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
+import { type Clock, systemClock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { MailboxProvider, ProviderResult } from '../providers/mailbox-provider.ts';
 import { mailboxSubject, recordAudit } from './audit.ts';
@@ -33,6 +34,8 @@ export interface BatchCreateDeps {
   /** Audit actor, e.g. `cli:alice`. */
   actor: string;
   quotaMb: number;
+  /** Time of the audit rows; the system clock unless a test sets one. */
+  clock?: Clock;
   /** Stores a generated password where the user asked for it; called before the outcome is reported. */
   savePassword(address: string, password: string): void;
 }
@@ -141,7 +144,7 @@ async function createOne(entry: BatchEntry, deps: BatchCreateDeps, options: Batc
     subject: mailboxSubject(address),
     outcome: 'failed',
     details: { address, provider: providerName, reason: failure.reason, code: failure.code, source: options.source, line },
-  });
+  }, now(deps));
   return { status: 'failed', line, address, reason };
 }
 
@@ -165,7 +168,7 @@ async function recordCreated(
         subject: mailboxSubject(address),
         outcome: 'ok',
         details: { address, provider: providerName, quotaMb: deps.quotaMb, passwordGenerated: generated, source: options.source, line },
-      });
+      }, now(deps));
     });
   } catch (error) {
     deps.logger.error({ err: error, address }, 'batch-create: created at the provider but not recorded');
@@ -191,13 +194,15 @@ async function recordSkipped(entry: BatchEntry, deps: BatchCreateDeps, options: 
       subject: mailboxSubject(address),
       outcome: record ? 'ok' : 'ignored',
       details: { address, provider: providerName, reason: 'already exists', source: options.source, line },
-    });
+    }, now(deps));
   });
   const reason = record
     ? `already exists at ${providerName} with the password in the file; now recorded by Mailroom`
     : `already exists at ${providerName}`;
   return { status: 'skipped', line, address, provider: providerName, reason, recorded: record || (known !== null && known.status !== 'DELETED') };
 }
+
+const now = (deps: BatchCreateDeps): Date => (deps.clock ?? systemClock).now();
 
 async function upsertMailbox(tx: Prisma.TransactionClient, entry: BatchEntry, deps: BatchCreateDeps, providerName: string): Promise<void> {
   const { address, localPart, domain } = entry;
@@ -208,9 +213,9 @@ async function upsertMailbox(tx: Prisma.TransactionClient, entry: BatchEntry, de
       ...(entry.personalEmail ? { personalEmail: entry.personalEmail } : {}),
       ...(entry.phone ? { phone: entry.phone } : {}),
     };
-    const staff = await tx.staff.upsert({ where: { workEmail: address }, create: { workEmail: address, ...details }, update: details, select: { id: true } });
+    const staff = await tx.staff.upsert({ where: { workEmail: address }, create: { workEmail: address, ...details, createdAt: now(deps) }, update: details, select: { id: true } });
     staffId = staff.id;
   }
   const mailbox = { localPart, domain, provider: providerName, status: 'ACTIVE' as const, quotaMb: deps.quotaMb, ...(staffId === null ? {} : { staffId }) };
-  await tx.mailbox.upsert({ where: { address }, create: { address, ...mailbox }, update: mailbox });
+  await tx.mailbox.upsert({ where: { address }, create: { address, ...mailbox, createdAt: now(deps) }, update: mailbox });
 }

@@ -51,6 +51,7 @@ export class JobQueue {
   async enqueue(db: Db, jobs: EnqueueInput | EnqueueInput[]): Promise<void> {
     const list = Array.isArray(jobs) ? jobs : [jobs];
     if (list.length === 0) return;
+    const now = this.clock.now();
     const rows = list.map((job) => {
       const handler = this.handlers[job.kind];
       if (!handler) throw new Error(`No handler registered for job kind "${job.kind}"`);
@@ -59,7 +60,8 @@ export class JobQueue {
         kind: job.kind,
         payload,
         dedupeKey: job.dedupeKey ?? null,
-        runAt: job.runAt ?? this.clock.now(),
+        runAt: job.runAt ?? now,
+        createdAt: now,
         requestId: job.requestId ?? null,
         maxAttempts: handler.maxAttempts ?? this.defaultMaxAttempts,
       };

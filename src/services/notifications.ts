@@ -109,6 +109,7 @@ export class NotificationService {
           lastError: input.reason,
           dedupeKey: input.dedupeKey,
           requestId: input.requestId ?? null,
+          createdAt: this.deps.clock.now(),
         },
       ],
       skipDuplicates: true,
@@ -136,7 +137,7 @@ export class NotificationService {
   /** Returns the new Delivery's id, or undefined when one with this dedupe key already exists. */
   private async createDelivery(db: Db, channel: 'SMS' | 'EMAIL', to: string, input: { template: string; dedupeKey: string; requestId?: number }): Promise<number | undefined> {
     const { count } = await db.delivery.createMany({
-      data: [{ channel, recipient: to, template: input.template, dedupeKey: input.dedupeKey, requestId: input.requestId ?? null }],
+      data: [{ channel, recipient: to, template: input.template, dedupeKey: input.dedupeKey, requestId: input.requestId ?? null, createdAt: this.deps.clock.now() }],
       skipDuplicates: true,
     });
     if (count === 0) return undefined;

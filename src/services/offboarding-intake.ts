@@ -217,6 +217,7 @@ export class OffboardingIntake {
               // Unknown for an imported mailbox; 0 is what cPanel calls unlimited.
               quotaMb: 0,
               staffId: leaver.staffId,
+              createdAt: now,
             },
             select: { id: true },
           });
@@ -241,6 +242,7 @@ export class OffboardingIntake {
             retentionDays,
             suspendLogin,
             removeOwnForwarders,
+            createdAt: now,
           },
           select: { id: true },
         });
@@ -255,7 +257,7 @@ export class OffboardingIntake {
               kind: Steps.removeOwnForwarders,
               ...(removeOwnForwarders ? {} : { status: 'SKIPPED' as const, lastError: 'not asked for' }),
             },
-          ],
+          ].map((step) => ({ ...step, createdAt: now })),
         });
         await recordAudit(
           tx,

@@ -111,7 +111,7 @@ export class OffboardingRetention {
     const summary = await loadSummary(prisma, payload.offboardingId);
     if (summary.status !== 'AWAITING_CONFIRMATION') return;
     const posted = await slack.postDirectMessage(payload.userId, buildConfirmationMessage(summary, payload.round));
-    await prisma.offboardingMessage.create({ data: { ...key.offboardingId_userId_round, channelId: posted.channel, ts: posted.ts } });
+    await prisma.offboardingMessage.create({ data: { ...key.offboardingId_userId_round, channelId: posted.channel, ts: posted.ts, createdAt: this.deps.clock.now() } });
     // A decision may have landed while posting: bring this copy up to date too.
     const now = await loadSummary(prisma, payload.offboardingId);
     if (now.status !== summary.status) await slack.updateMessage(posted.channel, posted.ts, buildConfirmationMessage(now, payload.round));
@@ -139,7 +139,7 @@ export class OffboardingRetention {
       if (count === 0) return false;
       await tx.offboardingStep.upsert({
         where: { offboardingId_kind: { offboardingId: id, kind: Steps.delete } },
-        create: { offboardingId: id, kind: Steps.delete },
+        create: { offboardingId: id, kind: Steps.delete, createdAt: now },
         update: { status: 'PENDING', lastError: null },
       });
       await recordAudit(tx, { actor: actorId, action: 'offboarding.delete_confirmed', subject: subject(id), outcome: 'ok', details: { address: o.address } }, now);

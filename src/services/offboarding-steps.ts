@@ -87,7 +87,7 @@ export class OffboardingSteps {
         data: { status: 'DONE', doneAt: clock.now(), lastError: null },
       });
       if (count === 0) return;
-      await recordAudit(tx, { actor: SYSTEM_ACTOR, action: `offboarding.step.${kind}`, subject: subject(id), outcome: 'ok', details: { address: o.address } });
+      await recordAudit(tx, { actor: SYSTEM_ACTOR, action: `offboarding.step.${kind}`, subject: subject(id), outcome: 'ok', details: { address: o.address } }, this.deps.clock.now());
       await finish?.(tx, o);
       await this.deps.jobs.enqueue(tx, refreshJobs(id));
     });
@@ -100,7 +100,7 @@ export class OffboardingSteps {
     await this.deps.jobs.transaction(this.deps.prisma, async (tx) => {
       const { count } = await tx.offboardingStep.updateMany({ where: { offboardingId: id, kind, status: 'PENDING' }, data: { status: 'FAILED', lastError: reason } });
       if (count === 0) return;
-      await recordAudit(tx, { actor: SYSTEM_ACTOR, action: `offboarding.step.${kind}`, subject: subject(id), outcome: 'failed', details: { reason, attempts } });
+      await recordAudit(tx, { actor: SYSTEM_ACTOR, action: `offboarding.step.${kind}`, subject: subject(id), outcome: 'failed', details: { reason, attempts } }, this.deps.clock.now());
       await this.deps.jobs.enqueue(tx, refreshJobs(id));
     });
   }
@@ -125,7 +125,7 @@ export class OffboardingSteps {
           data: { status: 'ACTIVE', priorState: prior, version: { increment: 1 } },
         });
         if (count === 0) return;
-        await recordAudit(tx, { actor: SYSTEM_ACTOR, action: 'offboarding.activated', subject: subject(id), outcome: 'ok', details: { prior } });
+        await recordAudit(tx, { actor: SYSTEM_ACTOR, action: 'offboarding.activated', subject: subject(id), outcome: 'ok', details: { prior } }, this.deps.clock.now());
         const pending = await tx.offboardingStep.findMany({ where: { offboardingId: id, kind: { in: [...ACTIVATION_STEPS] }, status: 'PENDING' }, select: { kind: true } });
         await this.deps.jobs.enqueue(
           tx,
@@ -213,7 +213,7 @@ export class OffboardingSteps {
         const { count } = await tx.offboarding.updateMany({ where: { id, status: 'CANCELLING' }, data: { status: 'CANCELLED', openAddress: null, completedAt: clock.now() } });
         if (count === 0) return;
         await tx.mailbox.update({ where: { id: o.mailboxId }, data: { status: 'ACTIVE' } });
-        await recordAudit(tx, { actor: SYSTEM_ACTOR, action: 'offboarding.restored', subject: subject(id), outcome: 'ok', details: { address: o.address } });
+        await recordAudit(tx, { actor: SYSTEM_ACTOR, action: 'offboarding.restored', subject: subject(id), outcome: 'ok', details: { address: o.address } }, this.deps.clock.now());
         await this.deps.jobs.enqueue(tx, [refreshAsksJob(id)]);
       };
     });
@@ -238,7 +238,7 @@ export class OffboardingSteps {
           subject: subject(id),
           outcome: 'ok',
           details: { address: o.address, confirmedBy: o.decidedById, alreadyGone: !deleted.ok },
-        });
+        }, this.deps.clock.now());
         await this.deps.jobs.enqueue(tx, [refreshAsksJob(id)]);
       };
     });

@@ -57,7 +57,7 @@ export class OffboardingUndo {
       });
       await tx.offboardingStep.upsert({
         where: { offboardingId_kind: { offboardingId: id, kind: Steps.restore } },
-        create: { offboardingId: id, kind: Steps.restore },
+        create: { offboardingId: id, kind: Steps.restore, createdAt: now },
         update: { status: 'PENDING', lastError: null },
       });
       await recordAudit(tx, { actor: actorId, action: 'offboarding.cancelled', subject: subject(id), outcome: 'ok', details: { address: o.address } }, now);

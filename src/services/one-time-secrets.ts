@@ -53,9 +53,10 @@ export class OneTimeSecrets {
   async create(db: Db, input: { requestId: number; credentials: Credentials }): Promise<{ link: string; expiresAt: Date }> {
     const token = randomBytes(TOKEN_BYTES).toString('base64url');
     const tokenHash = hashToken(token);
-    const expiresAt = new Date(this.deps.clock.now().getTime() + this.deps.ttlHours * 3600_000);
+    const now = this.deps.clock.now();
+    const expiresAt = new Date(now.getTime() + this.deps.ttlHours * 3600_000);
     const ciphertext = this.deps.secrets.seal(JSON.stringify(input.credentials), cipherContext(tokenHash));
-    const row = await db.oneTimeSecret.create({ data: { tokenHash, ciphertext, expiresAt, requestId: input.requestId }, select: { id: true } });
+    const row = await db.oneTimeSecret.create({ data: { tokenHash, ciphertext, expiresAt, requestId: input.requestId, createdAt: now }, select: { id: true } });
     await this.deps.jobs.enqueue(db, { kind: OneTimeSecretJobs.purge, payload: { secretId: row.id }, dedupeKey: `secret-purge:${row.id}`, runAt: expiresAt, requestId: input.requestId });
     return { link: `${this.deps.publicUrl}/credentials/${token}`, expiresAt };
   }
@@ -119,7 +120,7 @@ export class OneTimeSecrets {
 
   private async audit(requestId: number | null, outcome: 'refused', details: { reason: string }): Promise<void> {
     if (!requestId) return;
-    await recordAudit(this.deps.prisma, { actor: SYSTEM_ACTOR, action: 'credentials.reveal', subject: requestSubject(requestId), outcome, details });
+    await recordAudit(this.deps.prisma, { actor: SYSTEM_ACTOR, action: 'credentials.reveal', subject: requestSubject(requestId), outcome, details }, this.deps.clock.now());
   }
 
   jobHandlers(): JobHandlers {

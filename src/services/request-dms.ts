@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { PrismaClient } from '../generated/prisma/client.ts';
+import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { SlackGateway } from '../slack/gateway.ts';
 import {
@@ -21,6 +22,7 @@ export interface RequestDmsDeps {
   prisma: PrismaClient;
   slack: SlackGateway;
   jobs: JobQueue;
+  clock: Clock;
   logger: Logger;
   notifier: RequestNotifier;
   settings: { expiryDays?: number };
@@ -41,7 +43,7 @@ export class RequestDms {
     const posted = await slack.postDirectMessage(approverId, buildApprovalMessage(summary));
     // The DM and the approver's SMS/email (which link to it) are recorded together.
     await this.deps.jobs.transaction(prisma, async (tx) => {
-      await tx.approvalMessage.create({ data: { requestId, userId: approverId, channelId: posted.channel, ts: posted.ts } });
+      await tx.approvalMessage.create({ data: { requestId, userId: approverId, channelId: posted.channel, ts: posted.ts, createdAt: this.deps.clock.now() } });
       await this.deps.notifier.approvalRequested(tx, requestId, approverId);
       // The request now waits for this approver: their Home tab lists it.
       await this.deps.jobs.enqueue(tx, homeRefreshJob(requestId, `dm-${approverId}`));

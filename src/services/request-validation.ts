@@ -57,9 +57,16 @@ export function checkPersonalEmail(raw: string, managed: readonly string[]): Che
 export function checkPhone(raw: string, defaultRegion: string): Check<string> {
   const value = raw.trim();
   if (value === '') return { ok: false, message: 'Enter a cell phone number.' };
-  const phone = parsePhoneNumberFromString(value, defaultRegion as CountryCode);
+  // 00 is the international prefix in most of the world: "0044 …" means "+44 …".
+  const international = /^(\+|00)/.test(value);
+  const phone = parsePhoneNumberFromString(value.replace(/^00/, '+'), defaultRegion as CountryCode);
   if (!phone?.isValid()) {
-    return { ok: false, message: `This is not a valid phone number for ${defaultRegion}; add the country code (e.g. +44 …) if it is abroad.` };
+    return {
+      ok: false,
+      message: international
+        ? 'This is not a valid phone number: check the country code and the digits after it.'
+        : `This is not a valid phone number for ${defaultRegion}; add the country code (e.g. +44 …) if it is abroad.`,
+    };
   }
   const type = phone.getType();
   if (type !== undefined && type !== 'MOBILE' && type !== 'FIXED_LINE_OR_MOBILE') {
@@ -70,7 +77,8 @@ export function checkPhone(raw: string, defaultRegion: string): Check<string> {
 
 export function checkFullName(raw: string): Check<string> {
   const value = raw.trim().replace(/\s+/g, ' ');
-  if (value.length < 2) return { ok: false, message: 'Enter the new hire’s full name.' };
+  if (value.length === 0) return { ok: false, message: 'Enter the new hire’s full name.' };
+  if (value.length < 2) return { ok: false, message: 'Enter the new hire’s full name, not an initial (at least 2 characters).' };
   if (value.length > 200) return { ok: false, message: 'Use at most 200 characters.' };
   if (/[<>\p{Cc}]/u.test(value)) return { ok: false, message: 'The name cannot contain < > or control characters.' };
   return { ok: true, value };

@@ -106,8 +106,12 @@ export class RequestService {
     const value = checked.value;
     try {
       const request = await this.deps.jobs.transaction(prisma, async (tx) => {
+        // The app's clock, not the database's: expiry, reminders and "waiting N" compare it to clock.now().
+        const now = clock.now();
         const created = await tx.emailRequest.create({
           data: {
+            createdAt: now,
+            updatedAt: now,
             requesterId,
             superiorId: value.superiorId,
             approverIds,
@@ -130,7 +134,7 @@ export class RequestService {
           subject: requestSubject(created.id),
           outcome: 'ok',
           details: { address: value.address, superiorId: value.superiorId, approverIds, routedToAdmins },
-        });
+        }, now);
         await this.deps.jobs.enqueue(tx, [
           ...approverIds.map((approverId) => approvalDmJob(created.id, approverId)),
           noticeJob(created.id, requesterId, 'submitted'),
@@ -205,7 +209,7 @@ export class RequestService {
       subject: requestSubject(request.id),
       outcome: 'refused',
       details: { reason: actorId === request.requesterId ? 'own_request' : 'not_approver' },
-    });
+    }, this.deps.clock.now());
     return { ok: false, code: 'not_approver', approverIds, isRequester: actorId === request.requesterId };
   }
 
@@ -265,7 +269,7 @@ export class RequestService {
       subject: requestSubject(request.id),
       outcome: 'ignored',
       details: { reason: 'already_decided', status: current.status },
-    });
+    }, this.deps.clock.now());
     return { ok: false, code: 'already_decided', status: current.status, decidedById: current.decidedById };
   }
 
@@ -278,7 +282,7 @@ export class RequestService {
     const request = await prisma.emailRequest.findUnique({ where: { id: requestId }, select: { id: true, requesterId: true } });
     if (!request) return { ok: false, code: 'not_found' };
     if (actorId !== request.requesterId && !this.deps.settings.adminIds.includes(actorId)) {
-      await recordAudit(prisma, { actor: actorId, action: 'request.cancel', subject: requestSubject(requestId), outcome: 'refused', details: { reason: 'not_requester' } });
+      await recordAudit(prisma, { actor: actorId, action: 'request.cancel', subject: requestSubject(requestId), outcome: 'refused', details: { reason: 'not_requester' } }, this.deps.clock.now());
       return { ok: false, code: 'not_requester' };
     }
     const cancelled = await this.deps.jobs.transaction(prisma, async (tx) => {
@@ -294,7 +298,7 @@ export class RequestService {
     });
     if (cancelled) return { ok: true, summary: await loadSummary(prisma, requestId) };
     const current = await prisma.emailRequest.findUniqueOrThrow({ where: { id: requestId }, select: { status: true, decidedById: true } });
-    await recordAudit(prisma, { actor: actorId, action: 'request.cancel', subject: requestSubject(requestId), outcome: 'ignored', details: { reason: 'already_decided', status: current.status } });
+    await recordAudit(prisma, { actor: actorId, action: 'request.cancel', subject: requestSubject(requestId), outcome: 'ignored', details: { reason: 'already_decided', status: current.status } }, this.deps.clock.now());
     return { ok: false, code: 'already_decided', status: current.status, decidedById: current.decidedById };
   }
 
@@ -385,7 +389,7 @@ export class RequestService {
   async retryProvisioning(requestId: number, actorId: string): Promise<RetryResult> {
     const { prisma } = this.deps;
     if (!this.deps.settings.adminIds.includes(actorId)) {
-      await recordAudit(prisma, { actor: actorId, action: 'request.retry', subject: requestSubject(requestId), outcome: 'refused', details: { reason: 'not_admin' } });
+      await recordAudit(prisma, { actor: actorId, action: 'request.retry', subject: requestSubject(requestId), outcome: 'refused', details: { reason: 'not_admin' } }, this.deps.clock.now());
       return { ok: false, code: 'not_admin' };
     }
     const request = await prisma.emailRequest.findUnique({ where: { id: requestId }, select: { id: true, address: true, version: true } });
@@ -397,7 +401,7 @@ export class RequestService {
           data: { status: 'APPROVED', failureReason: null, openAddress: request.address, version: { increment: 1 } },
         });
         if (count === 0) return { ok: false as const, code: 'not_failed' as const };
-        await recordAudit(tx, { actor: actorId, action: 'request.retry', subject: requestSubject(requestId), outcome: 'ok' });
+        await recordAudit(tx, { actor: actorId, action: 'request.retry', subject: requestSubject(requestId), outcome: 'ok' }, this.deps.clock.now());
         await this.deps.jobs.enqueue(tx, [
           { kind: RequestJobs.provision, payload: { requestId }, dedupeKey: `provision:${requestId}:${request.version + 1}`, requestId },
           // The admins' Home tabs count failed requests.
@@ -465,30 +469,31 @@ export class RequestService {
   private async markActive(requestId: number): Promise<void> {
     const { prisma, clock, provider, settings } = this.deps;
     await this.deps.jobs.transaction(prisma, async (tx) => {
+      const now = clock.now();
       const request = await tx.emailRequest.findUniqueOrThrow({
         where: { id: requestId },
         select: { id: true, requesterId: true, superiorId: true, fullName: true, localPart: true, domain: true, address: true, personalEmail: true, phone: true },
       });
       const { count } = await tx.emailRequest.updateMany({
         where: { id: requestId, status: { in: ['APPROVED', 'PROVISIONING'] } },
-        data: { status: 'ACTIVE', openAddress: null, provisionedAt: clock.now(), failureReason: null },
+        data: { status: 'ACTIVE', openAddress: null, provisionedAt: now, failureReason: null },
       });
       if (count === 0) return;
       const staff = await tx.staff.upsert({
         where: { workEmail: request.address },
-        create: { fullName: request.fullName, workEmail: request.address, personalEmail: request.personalEmail, phone: request.phone, superiorSlackId: request.superiorId },
+        create: { fullName: request.fullName, workEmail: request.address, personalEmail: request.personalEmail, phone: request.phone, superiorSlackId: request.superiorId, createdAt: now },
         update: { fullName: request.fullName, personalEmail: request.personalEmail, phone: request.phone, superiorSlackId: request.superiorId },
         select: { id: true },
       });
       const mailbox = { localPart: request.localPart, domain: request.domain, provider: provider.nameFor(request.domain), status: 'ACTIVE' as const, quotaMb: settings.quotaMb, requestId, staffId: staff.id };
-      await tx.mailbox.upsert({ where: { address: request.address }, create: { address: request.address, ...mailbox }, update: mailbox });
+      await tx.mailbox.upsert({ where: { address: request.address }, create: { address: request.address, ...mailbox, createdAt: now }, update: mailbox });
       await recordAudit(tx, {
         actor: SYSTEM_ACTOR,
         action: 'mailbox.created',
         subject: requestSubject(requestId),
         outcome: 'ok',
         details: { address: request.address, provider: provider.nameFor(request.domain), quotaMb: settings.quotaMb },
-      });
+      }, now);
       await this.deps.jobs.enqueue(tx, [...refreshJobs(requestId, 'ACTIVE'), noticeJob(requestId, request.requesterId, 'ready')]);
       await this.deps.notifier.mailboxReady(tx, requestId);
     });
@@ -510,7 +515,7 @@ export class RequestService {
         subject: requestSubject(requestId),
         outcome: 'failed',
         details: { address: request.address, reason, attempts },
-      });
+      }, this.deps.clock.now());
       const key = `failed-${request.version}`;
       await this.deps.jobs.enqueue(tx, [
         ...refreshJobs(requestId, key, { admins: true }),

@@ -199,10 +199,12 @@ export function newHireRejectedEmail(settings: TemplateSettings, request: Reques
 }
 
 export function newHireRejectedSms(settings: TemplateSettings, request: RequestFacts): string {
-  const head = sms(`${settings.companyName}: the request for your work email was not approved. Reason: `);
-  const tail = ' Details sent by email.';
-  const reason = sms(clip(request.decisionReason ?? '', Math.max(20, 160 - head.length - tail.length)));
-  return `${head}${reason}${tail}`;
+  // Joined with spaces after each part is made one line: sms() trims, so a space kept at the end
+  // of a part would be lost ("Reason:Wrong team").
+  const head = sms(`${settings.companyName}: the request for your work email was not approved. Reason:`);
+  const tail = 'Details sent by email.';
+  const reason = clip(gsmFriendly(request.decisionReason ?? ''), Math.max(20, 160 - head.length - tail.length - 2));
+  return [head, reason, tail].filter((part) => part.length > 0).join(' ');
 }
 
 // ------------------------------------------------------------------ provisioning failed for good

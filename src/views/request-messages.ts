@@ -103,12 +103,11 @@ export function buildApprovalMessage(request: RequestSummary): SlackMessage {
  * request is pending; afterwards the notice says what became of it.
  */
 export function buildSubmittedNotice(request: RequestSummary, approverIds: readonly string[]): SlackMessage {
-  const to = request.routedToAdmins
-    ? `the admins (${approverIds.map(mention).join(', ')}), because you are the new hire’s superior`
-    : mention(request.superiorId);
+  // "to the admins (…) for approval, because you are …": the reason after the whole phrase, not inside it.
+  const to = request.routedToAdmins ? `the admins (${approverIds.map(mention).join(', ')}) for approval, because you are the new hire’s superior` : `${mention(request.superiorId)} for approval`;
   const outcome = outcomeLine(request);
   if (outcome === undefined) {
-    const text = `:outbox_tray: Your request #${request.id} for *${request.address}* (${escapeMrkdwn(request.fullName)}) is on its way to ${to} for approval.`;
+    const text = `:outbox_tray: Your request #${request.id} for *${request.address}* (${escapeMrkdwn(request.fullName)}) is on its way to ${to}.`;
     return {
       text,
       blocks: [
@@ -122,7 +121,7 @@ export function buildSubmittedNotice(request: RequestSummary, approverIds: reado
     };
   }
   if (request.status === 'CANCELLED' && request.decidedById === request.requesterId) return buildCancelledNotice(request);
-  const text = `:outbox_tray: Your request #${request.id} for *${request.address}* (${escapeMrkdwn(request.fullName)}) went to ${to} for approval.`;
+  const text = `:outbox_tray: Your request #${request.id} for *${request.address}* (${escapeMrkdwn(request.fullName)}) went to ${to}.`;
   return { text: `Your request #${request.id} for ${request.address}: ${request.status.toLowerCase().replace('_', ' ')}`, blocks: [section(text), section(outcome)] };
 }
 

@@ -5,18 +5,27 @@ const option = (value: string): PlainTextOption => ({ text: { type: 'plain_text'
 
 export interface RequestModalInput {
   domains: readonly string[];
-  /** Text typed after the command, e.g. `/request-email jane.doe`. */
+  /** Pre-filled from the text typed after the command, e.g. `/request-email Jane Doe` or `jane.doe@example.com`. */
+  initialFullName?: string;
   initialLocalPart?: string;
+  /** One of `domains`; otherwise the first is selected. */
+  initialDomain?: string;
 }
 
 export function buildRequestModal(input: RequestModalInput): ModalView {
-  const [firstDomain] = input.domains;
+  const firstDomain = input.initialDomain && input.domains.slice(0, 100).includes(input.initialDomain) ? input.initialDomain : input.domains[0];
   const blocks: KnownBlock[] = [
     {
       type: 'input',
       block_id: RequestFields.fullName,
       label: { type: 'plain_text', text: 'New hire’s full name' },
-      element: { type: 'plain_text_input', action_id: INPUT_ACTION, max_length: 200, placeholder: { type: 'plain_text', text: 'Jane Doe' } },
+      element: {
+        type: 'plain_text_input',
+        action_id: INPUT_ACTION,
+        max_length: 200,
+        placeholder: { type: 'plain_text', text: 'Jane Doe' },
+        ...(input.initialFullName ? { initial_value: input.initialFullName.slice(0, 200) } : {}),
+      },
     },
     {
       type: 'input',

@@ -37,6 +37,16 @@ describe('request → approval → mailbox, end to end', () => {
     expect(localPart?.element.initial_value).toBe('jane.doe');
     const domain = view.blocks.find((block) => block.block_id === 'domain');
     expect(((domain?.element.options ?? []) as unknown[]).length).toBe(2);
+
+    // Plain words are the new hire's name (and suggest the address); a managed domain is selected.
+    const second = h.slack.issueTriggerId();
+    await h.driver.slashCommand({ command: '/request-email', text: 'Jane Doe jd@example.org', userId: People.requester, triggerId: second, responseUrl: h.slack.responseUrl('cmd2') });
+    const prefilled = await h.slack.waitFor(() => h.slack.okCallsTo('views.open').find((call) => call.args.trigger_id === second));
+    const blocks = (prefilled.args.view as typeof view).blocks;
+    const field = (id: string) => blocks.find((block) => block.block_id === id)?.element;
+    expect(field('full_name')?.initial_value).toBe('Jane Doe');
+    expect(field('local_part')?.initial_value).toBe('jd');
+    expect(field('domain')?.initial_option).toEqual({ text: { type: 'plain_text', text: 'example.org' }, value: 'example.org' });
   });
 
   it('takes a request, DMs the superior, creates the mailbox on approval and tells the requester', async () => {

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config.ts';
 
-/** Read by the process but outside the app's schema: the sandbox's own database and Twilio's SDK. */
-const OUTSIDE_SCHEMA = ['SANDBOX_DATABASE_URL'];
+/** Read by the process but outside the app's schema: the sandbox's own database and interface. */
+const OUTSIDE_SCHEMA = ['SANDBOX_DATABASE_URL', 'SANDBOX_HOST'];
 /** In the schema but set by the platform, not by an operator. */
 const PLATFORM_SET = ['NODE_ENV'];
 
