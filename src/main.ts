@@ -3,7 +3,6 @@ import { type Config, ConfigError, loadConfig } from './config.ts';
 import { applyMigrations } from './db/migrate.ts';
 import { loadEnvFile } from './lib/env-file.ts';
 import { createLogger } from './lib/logger.ts';
-import { startSandbox } from './sandbox/server.ts';
 
 const SLACK_KEYS = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'] as const;
 const SANDBOX_DATABASE_URL = 'mysql://root@127.0.0.1:3306/mailroom_sandbox';
@@ -78,6 +77,8 @@ function onSignals(shutdown: (signal: string) => void): void {
  * fakes so every flow can be tried locally.
  */
 async function runSandbox(): Promise<void> {
+  // Loaded only here: the production path never imports the sandbox or its fakes.
+  const { startSandbox } = await import('./sandbox/server.ts');
   const logger = createLogger({ level: process.env.LOG_LEVEL || 'info' });
   // Never DATABASE_URL: the sandbox resets its database at every start.
   const databaseUrl = process.env.SANDBOX_DATABASE_URL || SANDBOX_DATABASE_URL;

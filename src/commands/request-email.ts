@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import type { App, Logger } from '@slack/bolt';
+import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import type { DecisionRefusal, RequestService, RetryResult } from '../services/requests.ts';
@@ -74,9 +73,10 @@ export function registerRequestEmail(app: App, deps: RequestEmailDeps): void {
     await openRequestModal(client, command.trigger_id, deps.domains, parseRequestCommandText(command.text, deps.domains));
   });
 
-  app.view(Callbacks.requestModal, async ({ ack, body, view, logger }) => {
+  // An unexpected failure is answered under the first field by the incident handler (incidents.ts).
+  app.view(Callbacks.requestModal, async ({ ack, body, view }) => {
     const values = view.state.values as ViewStateValues;
-    const outcome = await withIncident(logger, () => deps.requests.submit(body.user.id, {
+    const result = await deps.requests.submit(body.user.id, {
       fullName: readText(values, RequestFields.fullName),
       localPart: readText(values, RequestFields.localPart),
       domain: readSelected(values, RequestFields.domain),
@@ -85,12 +85,7 @@ export function registerRequestEmail(app: App, deps: RequestEmailDeps): void {
       superiorId: readUser(values, RequestFields.superior),
       startDate: readDate(values, RequestFields.startDate),
       note: readText(values, RequestFields.note),
-    }));
-    if (!outcome.ok) {
-      await ack({ response_action: 'errors', errors: { [RequestFields.fullName]: incidentMessage(outcome.incident) } });
-      return;
-    }
-    const result = outcome.value;
+    });
     if (!result.ok) {
       await ack({ response_action: 'errors', errors: result.errors as Record<string, string> });
       return;
@@ -159,20 +154,6 @@ export async function openRequestModal(client: WebClient, triggerId: string, dom
     ...(domain ? { initialDomain: domain } : {}),
   };
   await client.views.open({ trigger_id: triggerId, view: buildRequestModal({ domains, ...initial }) });
-}
-
-const incidentMessage = (incident: string) =>
-  `Mailroom hit an unexpected error and saved nothing; please try again in a minute. If it persists, tell IT: incident ${incident}.`;
-
-/** Runs `work`; an unexpected fault is logged under an incident id, so the modal is still answered within Slack's 3 s. */
-async function withIncident<T>(logger: Logger, work: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; incident: string }> {
-  try {
-    return { ok: true, value: await work() };
-  } catch (error) {
-    const incident = randomUUID().slice(0, 8);
-    logger.error(`request submission failed (incident ${incident}): ${error instanceof Error ? error.message : String(error)}`);
-    return { ok: false, incident };
-  }
 }
 
 function safeJson(text: string | undefined): unknown {

@@ -250,7 +250,7 @@ describe('App Home tab', () => {
     const before = h.logs.length;
     const answer = await h.driver.appHomeOpened({ userId: People.admin2 });
     expect(answer.status).toBe(200);
-    await eventually(async () => h.logs.slice(before).some((line) => line.includes('unhandled error in a Slack listener') && line.includes('internal_error')), 'the failure to be logged');
+    await eventually(async () => h.logs.slice(before).some((line) => line.includes('a Slack interaction failed') && line.includes('internal_error') && line.includes('"incidentId"')), 'the failure to be logged');
     const home = await openHome(h, People.admin2);
     expect(home.json).toContain('Waiting for your decision');
   });
