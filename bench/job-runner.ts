@@ -3,9 +3,9 @@
  * at once (as two replicas would). Run on demand: `npm run bench:jobs [-- N]`.
  */
 import { z } from 'zod';
-import { systemClock } from '../src/lib/clock.ts';
+import { systemClock } from '../src/platform/clock.ts';
 import { createLogger } from '../src/lib/logger.ts';
-import { type JobHandlers, JobQueue, JobRunner } from '../src/services/jobs.ts';
+import { type JobHandlers, JobQueue, JobRunner } from '../src/platform/jobs.ts';
 import { createTestDatabase } from '../test/support/test-db.ts';
 
 const count = Number(process.argv[2] ?? 2000);

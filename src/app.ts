@@ -3,23 +3,23 @@ import { App, type CustomRoute, LogLevel, type Logger as BoltLogger } from '@sla
 import { newIncidentId, registerIncidentHandler } from './commands/incidents.ts';
 import { registerListeners } from './commands/index.ts';
 import type { Config } from './config.ts';
-import { createPrismaClient } from './db/client.ts';
+import { createPrismaClient } from './platform/db/client.ts';
 import type { PrismaClient } from './generated/prisma/client.ts';
 import { buildCredentialRoutes } from './http/credential-routes.ts';
-import { type Clock, systemClock } from './lib/clock.ts';
+import { type Clock, systemClock } from './platform/clock.ts';
 import type { Logger } from './lib/logger.ts';
 import { SecretBox } from './lib/secret-box.ts';
 import { buildMailer, buildProvider, buildSmsSender } from './providers/index.ts';
-import { ContactResolver } from './services/contacts.ts';
-import { type JobHandlers, JobQueue, JobRunner } from './services/jobs.ts';
-import { HomeService } from './services/home.ts';
-import { DbLease } from './services/lease.ts';
-import { NotificationService } from './services/notifications.ts';
-import { OffboardingService } from './services/offboarding.ts';
-import { Sweep } from './services/sweep.ts';
-import { OneTimeSecrets } from './services/one-time-secrets.ts';
-import { RequestNotifier } from './services/request-notifications.ts';
-import { RequestService, secretContext } from './services/requests.ts';
+import { ContactResolver } from './services/notifications/contacts.ts';
+import { type JobHandlers, JobQueue, JobRunner } from './platform/jobs.ts';
+import { HomeService } from './services/home/home-service.ts';
+import { DbLease } from './platform/lease.ts';
+import { NotificationService } from './services/notifications/notification-service.ts';
+import { OffboardingService } from './services/offboarding/offboarding-service.ts';
+import { Sweep } from './platform/sweep.ts';
+import { OneTimeSecrets } from './services/credentials/one-time-secrets.ts';
+import { RequestNotifier } from './services/requests/notifications.ts';
+import { RequestService, secretContext } from './services/requests/request-service.ts';
 import { WebApiSlackGateway } from './slack/gateway.ts';
 
 export interface MailroomOptions {

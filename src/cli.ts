@@ -6,9 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { AUDIT_FORMATS, AUDIT_OUTCOMES, type AuditCliOptions, AuditUsageError, runAuditExport } from './cli/audit.ts';
 import { ExitCode, runBatchCreate } from './cli/batch-create.ts';
-import type { MigrationLogger } from './db/migrate.ts';
-import { applyMigrations, MigrationError } from './db/migrate.ts';
-import { describeDatabase } from './db/url.ts';
+import type { MigrationLogger } from './platform/db/migrate.ts';
+import { applyMigrations, MigrationError } from './platform/db/migrate.ts';
+import { describeDatabase } from './platform/db/url.ts';
 import { loadEnvFile } from './lib/env-file.ts';
 
 /** Thrown by a command to stop with a message and an exit code, without a stack trace. */

@@ -1,6 +1,6 @@
 import { createMailroom } from './app.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
-import { applyMigrations } from './db/migrate.ts';
+import { applyMigrations } from './platform/db/migrate.ts';
 import { loadEnvFile } from './lib/env-file.ts';
 import { createLogger } from './lib/logger.ts';
 

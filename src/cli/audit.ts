@@ -3,10 +3,10 @@
  * review or an export, filtered by time, actor, action, subject, outcome or mailbox.
  */
 import { stringify } from 'csv-stringify/sync';
-import { createPrismaClient, describeDatabase } from '../db/client.ts';
-import { probeDatabase } from '../db/migrate.ts';
-import { type AuditFilter, type AuditRow, readAuditLog } from '../services/audit-log.ts';
-import type { AuditOutcome } from '../services/audit.ts';
+import { createPrismaClient, describeDatabase } from '../platform/db/client.ts';
+import { probeDatabase } from '../platform/db/migrate.ts';
+import { type AuditFilter, type AuditRow, readAuditLog } from '../services/audit/audit-log.ts';
+import type { AuditOutcome } from '../services/audit/audit.ts';
 
 export const AUDIT_FORMATS = ['text', 'csv', 'jsonl'] as const;
 export type AuditFormat = (typeof AUDIT_FORMATS)[number];

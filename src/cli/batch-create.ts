@@ -9,12 +9,12 @@ import { basename } from 'node:path';
 import { pino } from 'pino';
 import cliProgress from 'cli-progress';
 import { ConfigError, loadProviderConfig } from '../config.ts';
-import { createPrismaClient } from '../db/client.ts';
-import { applyMigrations } from '../db/migrate.ts';
+import { createPrismaClient } from '../platform/db/client.ts';
+import { applyMigrations } from '../platform/db/migrate.ts';
 import { createLogger } from '../lib/logger.ts';
 import { buildProvider } from '../providers/index.ts';
-import { type BatchOutcome, createMailboxes } from '../services/batch-create.ts';
-import { type BatchFormat, type BatchProblem, type ParsedBatch, parseBatchFile } from '../services/batch-file.ts';
+import { type BatchOutcome, createMailboxes } from '../services/batch/batch-create.ts';
+import { type BatchFormat, type BatchProblem, type ParsedBatch, parseBatchFile } from '../services/batch/batch-file.ts';
 
 export interface BatchCreateCliOptions {
   dryRun?: boolean;

@@ -1,6 +1,6 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
-import type { HomeService } from '../services/home.ts';
-import type { OffboardingService } from '../services/offboarding.ts';
+import type { HomeService } from '../services/home/home-service.ts';
+import type { OffboardingService } from '../services/offboarding/offboarding-service.ts';
 import { Actions, Events } from '../slack/ids.ts';
 import { buildNoticeModal } from '../views/notice-modal.ts';
 import { describeOffboardRefusal, openOffboardModal } from './offboard.ts';

@@ -1,7 +1,7 @@
 import type { App, BlockButtonAction, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import type { ActionResult, OffboardingService, Refusal } from '../services/offboarding.ts';
+import type { ActionResult, OffboardingService, Refusal } from '../services/offboarding/offboarding-service.ts';
 import { Actions, Callbacks, Commands, OffboardFields } from '../slack/ids.ts';
 import { readChecked, readDate, readSelected, readText, type ViewStateValues } from '../slack/view-state.ts';
 import { buildOffboardModal, mailboxOption } from '../views/offboard-modal.ts';

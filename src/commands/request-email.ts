@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import type { DecisionRefusal, RequestService, RetryResult } from '../services/requests.ts';
+import type { DecisionRefusal, RequestService, RetryResult } from '../services/requests/request-service.ts';
 import { Actions, Callbacks, Commands, RejectFields, RequestFields } from '../slack/ids.ts';
 import { readDate, readSelected, readText, readUser, type ViewStateValues } from '../slack/view-state.ts';
 import { buildRejectModal } from '../views/reject-modal.ts';

@@ -1,4 +1,4 @@
-import { checkFullName, checkLocalPart } from '../services/request-validation.ts';
+import { checkFullName, checkLocalPart } from '../services/requests/validation.ts';
 
 /** What `/request-email <text>` fills into the request modal; every field is optional. */
 export interface RequestPrefill {

@@ -1,9 +1,9 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CustomRoute } from '@slack/bolt';
-import type { Clock } from '../lib/clock.ts';
+import type { Clock } from '../platform/clock.ts';
 import type { Logger } from '../lib/logger.ts';
-import { hashToken, type OneTimeSecrets } from '../services/one-time-secrets.ts';
+import { hashToken, type OneTimeSecrets } from '../services/credentials/one-time-secrets.ts';
 import { buildRevealedPage, buildRevealPromptPage, buildStaleFormPage, buildUnavailablePage, type PageContext } from '../views/credential-page.ts';
 import type { TemplateSettings } from '../views/notification-templates.ts';
 import { checkSameOriginPost } from './same-origin.ts';

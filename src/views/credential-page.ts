@@ -1,4 +1,4 @@
-import type { Credentials, SecretState } from '../services/one-time-secrets.ts';
+import type { Credentials, SecretState } from '../services/credentials/one-time-secrets.ts';
 import type { TemplateSettings } from './notification-templates.ts';
 import { escapeHtml } from './text.ts';
 

@@ -3,7 +3,7 @@
 // database and job runner, against the loopback fakes; the test also checks what reached them.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withDatabase } from '../../src/db/client.ts';
+import { withDatabase } from '../../src/platform/db/client.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { type Sandbox, startSandbox } from '../../src/sandbox/server.ts';
 import { hasChromium, launchChromium, screenshot, watchErrors } from '../support/browser.ts';

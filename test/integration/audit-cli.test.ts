@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.ts';
-import { withDatabase } from '../../src/db/client.ts';
-import { applyMigrations } from '../../src/db/migrate.ts';
+import { withDatabase } from '../../src/platform/db/client.ts';
+import { applyMigrations } from '../../src/platform/db/migrate.ts';
 import { approvalMessageFor, clickButton, eventually, type Harness, People, startHarness, submitRequestForm } from '../support/harness.ts';
 import { createTestDatabase, dropDatabase, randomTestDatabaseName, type TestDatabase, testServerUrl } from '../support/test-db.ts';
 

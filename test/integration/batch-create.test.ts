@@ -8,7 +8,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { generatePassword } from '../../src/services/password.ts';
+import { generatePassword } from '../../src/services/credentials/password.ts';
 import { type FakeAurora, startFakeAurora } from '../../src/sandbox/fakes/aurora-server.ts';
 import { type FakeCpanel, startFakeCpanel } from '../../src/sandbox/fakes/cpanel-server.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-db.ts';

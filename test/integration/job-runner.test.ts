@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createLogger } from '../../src/lib/logger.ts';
-import { backoffDelay, type JobHandlers, JobQueue, JobRunner, PermanentJobError } from '../../src/services/jobs.ts';
+import { backoffDelay, type JobHandlers, JobQueue, JobRunner, PermanentJobError } from '../../src/platform/jobs.ts';
 import { ManualClock } from '../support/manual-clock.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-db.ts';
 

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadProviderConfig } from '../../src/config.ts';
 import { buildProvider } from '../../src/providers/index.ts';
 import { RoutingProvider } from '../../src/providers/routing.ts';
-import { generatePassword } from '../../src/services/password.ts';
+import { generatePassword } from '../../src/services/credentials/password.ts';
 import { type FakeAurora, startFakeAurora } from '../../src/sandbox/fakes/aurora-server.ts';
 import { type FakeCpanel, startFakeCpanel } from '../../src/sandbox/fakes/cpanel-server.ts';
 import { type FakeWhm, startFakeWhm } from '../../src/sandbox/fakes/whm-server.ts';

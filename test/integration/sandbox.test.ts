@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { createLogger } from '../../src/lib/logger.ts';
 import { type Sandbox, startSandbox } from '../../src/sandbox/server.ts';
 import { dropDatabase, randomTestDatabaseName, testServerUrl } from '../support/test-db.ts';
-import { withDatabase } from '../../src/db/client.ts';
+import { withDatabase } from '../../src/platform/db/client.ts';
 import { eventually } from '../support/harness.ts';
 
 describe('the built-in sandbox (npm start without Slack credentials)', () => {

@@ -12,8 +12,8 @@ import { getDMMF } from '@prisma/get-dmmf';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { createConnection } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseDatabaseUrl, withDatabase } from '../../src/db/client.ts';
-import { applyMigrations, DEFAULT_MIGRATIONS_DIR, MIGRATION_LOCK_NAME, MigrationError, migrationChecksum } from '../../src/db/migrate.ts';
+import { parseDatabaseUrl, withDatabase } from '../../src/platform/db/client.ts';
+import { applyMigrations, DEFAULT_MIGRATIONS_DIR, MIGRATION_LOCK_NAME, MigrationError, migrationChecksum } from '../../src/platform/db/migrate.ts';
 import type { TestDatabase } from '../support/test-db.ts';
 import { createTestDatabase, dropDatabase, randomTestDatabaseName, testServerUrl } from '../support/test-db.ts';
 

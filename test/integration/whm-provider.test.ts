@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WhmProvider, type WhmProviderOptions } from '../../src/providers/whm.ts';
-import { generatePassword } from '../../src/services/password.ts';
+import { generatePassword } from '../../src/services/credentials/password.ts';
 import { type FakeWhm, startFakeWhm } from '../../src/sandbox/fakes/whm-server.ts';
 
 const ADDRESS = 'jane.doe@example.com';

@@ -1,1 +1,1 @@
-export { OffsetClock as ManualClock } from '../../src/lib/clock.ts';
+export { OffsetClock as ManualClock } from '../../src/platform/clock.ts';

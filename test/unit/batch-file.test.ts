@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseBatchFile, splitCsvLine } from '../../src/services/batch-file.ts';
+import { parseBatchFile, splitCsvLine } from '../../src/services/batch/batch-file.ts';
 
 const settings = { domains: ['example.com', 'example.org'], phoneRegion: 'US' };
 const STRONG = 'Tr0ub4dor&3-horse';

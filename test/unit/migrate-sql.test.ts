@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseDatabaseUrl, withDatabase } from '../../src/db/client.ts';
-import { migrationChecksum, scriptMatchesChecksum, splitSqlStatements } from '../../src/db/migrate.ts';
+import { parseDatabaseUrl, withDatabase } from '../../src/platform/db/client.ts';
+import { migrationChecksum, scriptMatchesChecksum, splitSqlStatements } from '../../src/platform/db/migrate.ts';
 
 describe('splitSqlStatements', () => {
   it('splits on semicolons and drops comment-only pieces', () => {

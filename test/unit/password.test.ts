@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cpanelPasswordStrength, generatePassword } from '../../src/services/password.ts';
+import { cpanelPasswordStrength, generatePassword } from '../../src/services/credentials/password.ts';
 
 describe('cpanelPasswordStrength', () => {
   it.each([

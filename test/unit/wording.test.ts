@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeDecided, describeRefusal } from '../../src/commands/request-email.ts';
-import { checkFullName, checkPhone } from '../../src/services/request-validation.ts';
+import { checkFullName, checkPhone } from '../../src/services/requests/validation.ts';
 import { newHireRejectedSms, type RequestFacts, smsSegments } from '../../src/views/notification-templates.ts';
 import { buildSubmittedNotice, type RequestSummary } from '../../src/views/request-messages.ts';
 

@@ -11,7 +11,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import { cpanelPasswordStrength } from '../../services/password.ts';
+import { cpanelPasswordStrength } from '../../services/credentials/password.ts';
 import { readBody } from '../../lib/http.ts';
 
 export type FailureMode = 'http500' | 'http503' | 'timeout' | 'status0' | 'succeed-then-timeout';

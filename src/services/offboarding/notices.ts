@@ -1,7 +1,7 @@
-import type { SlackMessage } from '../slack/gateway.ts';
-import { forwardNoticeEmail } from '../views/notification-templates.ts';
-import { buildForwardNotice, buildOffboardStatusMessage } from '../views/offboard-status.ts';
-import { loadSummary, type OffboardingServiceDeps } from './offboarding-model.ts';
+import type { SlackMessage } from '../../slack/gateway.ts';
+import { forwardNoticeEmail } from '../../views/notification-templates.ts';
+import { buildForwardNotice, buildOffboardStatusMessage } from '../../views/offboard-status.ts';
+import { loadSummary, type OffboardingServiceDeps } from './model.ts';
 
 /** Slack and email side effects, each its own job: HR's status message and the forward target's notice. */
 export class OffboardingNotices {

@@ -1,13 +1,13 @@
-import { addDaysToDate, DAY_MS, dateIn, zonedTimeToUtc } from '../lib/zoned-time.ts';
-import { type OffboardField, OffboardFields, OffboardOptions } from '../slack/ids.ts';
-import type { OffboardModalInput } from '../views/offboard-modal.ts';
-import { mailboxSubject, recordAudit } from './audit.ts';
-import type { OffboardingAccess } from './offboarding-access.ts';
-import { OffboardingJobs, type OffboardingServiceDeps, type Refusal, Steps, subject } from './offboarding-model.ts';
-import { withTimeout } from '../lib/timeout.ts';
-import { isEmailAddress, isManagedDomain } from './request-validation.ts';
-import { domainOf, localPartOf, sameAddress } from '../lib/address.ts';
-import { isUniqueViolation } from './db-types.ts';
+import { addDaysToDate, DAY_MS, dateIn, zonedTimeToUtc } from '../../lib/zoned-time.ts';
+import { type OffboardField, OffboardFields, OffboardOptions } from '../../slack/ids.ts';
+import type { OffboardModalInput } from '../../views/offboard-modal.ts';
+import { mailboxSubject, recordAudit } from '../audit/audit.ts';
+import type { OffboardingAccess } from './access.ts';
+import { OffboardingJobs, type OffboardingServiceDeps, type Refusal, Steps, subject } from './model.ts';
+import { withTimeout } from '../../lib/timeout.ts';
+import { isEmailAddress, isManagedDomain } from '../requests/validation.ts';
+import { domainOf, localPartOf, sameAddress } from '../../lib/address.ts';
+import { isUniqueViolation } from '../../platform/db-types.ts';
 
 export type OffboardFieldErrors = Partial<Record<OffboardField, string>>;
 

@@ -45,7 +45,7 @@ export class MigrationError extends Error {
   }
 }
 
-export const DEFAULT_MIGRATIONS_DIR = fileURLToPath(new URL('../../prisma/migrations', import.meta.url));
+export const DEFAULT_MIGRATIONS_DIR = fileURLToPath(new URL('../../../prisma/migrations', import.meta.url));
 export const MIGRATIONS_TABLE = '_prisma_migrations';
 export const MIGRATION_LOCK_NAME = 'mailroom_migrate';
 const LOCK_TIMEOUT_SECONDS = 60;

@@ -1,8 +1,8 @@
 import type { z } from 'zod';
-import type { PrismaClient } from '../generated/prisma/client.ts';
-import type { Clock } from '../lib/clock.ts';
-import type { Logger } from '../lib/logger.ts';
-import type { SlackGateway } from '../slack/gateway.ts';
+import type { PrismaClient } from '../../generated/prisma/client.ts';
+import type { Clock } from '../../platform/clock.ts';
+import type { Logger } from '../../lib/logger.ts';
+import type { SlackGateway } from '../../slack/gateway.ts';
 import {
   buildAdminFailureMessage,
   buildApprovalMessage,
@@ -12,11 +12,11 @@ import {
   buildProvisioningFailedNotice,
   buildReminderMessage,
   buildSubmittedNotice,
-} from '../views/request-messages.ts';
-import { homeRefreshJob } from './home.ts';
-import type { JobHandlers, JobQueue } from './jobs.ts';
-import type { RequestNotifier } from './request-notifications.ts';
-import { approverPayload, loadSummary, noticePayload, parseApproverIds, RequestJobs, requestIdPayload } from './request-model.ts';
+} from '../../views/request-messages.ts';
+import { homeRefreshJob } from '../home/home-service.ts';
+import type { JobHandlers, JobQueue } from '../../platform/jobs.ts';
+import type { RequestNotifier } from './notifications.ts';
+import { approverPayload, loadSummary, noticePayload, parseApproverIds, RequestJobs, requestIdPayload } from './model.ts';
 
 export interface RequestDmsDeps {
   prisma: PrismaClient;

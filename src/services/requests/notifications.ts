@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { PrismaClient } from '../generated/prisma/client.ts';
-import type { Logger } from '../lib/logger.ts';
-import type { SecretBox } from '../lib/secret-box.ts';
-import type { SlackGateway } from '../slack/gateway.ts';
+import type { PrismaClient } from '../../generated/prisma/client.ts';
+import type { Logger } from '../../lib/logger.ts';
+import type { SecretBox } from '../../lib/secret-box.ts';
+import type { SlackGateway } from '../../slack/gateway.ts';
 import {
   adminFailureEmail,
   approvalRequestEmail,
@@ -18,13 +18,13 @@ import {
   requesterReadyEmail,
   requesterRejectedEmail,
   type TemplateSettings,
-} from '../views/notification-templates.ts';
-import type { ContactResolver } from './contacts.ts';
-import type { Db } from './db-types.ts';
-import type { JobHandlers, JobQueue } from './jobs.ts';
-import type { NotificationService } from './notifications.ts';
-import type { OneTimeSecrets } from './one-time-secrets.ts';
-import { summarySelect } from './request-summary.ts';
+} from '../../views/notification-templates.ts';
+import type { ContactResolver } from '../notifications/contacts.ts';
+import type { Db } from '../../platform/db-types.ts';
+import type { JobHandlers, JobQueue } from '../../platform/jobs.ts';
+import type { NotificationService } from '../notifications/notification-service.ts';
+import type { OneTimeSecrets } from '../credentials/one-time-secrets.ts';
+import { summarySelect } from './summary.ts';
 
 export const RequestNotifyJobs = { notifyContacts: 'request.notify_contacts' } as const;
 

@@ -1,9 +1,9 @@
-import type { Prisma } from '../generated/prisma/client.ts';
-import { DAY_MS } from '../lib/zoned-time.ts';
-import { isRetryable, type ProviderResult } from '../providers/mailbox-provider.ts';
-import { recordAudit, SYSTEM_ACTOR } from './audit.ts';
-import { PermanentJobError } from './jobs.ts';
-import type { OffboardingAccess } from './offboarding-access.ts';
+import type { Prisma } from '../../generated/prisma/client.ts';
+import { DAY_MS } from '../../lib/zoned-time.ts';
+import { isRetryable, type ProviderResult } from '../../providers/mailbox-provider.ts';
+import { recordAudit, SYSTEM_ACTOR } from '../audit/audit.ts';
+import { PermanentJobError } from '../../platform/jobs.ts';
+import type { OffboardingAccess } from './access.ts';
 import {
   ACTIVATION_STEPS,
   type ActionResult,
@@ -21,9 +21,9 @@ import {
   Steps,
   stepJob,
   subject,
-} from './offboarding-model.ts';
-import type { OffboardingRetention } from './offboarding-retention.ts';
-import { sameAddress } from '../lib/address.ts';
+} from './model.ts';
+import type { OffboardingRetention } from './retention.ts';
+import { sameAddress } from '../../lib/address.ts';
 
 const AUTO_REPLY_MIN_MS = 60 * 60 * 1000;
 

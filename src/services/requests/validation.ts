@@ -1,7 +1,7 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import { z } from 'zod';
-import { domainOf, localPartOf } from '../lib/address.ts';
-import { RequestFields, type RequestField } from '../slack/ids.ts';
+import { domainOf, localPartOf } from '../../lib/address.ts';
+import { RequestFields, type RequestField } from '../../slack/ids.ts';
 
 export type FieldErrors = Partial<Record<RequestField, string>>;
 

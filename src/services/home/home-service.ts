@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
-import type { Clock } from '../lib/clock.ts';
-import type { Logger } from '../lib/logger.ts';
-import type { SlackGateway } from '../slack/gateway.ts';
-import type { EnqueueInput, JobHandlers } from './jobs.ts';
-import { buildHomeView, HOME_LIST_MAX, type HomeData, type HomeList, type OpenOffboarding, type OwnRequest, type WaitingRequest } from '../views/home.ts';
+import type { Prisma, PrismaClient } from '../../generated/prisma/client.ts';
+import type { Clock } from '../../platform/clock.ts';
+import type { Logger } from '../../lib/logger.ts';
+import type { SlackGateway } from '../../slack/gateway.ts';
+import type { EnqueueInput, JobHandlers } from '../../platform/jobs.ts';
+import { buildHomeView, HOME_LIST_MAX, type HomeData, type HomeList, type OpenOffboarding, type OwnRequest, type WaitingRequest } from '../../views/home.ts';
 
 export interface HomeServiceDeps {
   prisma: PrismaClient;

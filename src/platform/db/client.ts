@@ -1,5 +1,5 @@
 import { PrismaMariaDb } from '@prisma/adapter-mariadb';
-import { PrismaClient } from '../generated/prisma/client.ts';
+import { PrismaClient } from '../../generated/prisma/client.ts';
 import { parseDatabaseUrl, SESSION_TIME_ZONE } from './url.ts';
 
 export type { DatabaseUrlParts } from './url.ts';

@@ -1,4 +1,4 @@
-import type { Prisma } from '../generated/prisma/client.ts';
+import type { Prisma } from '../../generated/prisma/client.ts';
 
 /** The columns every message about a request shows (RequestSummary in src/views/request-messages.ts). */
 export const summarySelect = {

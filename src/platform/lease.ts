@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { PrismaClient } from '../generated/prisma/client.ts';
-import type { Clock } from '../lib/clock.ts';
+import type { Clock } from './clock.ts';
 
 /**
  * A named lease in MySQL so that only one replica at a time runs a scheduled sweep. Acquiring is

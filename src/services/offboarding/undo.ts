@@ -1,5 +1,5 @@
-import { mailboxSubject, recordAudit } from './audit.ts';
-import type { OffboardingAccess } from './offboarding-access.ts';
+import { mailboxSubject, recordAudit } from '../audit/audit.ts';
+import type { OffboardingAccess } from './access.ts';
 import {
   ACTIVATION_STEPS,
   type ActionResult,
@@ -11,7 +11,7 @@ import {
   Steps,
   stepJob,
   subject,
-} from './offboarding-model.ts';
+} from './model.ts';
 
 /** Undo (rehire): cancel a scheduled offboarding, or restore the saved prior state of a live one. */
 export class OffboardingUndo {

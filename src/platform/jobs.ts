@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
 import type { z } from 'zod';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
-import type { Clock } from '../lib/clock.ts';
+import type { Clock } from './clock.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Db } from './db-types.ts';
 

@@ -6,8 +6,8 @@
  * Problem messages never quote a field that might be a password: an email field is only echoed
  * once it is a well-formed address.
  */
-import { cpanelPasswordStrength } from './password.ts';
-import { checkDomain, checkFullName, checkLocalPart, checkPersonalEmail, checkPhone } from './request-validation.ts';
+import { cpanelPasswordStrength } from '../credentials/password.ts';
+import { checkDomain, checkFullName, checkLocalPart, checkPersonalEmail, checkPhone } from '../requests/validation.ts';
 
 export const MIN_PASSWORD_STRENGTH = 65;
 export const CSV_COLUMNS = ['email', 'password', 'full_name', 'personal_email', 'phone'] as const;

@@ -1,5 +1,5 @@
-import type { Prisma } from '../generated/prisma/client.ts';
-import type { Db } from './db-types.ts';
+import type { Prisma } from '../../generated/prisma/client.ts';
+import type { Db } from '../../platform/db-types.ts';
 
 export type AuditOutcome = 'ok' | 'refused' | 'failed' | 'ignored';
 

@@ -1,8 +1,8 @@
-import { DAY_MS } from '../lib/zoned-time.ts';
-import { buildConfirmationMessage, EXTEND_OPTIONS } from '../views/offboard-confirm.ts';
-import { recordAudit, SYSTEM_ACTOR } from './audit.ts';
-import type { EnqueueInput } from './jobs.ts';
-import type { OffboardingAccess } from './offboarding-access.ts';
+import { DAY_MS } from '../../lib/zoned-time.ts';
+import { buildConfirmationMessage, EXTEND_OPTIONS } from '../../views/offboard-confirm.ts';
+import { recordAudit, SYSTEM_ACTOR } from '../audit/audit.ts';
+import type { EnqueueInput } from '../../platform/jobs.ts';
+import type { OffboardingAccess } from './access.ts';
 import {
   ACTIVATION_STEPS,
   type ActionResult,
@@ -15,7 +15,7 @@ import {
   Steps,
   stepJob,
   subject,
-} from './offboarding-model.ts';
+} from './model.ts';
 
 const REMINDER_EVERY_MS = DAY_MS;
 

@@ -1,6 +1,6 @@
-import type { JobContext, JobHandlers } from './jobs.ts';
-import { OffboardingAccess } from './offboarding-access.ts';
-import { type ModalPrefill, OffboardingIntake, type RawOffboardForm, type SubmitResult } from './offboarding-intake.ts';
+import type { JobContext, JobHandlers } from '../../platform/jobs.ts';
+import { OffboardingAccess } from './access.ts';
+import { type ModalPrefill, OffboardingIntake, type RawOffboardForm, type SubmitResult } from './intake.ts';
 import {
   type ActionResult,
   askPayload,
@@ -14,13 +14,13 @@ import {
   stepPayload,
   type StepPayload,
   Steps,
-} from './offboarding-model.ts';
-import { OffboardingNotices } from './offboarding-notices.ts';
-import { OffboardingRetention } from './offboarding-retention.ts';
-import { OffboardingSteps } from './offboarding-steps.ts';
-import { OffboardingUndo } from './offboarding-undo.ts';
+} from './model.ts';
+import { OffboardingNotices } from './notices.ts';
+import { OffboardingRetention } from './retention.ts';
+import { OffboardingSteps } from './steps.ts';
+import { OffboardingUndo } from './undo.ts';
 
-export { defaultAutoReply, type ModalPrefill, type OffboardFieldErrors, type RawOffboardForm, type SubmitResult } from './offboarding-intake.ts';
+export { defaultAutoReply, type ModalPrefill, type OffboardFieldErrors, type RawOffboardForm, type SubmitResult } from './intake.ts';
 export {
   type ActionResult,
   type EmailHook,
@@ -31,7 +31,7 @@ export {
   type Refusal,
   type StepKind,
   Steps,
-} from './offboarding-model.ts';
+} from './model.ts';
 
 /**
  * Offboarding: SCHEDULED → ACTIVE → AWAITING_CONFIRMATION → DELETING → DELETED, or → CANCELLING →

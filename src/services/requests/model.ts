@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import type { RequestSummary } from '../views/request-messages.ts';
-import type { Db } from './db-types.ts';
-import { homeRefreshJob } from './home.ts';
-import type { EnqueueInput } from './jobs.ts';
-import { summarySelect } from './request-summary.ts';
+import type { RequestSummary } from '../../views/request-messages.ts';
+import type { Db } from '../../platform/db-types.ts';
+import { homeRefreshJob } from '../home/home-service.ts';
+import type { EnqueueInput } from '../../platform/jobs.ts';
+import { summarySelect } from './summary.ts';
 
 /** What the request flow (requests.ts) and its Slack messages (request-dms.ts) share: job kinds, payloads, builders. */
 export const RequestJobs = {
