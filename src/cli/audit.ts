@@ -86,6 +86,7 @@ export function auditFilterOf(options: AuditCliOptions, now: Date): { filter: Au
 
 /** Control characters (a terminal's escape sequences among them) shown as `\uXXXX`, never obeyed. */
 const printable = (text: string): string =>
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
   text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 const detailsText = (details: AuditRow['details']): string => (details === null ? '' : JSON.stringify(details));

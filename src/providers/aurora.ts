@@ -264,7 +264,7 @@ export class AuroraProvider implements MailboxProvider {
     const result = await this.#api('Mail', 'GetAutoresponder', { AccountID: account.value.accountId });
     if (!result.ok) return result;
     const r = result.value as Record<string, unknown> | null;
-    if (!r || r.Enable !== true) return ok(null);
+    if (r?.Enable !== true) return ok(null);
     const text = (value: unknown): string => (typeof value === 'string' ? value : '');
     const scheduled = r.Scheduled === true;
     return ok({

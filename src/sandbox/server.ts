@@ -127,7 +127,8 @@ export async function startSandbox(options: { port: number; databaseUrl: string;
   let noteIds = 0;
   const note = (userId: string, text: string): void => {
     if (!text) return;
-    state.notes.set(userId, [...(state.notes.get(userId) ?? []), { id: (noteIds += 1), text }].slice(-8));
+    noteIds += 1;
+    state.notes.set(userId, [...(state.notes.get(userId) ?? []), { id: noteIds, text }].slice(-8));
   };
   const assets = new Map<string, Buffer>();
   for (const name of Object.keys(ASSETS)) assets.set(name, await readFile(new URL(`./assets/${name}`, import.meta.url)));
@@ -201,22 +202,23 @@ export async function startSandbox(options: { port: number; databaseUrl: string;
     { path: '/sandbox/modal', method: ['POST'], handler: (req, res) => void handle(req, res, onModal) },
     { path: '/sandbox/action', method: ['POST'], handler: (req, res) => void handle(req, res, onAction) },
     { path: '/sandbox/skip', method: ['POST'], handler: (req, res) => void handle(req, res, onSkip) },
-    { path: '/sandbox/home', method: ['POST'], handler: (req, res) => void handle(req, res, async (_form, as) => void (await client?.openHome(as))) },
+    { path: '/sandbox/home', method: ['POST'], handler: (req, res) => void handle(req, res, async (_form, as) => client?.openHome(as)) },
     { path: '/sandbox/home-action', method: ['POST'], handler: (req, res) => void handle(req, res, onHomeAction) },
     { path: '/sandbox/dismiss', method: ['POST'], handler: (req, res) => void handle(req, res, onDismiss) },
   ];
 
   type Outcome = { errors?: Record<string, string> } | undefined;
   /** Every form: answered with JSON (errors and fresh panels) for the page's script, or a redirect without it. */
-  async function handle(req: IncomingMessage, res: ServerResponse, work: (form: URLSearchParams, as: string, script: boolean) => Promise<Outcome | void>) {
+  async function handle(req: IncomingMessage, res: ServerResponse, work: (form: URLSearchParams, as: string, script: boolean) => Promise<unknown>) {
     const form = new URLSearchParams(await readBody(req));
     const as = form.get('as') ?? '';
     const me = SANDBOX_USERS.find((user) => user.id === as);
     if (!me) return json(res, 400, { ok: false, failed: 'Unknown sandbox person' });
     const script = wantsJson(req);
-    let outcome: Outcome | void;
+    let outcome: Outcome;
     try {
-      outcome = await work(form, as, script);
+      const result = await work(form, as, script);
+      outcome = typeof result === 'object' && result !== null && 'errors' in result ? (result as Outcome) : undefined;
     } catch (error) {
       logger.error({ err: error }, 'sandbox action failed');
       note(as, `The sandbox could not do that: ${error instanceof Error ? error.message : String(error)}`);

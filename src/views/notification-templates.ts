@@ -21,6 +21,7 @@ export const SECRET_SLOT = '\uE000';
 
 /** One line, no control characters: for subjects and SMS built from user-typed text. */
 function oneLine(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
   return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
 }
 

@@ -30,7 +30,7 @@ async function rawCall(module: string, method: string, parameters: string, token
 
 async function adminToken(): Promise<string> {
   const login = await rawCall('AdminAuth', 'LoginAsSuperadmin', JSON.stringify({ Login: fake.adminLogin, Password: fake.adminPassword }));
-  return (login.json?.Result as { AuthToken: string }).AuthToken;
+  return (login.json?.Result as { AuthToken: string } | undefined)?.AuthToken ?? '';
 }
 
 beforeEach(async () => {

@@ -3,7 +3,6 @@
 // with fetch and answered with JSON; confirm dialogs are shown before a button acts; an
 // external_select asks the app for options as the person types. Plain browser JavaScript.
 (() => {
-  'use strict';
   const as = document.body.dataset.as;
   const POLL_MS = 1500;
   /** What the server last sent for each panel: the browser normalises innerHTML, so compare this. */
@@ -146,7 +145,7 @@
     const highlight = (index) => {
       const all = options();
       active = Math.max(-1, Math.min(index, all.length - 1));
-      all.forEach((option, i) => option.setAttribute('aria-selected', String(i === active)));
+      for (const [i, option] of all.entries()) option.setAttribute('aria-selected', String(i === active));
     };
     const choose = (option) => {
       hidden.value = option.dataset.value;

@@ -31,7 +31,7 @@ export class OffboardingRetention {
     const { prisma, clock } = this.deps;
     const now = clock.now();
     const o = await prisma.offboarding.findUnique({ where: { id }, select: { status: true, deleteAfter: true, initiatedById: true, address: true } });
-    if (!o || o.status !== 'ACTIVE' || o.deleteAfter > now) return false;
+    if (o?.status !== 'ACTIVE' || o.deleteAfter > now) return false;
     const pending = await prisma.offboardingStep.count({ where: { offboardingId: id, kind: { in: [...ACTIVATION_STEPS] }, status: 'PENDING' } });
     if (pending > 0) return false;
     const recipients = await this.confirmationRecipients(o.initiatedById);

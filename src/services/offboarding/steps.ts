@@ -60,7 +60,7 @@ export class OffboardingSteps {
       const status = await lockOffboarding(tx, id);
       if (!status) throw new PermanentJobError(`offboarding ${id} does not exist`);
       const step = await tx.offboardingStep.findUnique({ where: { offboardingId_kind: { offboardingId: id, kind } }, select: { status: true } });
-      if (!step || step.status !== 'PENDING') return undefined;
+      if (step?.status !== 'PENDING') return undefined;
       if (!allowed.includes(status)) {
         await tx.offboardingStep.updateMany({ where: { offboardingId: id, kind, status: 'PENDING' }, data: { status: 'SKIPPED', lastError: `offboarding is ${status.toLowerCase()}` } });
         await this.deps.jobs.enqueue(tx, refreshJobs(id));
