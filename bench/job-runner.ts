@@ -5,26 +5,26 @@
 import { z } from 'zod';
 import { systemClock } from '../src/platform/clock.ts';
 import { createLogger } from '../src/lib/logger.ts';
-import { type JobHandlers, JobQueue, JobRunner } from '../src/platform/jobs.ts';
+import { defineJob, handle, job, JobQueue, JobRunner } from '../src/platform/jobs.ts';
 import { createTestDatabase } from '../test/support/test-db.ts';
 
 const count = Number(process.argv[2] ?? 2000);
 const db = await createTestDatabase({ connectionLimit: 10 });
 const logger = createLogger({ level: 'warn' });
 const runs = new Map<number, number>();
-const handlers: JobHandlers = {
-  'bench.noop': {
-    schema: z.object({ n: z.number() }),
-    run: async (payload: { n: number }) => {
+const Noop = defineJob('bench.noop', z.object({ n: z.number() }));
+const handlers = [
+  handle(Noop, {
+    run: async (payload) => {
       runs.set(payload.n, (runs.get(payload.n) ?? 0) + 1);
     },
-  },
-};
+  }),
+];
 try {
-  const queue = new JobQueue(handlers, systemClock, 3);
+  const queue = new JobQueue(systemClock, 3);
   const enqueueStart = performance.now();
   for (let offset = 0; offset < count; offset += 500) {
-    const batch = Array.from({ length: Math.min(500, count - offset) }, (_, i) => ({ kind: 'bench.noop', payload: { n: offset + i } }));
+    const batch = Array.from({ length: Math.min(500, count - offset) }, (_, i) => job(Noop, { n: offset + i }));
     await queue.transaction(db.prisma, (tx) => queue.enqueue(tx, batch));
   }
   const enqueueMs = performance.now() - enqueueStart;

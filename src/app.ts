@@ -11,7 +11,7 @@ import type { Logger } from './lib/logger.ts';
 import { SecretBox } from './lib/secret-box.ts';
 import { buildMailer, buildProvider, buildSmsSender } from './providers/index.ts';
 import { ContactResolver } from './services/notifications/contacts.ts';
-import { type JobHandlers, JobQueue, JobRunner } from './platform/jobs.ts';
+import { JobQueue, JobRunner } from './platform/jobs.ts';
 import { HomeService } from './services/home/home-service.ts';
 import { DbLease } from './platform/lease.ts';
 import { NotificationService } from './services/notifications/notification-service.ts';
@@ -70,10 +70,20 @@ export function createMailroom(options: MailroomOptions): Mailroom {
   const provider = buildProvider(config, logger);
   const socketMode = Boolean(config.SLACK_APP_TOKEN);
   const templateSettings = { companyName: config.COMPANY_NAME, itContact: config.IT_CONTACT };
-  // The credential pages are routes of the App, but OneTimeSecrets needs the job queue built below.
-  let oneTimeSecrets: OneTimeSecrets | undefined;
+  // The queue needs only the jobs' definitions, so it exists before any service (and no handler map is bound late).
+  const jobs = new JobQueue(clock, config.JOB_MAX_ATTEMPTS);
+  const secretBox = new SecretBox(config.SECRET_KEY);
+  const oneTimeSecrets = new OneTimeSecrets({
+    prisma,
+    jobs,
+    clock,
+    secrets: secretBox,
+    logger: logger.child({ module: 'one-time-secrets' }),
+    publicUrl: config.PUBLIC_URL ?? '',
+    ttlHours: config.CREDENTIAL_LINK_TTL_HOURS,
+  });
   const credentialRoutes = buildCredentialRoutes({
-    secrets: () => oneTimeSecrets as OneTimeSecrets,
+    secrets: oneTimeSecrets,
     clock,
     logger,
     settings: templateSettings,
@@ -115,10 +125,6 @@ export function createMailroom(options: MailroomOptions): Mailroom {
     logger.error({ err: error, incidentId: newIncidentId() }, 'unhandled error outside a Slack listener');
   });
 
-  const handlers: JobHandlers = {};
-  let runner: JobRunner | undefined;
-  const jobs = new JobQueue(handlers, clock, config.JOB_MAX_ATTEMPTS, () => runner?.wake());
-  const secretBox = new SecretBox(config.SECRET_KEY);
   const slack = new WebApiSlackGateway(app.client);
   const smsSender = buildSmsSender(config, logger);
   const mailer = buildMailer(config, logger);
@@ -133,17 +139,6 @@ export function createMailroom(options: MailroomOptions): Mailroom {
     logger: logger.child({ module: 'notifications' }),
     adminIds: config.ADMIN_USER_IDS,
   });
-  Object.assign(handlers, notifications.jobHandlers());
-  oneTimeSecrets = new OneTimeSecrets({
-    prisma,
-    jobs,
-    clock,
-    secrets: secretBox,
-    logger: logger.child({ module: 'one-time-secrets' }),
-    publicUrl: config.PUBLIC_URL ?? '',
-    ttlHours: config.CREDENTIAL_LINK_TTL_HOURS,
-  });
-  Object.assign(handlers, oneTimeSecrets.jobHandlers());
   const notifier = new RequestNotifier({
     prisma,
     jobs,
@@ -156,7 +151,6 @@ export function createMailroom(options: MailroomOptions): Mailroom {
     passwordContext: secretContext,
     settings: { ...templateSettings, adminIds: config.ADMIN_USER_IDS, publicUrl: config.PUBLIC_URL, ttlHours: config.CREDENTIAL_LINK_TTL_HOURS },
   });
-  Object.assign(handlers, notifier.jobHandlers());
   const requests = new RequestService({
     prisma,
     provider,
@@ -176,7 +170,6 @@ export function createMailroom(options: MailroomOptions): Mailroom {
       escalateAfterReminders: config.REQUEST_ESCALATE_AFTER_REMINDERS,
     },
   });
-  Object.assign(handlers, requests.jobHandlers());
   const offboarding = new OffboardingService({
     prisma,
     provider,
@@ -196,7 +189,6 @@ export function createMailroom(options: MailroomOptions): Mailroom {
       templates: templateSettings,
     },
   });
-  Object.assign(handlers, offboarding.jobHandlers());
   const home = new HomeService({
     prisma,
     slack,
@@ -205,7 +197,6 @@ export function createMailroom(options: MailroomOptions): Mailroom {
     logger: logger.child({ module: 'home' }),
     settings: { adminIds: config.ADMIN_USER_IDS },
   });
-  Object.assign(handlers, home.jobHandlers());
   const sweep = new Sweep({
     tasks: [
       { name: 'offboarding', run: () => offboarding.sweep() },
@@ -217,13 +208,21 @@ export function createMailroom(options: MailroomOptions): Mailroom {
   });
   const jobRunner = new JobRunner({
     prisma,
-    handlers,
+    // Every kind of job and what runs it; a kind handled twice is refused here, at start.
+    handlers: [
+      ...notifications.jobHandlers(),
+      ...oneTimeSecrets.jobHandlers(),
+      ...notifier.jobHandlers(),
+      ...requests.jobHandlers(),
+      ...offboarding.jobHandlers(),
+      ...home.jobHandlers(),
+    ],
     clock,
     logger: logger.child({ module: 'jobs' }),
     pollMs: config.JOB_POLL_MS,
     backoffBaseMs: config.JOB_BACKOFF_BASE_MS,
   });
-  runner = jobRunner;
+  jobs.onCommitted(() => jobRunner.wake());
 
   registerListeners(app, { requests, domains: config.MAIL_DOMAINS, offboarding, home });
 

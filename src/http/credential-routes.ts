@@ -9,8 +9,7 @@ import type { TemplateSettings } from '../views/notification-templates.ts';
 import { checkSameOriginPost } from './same-origin.ts';
 
 export interface CredentialRoutesDeps {
-  /** A getter: the routes are built before the App, the service after the job queue. */
-  secrets: () => OneTimeSecrets;
+  secrets: OneTimeSecrets;
   clock: Clock;
   logger: Logger;
   settings: TemplateSettings;
@@ -82,7 +81,7 @@ export function buildCredentialRoutes(deps: CredentialRoutesDeps): CustomRoute[]
   const showPage = async (req: IncomingMessage & { params?: Params }, res: ServerResponse) => {
     const token = req.params?.token ?? '';
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(req, res, 405, (c) => buildStaleFormPage(c), { allow: 'GET, HEAD' });
-    const state = await deps.secrets().inspect(token);
+    const state = await deps.secrets.inspect(token);
     if (state !== 'ready') return send(req, res, state === 'not_found' ? 404 : 410, (c) => buildUnavailablePage(c, state));
     const action = `${basePath}/credentials/${encodeURIComponent(token)}/reveal`;
     return send(req, res, 200, (c) => buildRevealPromptPage(c, { formNonce: makeNonce(token), action }));
@@ -97,7 +96,7 @@ export function buildCredentialRoutes(deps: CredentialRoutesDeps): CustomRoute[]
       log.warn({ reason: origin.ok ? 'bad nonce' : origin.reason }, 'credential reveal refused: not from the page');
       return send(req, res, 403, (c) => buildStaleFormPage(c));
     }
-    const result = await deps.secrets().reveal(token);
+    const result = await deps.secrets.reveal(token);
     if (!result.ok) return send(req, res, result.state === 'not_found' ? 404 : 410, (c) => buildUnavailablePage(c, result.state));
     log.info('credentials revealed');
     return send(req, res, 200, (c) => buildRevealedPage(c, result.credentials));

@@ -17,55 +17,103 @@ export interface JobContext {
   logger: Logger;
 }
 
-export interface JobHandler<P> {
-  schema: z.ZodType<P>;
-  run(payload: P, context: JobContext): Promise<void>;
-  /** Called once when the job dies (permanent error or last attempt failed). */
-  onDead?(payload: P, error: Error, context: JobContext): Promise<void>;
-  maxAttempts?: number;
+/**
+ * A kind of job, declared once as data: its name in the Job table, the schema of its payload, and
+ * how often it may be tried. Payloads are checked against the schema when enqueued and again when
+ * claimed (a row written by an older version, or by hand, is never trusted).
+ */
+export interface JobDefinition<P> {
+  readonly kind: string;
+  readonly schema: z.ZodType<P>;
+  readonly maxAttempts?: number;
 }
 
-export type JobHandlers = Record<string, JobHandler<any>>;
+export function defineJob<S extends z.ZodType>(kind: string, schema: S, options: { maxAttempts?: number } = {}): JobDefinition<z.infer<S>> {
+  return { kind, schema: schema as z.ZodType<z.infer<S>>, ...options };
+}
 
-export interface EnqueueInput {
-  kind: string;
-  payload: unknown;
+export interface JobOptions {
   /** Enqueueing the same dedupe key twice is a no-op: the first job stands. */
   dedupeKey?: string;
   runAt?: Date;
   requestId?: number;
 }
 
+declare const typed: unique symbol;
+
+/** A job ready to enqueue; only `job()` makes one, so its payload has been checked against its kind by the compiler. */
+export interface QueuedJob extends JobOptions {
+  readonly definition: JobDefinition<unknown>;
+  readonly payload: unknown;
+  readonly [typed]: true;
+}
+
+export function job<P>(definition: JobDefinition<P>, payload: NoInfer<P>, options: JobOptions = {}): QueuedJob {
+  return { definition: definition as JobDefinition<unknown>, payload, ...options } as QueuedJob;
+}
+
+/** What runs a kind of job; bound to its definition with `handle()`. */
+export interface JobHandler {
+  readonly definition: JobDefinition<unknown>;
+  run(payload: unknown, context: JobContext): Promise<void>;
+  /** Called once when the job dies (permanent error or last attempt failed). */
+  onDead?(payload: unknown, error: Error, context: JobContext): Promise<void>;
+}
+
+export function handle<P>(
+  definition: JobDefinition<P>,
+  handler: { run(payload: P, context: JobContext): Promise<void>; onDead?(payload: P, error: Error, context: JobContext): Promise<void> },
+): JobHandler {
+  // The runner hands over only payloads that passed `definition.schema`, so they are P here.
+  const { onDead } = handler;
+  return {
+    definition: definition as JobDefinition<unknown>,
+    run: (payload, context) => handler.run(payload as P, context),
+    ...(onDead ? { onDead: (payload: unknown, error: Error, context: JobContext) => onDead.call(handler, payload as P, error, context) } : {}),
+  };
+}
+
+/** One handler per kind; a kind handled twice is a wiring mistake, refused at start. */
+export function handlerMap(handlers: readonly JobHandler[]): ReadonlyMap<string, JobHandler> {
+  const byKind = new Map<string, JobHandler>();
+  for (const handler of handlers) {
+    if (byKind.has(handler.definition.kind)) throw new Error(`Two handlers for job kind "${handler.definition.kind}"`);
+    byKind.set(handler.definition.kind, handler);
+  }
+  return byKind;
+}
+
 /**
  * Writes jobs, inside the caller's transaction when given one, so a state change and the work it
- * implies commit together. Payloads are validated here, not only when they run.
+ * implies commit together. Payloads are validated here, not only when they run. Built before any
+ * service: it needs no handlers, only the jobs' own definitions.
  */
 export class JobQueue {
+  private readonly committedListeners: Array<() => void> = [];
+
   constructor(
-    private readonly handlers: JobHandlers,
     private readonly clock: Clock,
     private readonly defaultMaxAttempts: number,
-    private readonly onEnqueued: () => void = () => {},
   ) {}
 
-  async enqueue(db: Db, jobs: EnqueueInput | EnqueueInput[]): Promise<void> {
-    const list = Array.isArray(jobs) ? jobs : [jobs];
+  /** `listener` runs after every transaction() that committed (the job runner wakes up). */
+  onCommitted(listener: () => void): void {
+    this.committedListeners.push(listener);
+  }
+
+  async enqueue(db: Db, jobs: QueuedJob | readonly QueuedJob[]): Promise<void> {
+    const list: readonly QueuedJob[] = Array.isArray(jobs) ? jobs : [jobs as QueuedJob];
     if (list.length === 0) return;
     const now = this.clock.now();
-    const rows = list.map((job) => {
-      const handler = this.handlers[job.kind];
-      if (!handler) throw new Error(`No handler registered for job kind "${job.kind}"`);
-      const payload = handler.schema.parse(job.payload) as object;
-      return {
-        kind: job.kind,
-        payload,
-        dedupeKey: job.dedupeKey ?? null,
-        runAt: job.runAt ?? now,
-        createdAt: now,
-        requestId: job.requestId ?? null,
-        maxAttempts: handler.maxAttempts ?? this.defaultMaxAttempts,
-      };
-    });
+    const rows = list.map((queued) => ({
+      kind: queued.definition.kind,
+      payload: queued.definition.schema.parse(queued.payload) as object,
+      dedupeKey: queued.dedupeKey ?? null,
+      runAt: queued.runAt ?? now,
+      createdAt: now,
+      requestId: queued.requestId ?? null,
+      maxAttempts: queued.definition.maxAttempts ?? this.defaultMaxAttempts,
+    }));
     await db.job.createMany({ data: rows, skipDuplicates: true });
   }
 
@@ -75,14 +123,14 @@ export class JobQueue {
    */
   async transaction<T>(prisma: PrismaClient, work: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
     const result = await prisma.$transaction(work);
-    this.onEnqueued();
+    for (const listener of this.committedListeners) listener();
     return result;
   }
 }
 
 export interface JobRunnerOptions {
   prisma: PrismaClient;
-  handlers: JobHandlers;
+  handlers: readonly JobHandler[];
   clock: Clock;
   logger: Logger;
   pollMs: number;
@@ -110,9 +158,11 @@ export class JobRunner {
   private wakeRequested = false;
   private stopped = true;
   private readonly limit;
+  private readonly handlers: ReadonlyMap<string, JobHandler>;
 
   constructor(private readonly options: JobRunnerOptions) {
     this.limit = pLimit(options.concurrency ?? 4);
+    this.handlers = handlerMap(options.handlers);
   }
 
   start(): void {
@@ -221,17 +271,17 @@ export class JobRunner {
   }
 
   private async execute(job: ClaimedJob): Promise<void> {
-    const { prisma, clock, handlers } = this.options;
+    const { prisma, clock } = this.options;
     const logger = this.options.logger.child({ jobId: job.id, kind: job.kind, attempt: job.attempts });
     const context: JobContext = { jobId: job.id, attempt: job.attempts, logger };
-    const handler = handlers[job.kind];
+    const handler = this.handlers.get(job.kind);
     const mine = { id: job.id, lockedBy: this.workerId, status: 'RUNNING' as const };
 
     let error: Error;
     let payload: unknown;
     try {
       if (!handler) throw new PermanentJobError(`No handler for job kind "${job.kind}"`);
-      const parsed = handler.schema.safeParse(job.payload);
+      const parsed = handler.definition.schema.safeParse(job.payload);
       if (!parsed.success) throw new PermanentJobError(`Invalid payload: ${parsed.error.message}`);
       payload = parsed.data;
       await handler.run(payload, context);

@@ -6,13 +6,12 @@ import type { Logger } from '../../lib/logger.ts';
 import type { SecretBox } from '../../lib/secret-box.ts';
 import { recordAudit, requestSubject, SYSTEM_ACTOR } from '../audit/audit.ts';
 import type { Db } from '../../platform/db-types.ts';
-import type { JobHandlers, JobQueue } from '../../platform/jobs.ts';
+import { defineJob, handle, job, type JobHandler, type JobQueue } from '../../platform/jobs.ts';
 
 /** 160 random bits, base64url: 27 characters in the link. */
 const TOKEN_BYTES = 20;
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{27}$/;
 
-export const OneTimeSecretJobs = { purge: 'secret.purge' } as const;
 
 export interface Credentials {
   address: string;
@@ -25,6 +24,8 @@ export type RevealResult = { ok: true; credentials: Credentials } | { ok: false;
 
 const credentialsSchema = z.object({ address: z.string(), password: z.string() });
 const purgePayload = z.object({ secretId: z.number().int().positive() });
+
+export const OneTimeSecretJobs = { purge: defineJob('secret.purge', purgePayload) };
 
 export const hashToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
 const cipherContext = (tokenHash: string): string => `one-time-secret:${tokenHash}`;
@@ -57,7 +58,7 @@ export class OneTimeSecrets {
     const expiresAt = new Date(now.getTime() + this.deps.ttlHours * 3600_000);
     const ciphertext = this.deps.secrets.seal(JSON.stringify(input.credentials), cipherContext(tokenHash));
     const row = await db.oneTimeSecret.create({ data: { tokenHash, ciphertext, expiresAt, requestId: input.requestId, createdAt: now }, select: { id: true } });
-    await this.deps.jobs.enqueue(db, { kind: OneTimeSecretJobs.purge, payload: { secretId: row.id }, dedupeKey: `secret-purge:${row.id}`, runAt: expiresAt, requestId: input.requestId });
+    await this.deps.jobs.enqueue(db, job(OneTimeSecretJobs.purge, { secretId: row.id }, { dedupeKey: `secret-purge:${row.id}`, runAt: expiresAt, requestId: input.requestId }));
     return { link: `${this.deps.publicUrl}/credentials/${token}`, expiresAt };
   }
 
@@ -123,12 +124,7 @@ export class OneTimeSecrets {
     await recordAudit(this.deps.prisma, { actor: SYSTEM_ACTOR, action: 'credentials.reveal', subject: requestSubject(requestId), outcome, details }, this.deps.clock.now());
   }
 
-  jobHandlers(): JobHandlers {
-    return {
-      [OneTimeSecretJobs.purge]: {
-        schema: purgePayload,
-        run: (payload: z.infer<typeof purgePayload>) => this.purge(payload.secretId),
-      },
-    };
+  jobHandlers(): JobHandler[] {
+    return [handle(OneTimeSecretJobs.purge, { run: (payload) => this.purge(payload.secretId) })];
   }
 }

@@ -3,7 +3,7 @@ import type { Prisma, PrismaClient } from '../../generated/prisma/client.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { SlackGateway } from '../../slack/gateway.ts';
-import type { EnqueueInput, JobHandlers } from '../../platform/jobs.ts';
+import { defineJob, handle, job, type JobHandler, type QueuedJob } from '../../platform/jobs.ts';
 import { buildHomeView, HOME_LIST_MAX, type HomeData, type HomeList, type OpenOffboarding, type OwnRequest, type WaitingRequest } from '../../views/home.ts';
 
 export interface HomeServiceDeps {
@@ -16,24 +16,20 @@ export interface HomeServiceDeps {
   settings: { adminIds: readonly string[] };
 }
 
-export const HomeJobs = {
-  refreshForRequest: 'home.refresh_request',
-} as const;
-
 const refreshPayload = z.object({ requestId: z.number().int().positive(), admins: z.boolean() });
 type RefreshPayload = z.infer<typeof refreshPayload>;
+
+export const HomeJobs = {
+  // Opening the tab refreshes it anyway: a few attempts are enough.
+  refreshForRequest: defineJob('home.refresh_request', refreshPayload, { maxAttempts: 3 }),
+};
 
 /**
  * The job that republishes the Home tabs a request's change of state touched: its requester's, its
  * approvers' (whoever holds its DM) and, when `admins`, the admins' (they see the failed count).
  * Enqueued in the transaction of the change, like the DM refresh.
  */
-export const homeRefreshJob = (requestId: number, key: string, admins = false): EnqueueInput => ({
-  kind: HomeJobs.refreshForRequest,
-  payload: { requestId, admins },
-  dedupeKey: `home:${requestId}:${key}`,
-  requestId,
-});
+export const homeRefreshJob = (requestId: number, key: string, admins = false): QueuedJob => (job(HomeJobs.refreshForRequest, { requestId, admins }, { dedupeKey: `home:${requestId}:${key}`, requestId }));
 
 const approverIdList = z.array(z.string()).catch([]);
 
@@ -128,9 +124,8 @@ export class HomeService {
     if (failed.length > 0) throw new Error(`${failed.length} of ${users.size} Home tabs were not refreshed: ${failed.join(', ')}`);
   }
 
-  jobHandlers(): JobHandlers {
-    // Opening the tab refreshes it anyway: a few attempts are enough.
-    return { [HomeJobs.refreshForRequest]: { schema: refreshPayload, maxAttempts: 3, run: (payload: RefreshPayload) => this.refreshForRequest(payload) } };
+  jobHandlers(): JobHandler[] {
+    return [handle(HomeJobs.refreshForRequest, { run: (payload) => this.refreshForRequest(payload) })];
   }
 
   /** Offboardings not yet DELETED or CANCELLED, the next deletion first. */

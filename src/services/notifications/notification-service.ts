@@ -9,7 +9,7 @@ import type { SlackGateway } from '../../slack/gateway.ts';
 import { buildDeliveryFailedAlert } from '../../views/delivery-messages.ts';
 import { fillSecret, SECRET_SLOT } from '../../views/notification-templates.ts';
 import type { Db } from '../../platform/db-types.ts';
-import { type JobContext, type JobHandlers, type JobQueue, PermanentJobError } from '../../platform/jobs.ts';
+import { defineJob, handle, job, type JobContext, type JobHandler, type JobQueue, PermanentJobError } from '../../platform/jobs.ts';
 
 export { type Contact, ContactResolver } from './contacts.ts';
 
@@ -38,18 +38,18 @@ export interface SecretPart {
   secret: string;
 }
 
-export const NotificationJobs = {
-  email: 'delivery.email',
-  sms: 'delivery.sms',
-  alertAdmins: 'delivery.alert_admins',
-} as const;
-
 const deliveryId = z.number().int().positive();
 const emailPayload = z.object({ deliveryId, subject: z.string(), text: z.string(), html: z.string(), sealedSecret: z.string().optional() });
 const smsPayload = z.object({ deliveryId, body: z.string().min(1), sealedSecret: z.string().optional() });
 const alertPayload = z.object({ deliveryId: z.number().int().positive(), adminId: z.string().min(1) });
 type EmailPayload = z.infer<typeof emailPayload>;
 type SmsPayload = z.infer<typeof smsPayload>;
+
+export const NotificationJobs = {
+  email: defineJob('delivery.email', emailPayload),
+  sms: defineJob('delivery.sms', smsPayload),
+  alertAdmins: defineJob('delivery.alert_admins', alertPayload),
+};
 
 /** What a log line shows instead of the secret. */
 const WITHHELD = '[secret withheld]';
@@ -125,13 +125,14 @@ export class NotificationService {
   ): Promise<void> {
     const id = await this.createDelivery(db, channel, input.to, input);
     if (id === undefined) return;
-    const payload = { deliveryId: id, ...content, ...(secret === undefined ? {} : { sealedSecret: this.deps.secrets.seal(secret, secretContext(id)) }) };
-    await this.deps.jobs.enqueue(db, {
-      kind: channel === 'SMS' ? NotificationJobs.sms : NotificationJobs.email,
-      payload,
-      dedupeKey: `delivery:${id}`,
-      ...(input.requestId ? { requestId: input.requestId } : {}),
-    });
+    const sealed = secret === undefined ? {} : { sealedSecret: this.deps.secrets.seal(secret, secretContext(id)) };
+    const options = { dedupeKey: `delivery:${id}`, ...(input.requestId ? { requestId: input.requestId } : {}) };
+    await this.deps.jobs.enqueue(
+      db,
+      channel === 'SMS'
+        ? job(NotificationJobs.sms, { deliveryId: id, ...(content as Omit<SmsPayload, 'deliveryId' | 'sealedSecret'>), ...sealed }, options)
+        : job(NotificationJobs.email, { deliveryId: id, ...(content as Omit<EmailPayload, 'deliveryId' | 'sealedSecret'>), ...sealed }, options),
+    );
   }
 
   /** Returns the new Delivery's id, or undefined when one with this dedupe key already exists. */
@@ -216,11 +217,7 @@ export class NotificationService {
         // One job per admin: a retry after a Slack hiccup does not DM the admins already told.
         await jobs.enqueue(
           tx,
-          this.deps.adminIds.map((adminId) => ({
-            kind: NotificationJobs.alertAdmins,
-            payload: { deliveryId: payload.deliveryId, adminId },
-            dedupeKey: `delivery-alert:${payload.deliveryId}:${adminId}`,
-          })),
+          this.deps.adminIds.map((adminId) => (job(NotificationJobs.alertAdmins, { deliveryId: payload.deliveryId, adminId }, { dedupeKey: `delivery-alert:${payload.deliveryId}:${adminId}` }))),
         );
       }
     });
@@ -235,22 +232,11 @@ export class NotificationService {
     await this.deps.slack.postDirectMessage(adminId, message);
   }
 
-  jobHandlers(): JobHandlers {
-    return {
-      [NotificationJobs.email]: {
-        schema: emailPayload,
-        run: (payload: EmailPayload, context) => this.deliver('EMAIL', payload, context),
-        onDead: (payload: EmailPayload, error) => this.markDead(payload, error),
-      },
-      [NotificationJobs.sms]: {
-        schema: smsPayload,
-        run: (payload: SmsPayload, context) => this.deliver('SMS', payload, context),
-        onDead: (payload: SmsPayload, error) => this.markDead(payload, error),
-      },
-      [NotificationJobs.alertAdmins]: {
-        schema: alertPayload,
-        run: (payload: z.infer<typeof alertPayload>) => this.alertAdmin(payload.deliveryId, payload.adminId),
-      },
-    };
+  jobHandlers(): JobHandler[] {
+    return [
+      handle(NotificationJobs.email, { run: (payload, context) => this.deliver('EMAIL', payload, context), onDead: (payload, error) => this.markDead(payload, error) }),
+      handle(NotificationJobs.sms, { run: (payload, context) => this.deliver('SMS', payload, context), onDead: (payload, error) => this.markDead(payload, error) }),
+      handle(NotificationJobs.alertAdmins, { run: (payload) => this.alertAdmin(payload.deliveryId, payload.adminId) }),
+    ];
   }
 }

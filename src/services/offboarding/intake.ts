@@ -8,6 +8,7 @@ import { withTimeout } from '../../lib/timeout.ts';
 import { isEmailAddress, isManagedDomain } from '../requests/validation.ts';
 import { domainOf, localPartOf, sameAddress } from '../../lib/address.ts';
 import { isUniqueViolation } from '../../platform/db-types.ts';
+import { job } from '../../platform/jobs.ts';
 
 export type OffboardFieldErrors = Partial<Record<OffboardField, string>>;
 
@@ -271,8 +272,8 @@ export class OffboardingIntake {
           now,
         );
         await this.deps.jobs.enqueue(tx, [
-          { kind: OffboardingJobs.postStatus, payload: { offboardingId: created.id }, dedupeKey: `offboarding:${created.id}:post-status` },
-          { kind: OffboardingJobs.activate, payload: { offboardingId: created.id }, dedupeKey: `offboarding:${created.id}:activate:v0`, runAt },
+          job(OffboardingJobs.postStatus, { offboardingId: created.id }, { dedupeKey: `offboarding:${created.id}:post-status` }),
+          job(OffboardingJobs.activate, { offboardingId: created.id }, { dedupeKey: `offboarding:${created.id}:activate:v0`, runAt }),
         ]);
         return created.id;
       });

@@ -6,7 +6,7 @@ import type { MailboxProvider } from '../../providers/mailbox-provider.ts';
 import type { SlackGateway } from '../../slack/gateway.ts';
 import type { OffboardingSummary } from '../../views/offboard-status.ts';
 import type { Db } from '../../platform/db-types.ts';
-import type { EnqueueInput, JobQueue } from '../../platform/jobs.ts';
+import { defineJob, job, type JobQueue, type QueuedJob } from '../../platform/jobs.ts';
 import type { TemplateSettings } from '../../views/notification-templates.ts';
 import type { EmailInput } from '../notifications/notification-service.ts';
 
@@ -55,23 +55,23 @@ export type StepKind = (typeof Steps)[keyof typeof Steps];
 export const ACTIVATION_STEPS = [Steps.forward, Steps.autoReply, Steps.suspendLogin, Steps.removeOwnForwarders] as const;
 export type ActivationStep = (typeof ACTIVATION_STEPS)[number];
 
-export const OffboardingJobs = {
-  activate: 'offboarding.activate',
-  step: 'offboarding.step',
-  restore: 'offboarding.restore',
-  delete: 'offboarding.delete',
-  postStatus: 'offboarding.post_status',
-  refreshStatus: 'offboarding.refresh_status',
-  ask: 'offboarding.ask_confirmation',
-  refreshAsks: 'offboarding.refresh_confirmations',
-  notifyForwardTarget: 'offboarding.notify_forward_target',
-} as const;
-/** The jobs that talk to the mail server, one per step (see `stepJob`). */
-const STEP_JOB_KINDS: string[] = [OffboardingJobs.activate, OffboardingJobs.step, OffboardingJobs.restore, OffboardingJobs.delete];
-
 export const idPayload = z.object({ offboardingId: z.number().int().positive() });
 export const stepPayload = idPayload.extend({ step: z.enum(ACTIVATION_STEPS) });
 export const askPayload = idPayload.extend({ userId: z.string().min(1), round: z.number().int().min(0) });
+
+export const OffboardingJobs = {
+  activate: defineJob('offboarding.activate', idPayload),
+  step: defineJob('offboarding.step', stepPayload),
+  restore: defineJob('offboarding.restore', idPayload),
+  delete: defineJob('offboarding.delete', idPayload),
+  postStatus: defineJob('offboarding.post_status', idPayload),
+  refreshStatus: defineJob('offboarding.refresh_status', idPayload),
+  ask: defineJob('offboarding.ask_confirmation', askPayload),
+  refreshAsks: defineJob('offboarding.refresh_confirmations', idPayload),
+  notifyForwardTarget: defineJob('offboarding.notify_forward_target', idPayload),
+};
+/** The jobs that talk to the mail server, one per step (see `stepJob`). */
+const STEP_JOB_KINDS: string[] = [OffboardingJobs.activate, OffboardingJobs.step, OffboardingJobs.restore, OffboardingJobs.delete].map((definition) => definition.kind);
 export type IdPayload = z.infer<typeof idPayload>;
 export type StepPayload = z.infer<typeof stepPayload>;
 export type AskPayload = z.infer<typeof askPayload>;
@@ -153,19 +153,19 @@ export async function lockOffboarding(tx: Prisma.TransactionClient, id: number):
   return rows[0]?.status;
 }
 
-export function refreshJobs(id: number): EnqueueInput[] {
-  return [{ kind: OffboardingJobs.refreshStatus, payload: { offboardingId: id } }];
+export function refreshJobs(id: number): QueuedJob[] {
+  return [job(OffboardingJobs.refreshStatus, { offboardingId: id })];
 }
 
-export const refreshAsksJob = (id: number): EnqueueInput => ({ kind: OffboardingJobs.refreshAsks, payload: { offboardingId: id } });
+export const refreshAsksJob = (id: number): QueuedJob => (job(OffboardingJobs.refreshAsks, { offboardingId: id }));
 
 /** The job that runs a step; the version in the dedupe key lets a retry or an undo enqueue it again. */
-export function stepJob(id: number, kind: StepKind, version: number): EnqueueInput {
+export function stepJob(id: number, kind: StepKind, version: number): QueuedJob {
   const dedupeKey = `offboarding:${id}:${kind}:v${version}`;
-  if (kind === Steps.savePriorState) return { kind: OffboardingJobs.activate, payload: { offboardingId: id }, dedupeKey };
-  if (kind === Steps.restore) return { kind: OffboardingJobs.restore, payload: { offboardingId: id }, dedupeKey };
-  if (kind === Steps.delete) return { kind: OffboardingJobs.delete, payload: { offboardingId: id }, dedupeKey };
-  return { kind: OffboardingJobs.step, payload: { offboardingId: id, step: kind }, dedupeKey };
+  if (kind === Steps.savePriorState) return job(OffboardingJobs.activate, { offboardingId: id }, { dedupeKey });
+  if (kind === Steps.restore) return job(OffboardingJobs.restore, { offboardingId: id }, { dedupeKey });
+  if (kind === Steps.delete) return job(OffboardingJobs.delete, { offboardingId: id }, { dedupeKey });
+  return job(OffboardingJobs.step, { offboardingId: id, step: kind }, { dedupeKey });
 }
 
 /**

@@ -1,18 +1,13 @@
-import type { JobContext, JobHandlers } from '../../platform/jobs.ts';
+import { handle, type JobContext, type JobHandler } from '../../platform/jobs.ts';
 import { OffboardingAccess } from './access.ts';
 import { type ModalPrefill, OffboardingIntake, type RawOffboardForm, type SubmitResult } from './intake.ts';
 import {
   type ActionResult,
-  askPayload,
-  type AskPayload,
-  idPayload,
   type IdPayload,
   OffboardingJobs,
   type OffboardingServiceDeps,
   type Refusal,
   type StepKind,
-  stepPayload,
-  type StepPayload,
   Steps,
 } from './model.ts';
 import { OffboardingNotices } from './notices.ts';
@@ -99,23 +94,22 @@ export class OffboardingService {
     return this.steps.retry(id, actorId);
   }
 
-  jobHandlers(): JobHandlers {
+  jobHandlers(): JobHandler[] {
     const { steps, retention, notices } = this;
     const dead = (kind: StepKind) => (p: IdPayload, error: Error, context: JobContext) => steps.failStep(p.offboardingId, kind, error, context.attempt);
-    return {
-      [OffboardingJobs.activate]: { schema: idPayload, run: (p: IdPayload) => steps.activate(p.offboardingId), onDead: dead(Steps.savePriorState) },
-      [OffboardingJobs.step]: {
-        schema: stepPayload,
-        run: (p: StepPayload) => steps.runActivationStep(p.offboardingId, p.step),
-        onDead: (p: StepPayload, error: Error, context: JobContext) => steps.failStep(p.offboardingId, p.step, error, context.attempt),
-      },
-      [OffboardingJobs.restore]: { schema: idPayload, run: (p: IdPayload) => steps.restore(p.offboardingId), onDead: dead(Steps.restore) },
-      [OffboardingJobs.delete]: { schema: idPayload, run: (p: IdPayload) => steps.deleteMailbox(p.offboardingId), onDead: dead(Steps.delete) },
-      [OffboardingJobs.postStatus]: { schema: idPayload, run: (p: IdPayload) => notices.postStatus(p.offboardingId) },
-      [OffboardingJobs.refreshStatus]: { schema: idPayload, run: (p: IdPayload) => notices.refreshStatus(p.offboardingId) },
-      [OffboardingJobs.ask]: { schema: askPayload, run: (p: AskPayload) => retention.postAsk(p) },
-      [OffboardingJobs.refreshAsks]: { schema: idPayload, run: (p: IdPayload) => retention.refreshAsks(p.offboardingId) },
-      [OffboardingJobs.notifyForwardTarget]: { schema: idPayload, run: (p: IdPayload) => notices.notifyForwardTarget(p.offboardingId) },
-    };
+    return [
+      handle(OffboardingJobs.activate, { run: (p) => steps.activate(p.offboardingId), onDead: dead(Steps.savePriorState) }),
+      handle(OffboardingJobs.step, {
+        run: (p) => steps.runActivationStep(p.offboardingId, p.step),
+        onDead: (p, error, context) => steps.failStep(p.offboardingId, p.step, error, context.attempt),
+      }),
+      handle(OffboardingJobs.restore, { run: (p) => steps.restore(p.offboardingId), onDead: dead(Steps.restore) }),
+      handle(OffboardingJobs.delete, { run: (p) => steps.deleteMailbox(p.offboardingId), onDead: dead(Steps.delete) }),
+      handle(OffboardingJobs.postStatus, { run: (p) => notices.postStatus(p.offboardingId) }),
+      handle(OffboardingJobs.refreshStatus, { run: (p) => notices.refreshStatus(p.offboardingId) }),
+      handle(OffboardingJobs.ask, { run: (p) => retention.postAsk(p) }),
+      handle(OffboardingJobs.refreshAsks, { run: (p) => retention.refreshAsks(p.offboardingId) }),
+      handle(OffboardingJobs.notifyForwardTarget, { run: (p) => notices.notifyForwardTarget(p.offboardingId) }),
+    ];
   }
 }

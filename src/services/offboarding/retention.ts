@@ -1,7 +1,7 @@
 import { DAY_MS } from '../../lib/zoned-time.ts';
 import { buildConfirmationMessage, EXTEND_OPTIONS } from '../../views/offboard-confirm.ts';
 import { recordAudit, SYSTEM_ACTOR } from '../audit/audit.ts';
-import type { EnqueueInput } from '../../platform/jobs.ts';
+import { job, type QueuedJob } from '../../platform/jobs.ts';
 import type { OffboardingAccess } from './access.ts';
 import {
   ACTIVATION_STEPS,
@@ -47,8 +47,8 @@ export class OffboardingRetention {
     });
   }
 
-  private askJob(id: number, userId: string, round: number): EnqueueInput {
-    return { kind: OffboardingJobs.ask, payload: { offboardingId: id, userId, round }, dedupeKey: `offboarding:${id}:ask:${userId}:${round}` };
+  private askJob(id: number, userId: string, round: number): QueuedJob {
+    return job(OffboardingJobs.ask, { offboardingId: id, userId, round }, { dedupeKey: `offboarding:${id}:ask:${userId}:${round}` });
   }
 
   /** The HR person who started it (while still HR) and HR_USER_IDS; the user group when that leaves nobody. */

@@ -2,7 +2,7 @@ import type { Prisma } from '../../generated/prisma/client.ts';
 import { DAY_MS } from '../../lib/zoned-time.ts';
 import { isRetryable, type ProviderResult } from '../../providers/mailbox-provider.ts';
 import { recordAudit, SYSTEM_ACTOR } from '../audit/audit.ts';
-import { PermanentJobError } from '../../platform/jobs.ts';
+import { job, PermanentJobError } from '../../platform/jobs.ts';
 import type { OffboardingAccess } from './access.ts';
 import {
   ACTIVATION_STEPS,
@@ -144,7 +144,7 @@ export class OffboardingSteps {
           const current = take(await provider.listForwarders(o.address), 'Listing forwarders');
           if (!current.some((target) => sameAddress(target, o.forwardTo))) take(await provider.addForwarder(o.address, o.forwardTo), `Forwarding to ${o.forwardTo}`);
           return async (tx) => {
-            await this.deps.jobs.enqueue(tx, { kind: OffboardingJobs.notifyForwardTarget, payload: { offboardingId: id }, dedupeKey: `offboarding:${id}:forward-notice` });
+            await this.deps.jobs.enqueue(tx, job(OffboardingJobs.notifyForwardTarget, { offboardingId: id }, { dedupeKey: `offboarding:${id}:forward-notice` }));
           };
         });
       case Steps.autoReply:

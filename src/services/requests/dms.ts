@@ -14,9 +14,9 @@ import {
   buildSubmittedNotice,
 } from '../../views/request-messages.ts';
 import { homeRefreshJob } from '../home/home-service.ts';
-import type { JobHandlers, JobQueue } from '../../platform/jobs.ts';
+import { handle, type JobHandler, type JobQueue } from '../../platform/jobs.ts';
 import type { RequestNotifier } from './notifications.ts';
-import { approverPayload, loadSummary, noticePayload, parseApproverIds, RequestJobs, requestIdPayload } from './model.ts';
+import { loadSummary, type noticePayload, parseApproverIds, RequestJobs } from './model.ts';
 
 export interface RequestDmsDeps {
   prisma: PrismaClient;
@@ -109,20 +109,11 @@ export class RequestDms {
     }
   }
 
-  jobHandlers(): JobHandlers {
-    return {
-      [RequestJobs.postApprovalDm]: {
-        schema: approverPayload,
-        run: (payload: z.infer<typeof approverPayload>) => this.postApprovalDm(payload.requestId, payload.approverId),
-      },
-      [RequestJobs.refreshApprovalMessages]: {
-        schema: requestIdPayload,
-        run: (payload: z.infer<typeof requestIdPayload>) => this.refreshApprovalMessages(payload.requestId),
-      },
-      [RequestJobs.notify]: {
-        schema: noticePayload,
-        run: (payload: z.infer<typeof noticePayload>) => this.sendNotice(payload),
-      },
-    };
+  jobHandlers(): JobHandler[] {
+    return [
+      handle(RequestJobs.postApprovalDm, { run: (payload) => this.postApprovalDm(payload.requestId, payload.approverId) }),
+      handle(RequestJobs.refreshApprovalMessages, { run: (payload) => this.refreshApprovalMessages(payload.requestId) }),
+      handle(RequestJobs.notify, { run: (payload) => this.sendNotice(payload) }),
+    ];
   }
 }

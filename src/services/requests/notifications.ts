@@ -21,12 +21,11 @@ import {
 } from '../../views/notification-templates.ts';
 import type { ContactResolver } from '../notifications/contacts.ts';
 import type { Db } from '../../platform/db-types.ts';
-import type { JobHandlers, JobQueue } from '../../platform/jobs.ts';
+import { defineJob, handle, job, type JobHandler, type JobQueue } from '../../platform/jobs.ts';
 import type { NotificationService } from '../notifications/notification-service.ts';
 import type { OneTimeSecrets } from '../credentials/one-time-secrets.ts';
 import { summarySelect } from './summary.ts';
 
-export const RequestNotifyJobs = { notifyContacts: 'request.notify_contacts' } as const;
 
 const contactsPayload = z.object({
   requestId: z.number().int().positive(),
@@ -38,6 +37,8 @@ const contactsPayload = z.object({
   key: z.string().default(''),
 });
 type ContactsPayload = z.infer<typeof contactsPayload>;
+
+export const RequestNotifyJobs = { notifyContacts: defineJob('request.notify_contacts', contactsPayload) };
 
 export interface RequestNotifierDeps {
   prisma: PrismaClient;
@@ -136,12 +137,7 @@ export class RequestNotifier {
 
   private async enqueueContactsJob(db: Db, payload: ContactsPayload): Promise<void> {
     const who = payload.userId ? `:${payload.userId}` : '';
-    await this.deps.jobs.enqueue(db, {
-      kind: RequestNotifyJobs.notifyContacts,
-      payload,
-      dedupeKey: `notify-contacts:${payload.requestId}:${payload.event}${who}:${payload.key}`,
-      requestId: payload.requestId,
-    });
+    await this.deps.jobs.enqueue(db, job(RequestNotifyJobs.notifyContacts, payload, { dedupeKey: `notify-contacts:${payload.requestId}:${payload.event}${who}:${payload.key}`, requestId: payload.requestId }));
   }
 
   private facts(
@@ -239,12 +235,7 @@ export class RequestNotifier {
     });
   }
 
-  jobHandlers(): JobHandlers {
-    return {
-      [RequestNotifyJobs.notifyContacts]: {
-        schema: contactsPayload,
-        run: (payload: ContactsPayload) => this.notifyContacts(payload),
-      },
-    };
+  jobHandlers(): JobHandler[] {
+    return [handle(RequestNotifyJobs.notifyContacts, { run: (payload) => this.notifyContacts(payload) })];
   }
 }

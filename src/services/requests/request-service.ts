@@ -1,4 +1,3 @@
-import type { z } from 'zod';
 import type { PrismaClient } from '../../generated/prisma/client.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../lib/logger.ts';
@@ -10,13 +9,13 @@ import { RequestFields } from '../../slack/ids.ts';
 import type { RequestSummary } from '../../views/request-messages.ts';
 import { recordAudit, requestSubject, SYSTEM_ACTOR } from '../audit/audit.ts';
 import { isUniqueViolation } from '../../platform/db-types.ts';
-import { type EnqueueInput, type JobHandlers, type JobQueue, PermanentJobError } from '../../platform/jobs.ts';
+import { handle, job, type JobHandler, type JobQueue, PermanentJobError, type QueuedJob } from '../../platform/jobs.ts';
 import { homeRefreshJob } from '../home/home-service.ts';
 import { generatePassword } from '../credentials/password.ts';
 import type { RequestNotifier } from './notifications.ts';
 import { type FieldErrors, type RawRequestForm, validateRequestForm } from './validation.ts';
 import { RequestDms } from './dms.ts';
-import { approvalDmJob, loadSummary, noticeJob, parseApproverIds, RequestJobs, refreshJobs, requestIdPayload } from './model.ts';
+import { approvalDmJob, loadSummary, noticeJob, parseApproverIds, RequestJobs, refreshJobs } from './model.ts';
 
 export interface RequestServiceDeps {
   prisma: PrismaClient;
@@ -252,9 +251,9 @@ export class RequestService {
         outcome: 'ok',
         details: status === 'REJECTED' ? { reason: reason ?? '' } : { address: request.address },
       }, now);
-      const jobs: EnqueueInput[] = [...refreshJobs(request.id, status), noticeJob(request.id, request.requesterId, 'decided')];
+      const jobs: QueuedJob[] = [...refreshJobs(request.id, status), noticeJob(request.id, request.requesterId, 'decided')];
       if (status === 'APPROVED') {
-        jobs.push({ kind: RequestJobs.provision, payload: { requestId: request.id }, dedupeKey: `provision:${request.id}:0`, requestId: request.id });
+        jobs.push(job(RequestJobs.provision, { requestId: request.id }, { dedupeKey: `provision:${request.id}:0`, requestId: request.id }));
       }
       await this.deps.jobs.enqueue(tx, jobs);
       if (status === 'REJECTED') await this.deps.notifier.requestRejected(tx, request.id);
@@ -403,7 +402,7 @@ export class RequestService {
         if (count === 0) return { ok: false as const, code: 'not_failed' as const };
         await recordAudit(tx, { actor: actorId, action: 'request.retry', subject: requestSubject(requestId), outcome: 'ok' }, this.deps.clock.now());
         await this.deps.jobs.enqueue(tx, [
-          { kind: RequestJobs.provision, payload: { requestId }, dedupeKey: `provision:${requestId}:${request.version + 1}`, requestId },
+          job(RequestJobs.provision, { requestId }, { dedupeKey: `provision:${requestId}:${request.version + 1}`, requestId }),
           // The admins' Home tabs count failed requests.
           ...refreshJobs(requestId, `retry-${request.version + 1}`, { admins: true }),
         ]);
@@ -526,15 +525,13 @@ export class RequestService {
     });
   }
 
-  jobHandlers(): JobHandlers {
-    return {
+  jobHandlers(): JobHandler[] {
+    return [
       ...this.dms.jobHandlers(),
-      [RequestJobs.provision]: {
-        schema: requestIdPayload,
-        run: (payload: z.infer<typeof requestIdPayload>, context) => this.provision(payload.requestId, context.attempt),
-        onDead: (payload: z.infer<typeof requestIdPayload>, error, context) =>
-          this.markProvisioningFailed(payload.requestId, error.message, context.attempt),
-      },
-    };
+      handle(RequestJobs.provision, {
+        run: (payload, context) => this.provision(payload.requestId, context.attempt),
+        onDead: (payload, error, context) => this.markProvisioningFailed(payload.requestId, error.message, context.attempt),
+      }),
+    ];
   }
 }
