@@ -3,7 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import type { ActionResult, OffboardingService, Refusal } from '../services/offboarding/offboarding-service.ts';
 import { Actions, Callbacks, Commands, OffboardFields } from '../slack/ids.ts';
-import { readChecked, readDate, readSelected, readText, type ViewStateValues } from '../slack/view-state.ts';
+import { blockErrors, readChecked, readDate, readSelected, readText, type ViewStateValues } from '../slack/view-state.ts';
 import { buildOffboardModal, mailboxOption } from '../views/offboard-modal.ts';
 import { mention } from '../views/text.ts';
 import { onIdButton, tellClicker } from './buttons.ts';
@@ -89,7 +89,7 @@ export function registerOffboard(app: App, deps: OffboardDeps): void {
       retentionDays: readText(values, OffboardFields.retentionDays),
       options: readChecked(values, OffboardFields.options),
     });
-    if (!result.ok) return void (await ack({ response_action: 'errors', errors: result.errors as Record<string, string> }));
+    if (!result.ok) return void (await ack({ response_action: 'errors', errors: blockErrors(result.errors, OffboardFields) }));
     await ack();
   });
 

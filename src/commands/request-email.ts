@@ -3,13 +3,13 @@ import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import type { DecisionRefusal, RequestService, RetryResult } from '../services/requests/request-service.ts';
 import { Actions, Callbacks, Commands, RejectFields, RequestFields } from '../slack/ids.ts';
-import { readDate, readSelected, readText, readUser, type ViewStateValues } from '../slack/view-state.ts';
+import { blockErrors, readDate, readSelected, readText, readUser, type ViewStateValues } from '../slack/view-state.ts';
 import { buildRejectModal } from '../views/reject-modal.ts';
-import { buildRequestModal } from '../views/request-modal.ts';
 import { buildCancelledNotice } from '../views/request-messages.ts';
+import { buildRequestModal } from '../views/request-modal.ts';
+import { mention } from '../views/text.ts';
 import { onIdButton, tellClicker } from './buttons.ts';
 import { parseRequestCommandText, type RequestPrefill } from './request-prefill.ts';
-import { mention } from '../views/text.ts';
 
 export interface RequestEmailDeps {
   requests: RequestService;
@@ -87,7 +87,7 @@ export function registerRequestEmail(app: App, deps: RequestEmailDeps): void {
       note: readText(values, RequestFields.note),
     });
     if (!result.ok) {
-      await ack({ response_action: 'errors', errors: result.errors as Record<string, string> });
+      await ack({ response_action: 'errors', errors: blockErrors(result.errors, RequestFields) });
       return;
     }
     await ack();

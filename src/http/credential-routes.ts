@@ -5,7 +5,7 @@ import type { Clock } from '../platform/clock.ts';
 import type { Logger } from '../lib/logger.ts';
 import { hashToken, type OneTimeSecrets } from '../services/credentials/one-time-secrets.ts';
 import { buildRevealedPage, buildRevealPromptPage, buildStaleFormPage, buildUnavailablePage, type PageContext } from '../views/credential-page.ts';
-import type { TemplateSettings } from '../views/notification-templates.ts';
+import type { TemplateSettings } from '../services/notifications/model.ts';
 import { checkSameOriginPost } from './same-origin.ts';
 
 export interface CredentialRoutesDeps {

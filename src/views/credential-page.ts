@@ -1,5 +1,5 @@
 import type { Credentials, SecretState } from '../services/credentials/one-time-secrets.ts';
-import type { TemplateSettings } from './notification-templates.ts';
+import type { TemplateSettings } from '../services/notifications/model.ts';
 import { escapeHtml } from './text.ts';
 
 /** The pages behind a one-time credential link. Pure: every value is escaped here. */

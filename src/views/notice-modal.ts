@@ -1,5 +1,5 @@
 import type { ModalView } from '@slack/types';
-import { section, SlackLimits, truncate } from './text.ts';
+import { SlackLimits, section, truncate } from './text.ts';
 
 /** A read-only modal that only says something: the answer to a click that has no response_url (the Home tab). */
 export function buildNoticeModal(title: string, text: string): ModalView {

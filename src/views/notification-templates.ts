@@ -1,14 +1,10 @@
+import type { TemplateSettings } from '../services/notifications/model.ts';
 /**
  * Every SMS and email Mailroom sends, in one place: pure functions from domain facts to text.
  * Secret parts (a one-time link, a password) are never passed in: templates put SECRET_SLOT where
  * they go, and the delivery job fills it in at send time (see services/notifications.ts).
  */
 import { escapeHtml } from './text.ts';
-
-export interface TemplateSettings {
-  companyName: string;
-  itContact: string;
-}
 
 export interface EmailContent {
   subject: string;

@@ -1,8 +1,8 @@
 import type { KnownBlock } from '@slack/types';
+import type { OffboardingSummary } from '../services/offboarding/summary.ts';
 import type { SlackMessage } from '../slack/gateway.ts';
 import { Actions } from '../slack/ids.ts';
-import type { OffboardingSummary } from './offboard-status.ts';
-import { escapeMrkdwn, mention, section, slackDate, SlackLimits, truncate } from './text.ts';
+import { escapeMrkdwn, mention, SlackLimits, section, slackDate, truncate } from './text.ts';
 
 /** Extensions offered on the confirmation DM, in days. */
 export const EXTEND_OPTIONS = [7, 30] as const;

@@ -1,21 +1,10 @@
 import type { KnownBlock, ModalView, Option, PlainTextOption } from '@slack/types';
+import type { OffboardModalInput } from '../services/offboarding/prefill.ts';
 import { Actions, Callbacks, INPUT_ACTION, OffboardFields, OffboardOptions } from '../slack/ids.ts';
 import { truncate } from './text.ts';
 
 const OPTION_TEXT_MAX = 75;
 const OPTION_VALUE_MAX = 150;
-
-export interface OffboardModalInput {
-  /** Pre-selected mailbox, e.g. from `/offboard jane.doe@example.com`. */
-  mailbox?: { address: string; label?: string };
-  forwardTo?: string;
-  /** `YYYY-MM-DD` in the company's time zone. */
-  lastDay: string;
-  autoReplySubject?: string;
-  autoReplyBody?: string;
-  retentionDays: number;
-  generalContactEmail?: string;
-}
 
 export function mailboxOption(address: string, label?: string): PlainTextOption {
   return { text: { type: 'plain_text', text: truncate(label ?? address, OPTION_TEXT_MAX) }, value: address.slice(0, OPTION_VALUE_MAX) };

@@ -1,43 +1,13 @@
 import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
+import type { OffboardingStatus, OffboardingStepSummary, OffboardingSummary } from '../services/offboarding/summary.ts';
 import type { SlackMessage } from '../slack/gateway.ts';
 import { Actions } from '../slack/ids.ts';
-import { context, escapeMrkdwn, mention, plainMessage, section, slackDate, SlackLimits, truncate } from './text.ts';
-
-export type OffboardingStatus = 'SCHEDULED' | 'ACTIVE' | 'AWAITING_CONFIRMATION' | 'DELETING' | 'DELETED' | 'CANCELLING' | 'CANCELLED';
-export type OffboardingStepStatus = 'PENDING' | 'DONE' | 'FAILED' | 'SKIPPED';
-
-export interface OffboardingStepSummary {
-  kind: string;
-  status: OffboardingStepStatus;
-  lastError: string | null;
-  attempts: number;
-  doneAt: Date | null;
-}
-
-/** What the offboarding messages show; loaded with an explicit select. */
-export interface OffboardingSummary {
-  id: number;
-  address: string;
-  leaverName: string;
-  initiatedById: string;
-  forwardTo: string;
-  lastDay: Date;
-  runAt: Date;
-  deleteAfter: Date;
-  retentionDays: number;
-  status: OffboardingStatus;
-  decidedById: string | null;
-  decidedAt: Date | null;
-  cancelledById: string | null;
-  completedAt: Date | null;
-  steps: OffboardingStepSummary[];
-}
+import { context, escapeMrkdwn, mention, plainMessage, SlackLimits, section, slackDate, truncate } from './text.ts';
 
 /** The order of the status lines; a step without a row is not shown. */
 const STEP_ORDER = ['save_prior_state', 'forward', 'auto_reply', 'suspend_login', 'remove_own_forwarders', 'restore', 'delete'];
 
 const OPEN_STATUSES: readonly OffboardingStatus[] = ['SCHEDULED', 'ACTIVE', 'AWAITING_CONFIRMATION'];
-
 
 function stepLabel(step: OffboardingStepSummary, o: OffboardingSummary): string {
   switch (step.kind) {
@@ -132,7 +102,6 @@ export function buildOffboardStatusMessage(o: OffboardingSummary): SlackMessage 
   const text = `Offboarding #${o.id} of ${o.address}: ${o.status.toLowerCase().replace('_', ' ')}${failed > 0 ? ` — ${failed} step${failed === 1 ? '' : 's'} failed` : ''}`;
   return { text: truncate(text, SlackLimits.messageText), blocks };
 }
-
 
 /** The DM to the person mail is now forwarded to. */
 export function buildForwardNotice(o: OffboardingSummary): SlackMessage {

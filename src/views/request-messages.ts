@@ -1,31 +1,8 @@
 import type { ActionsBlock, KnownBlock } from '@slack/types';
+import type { RequestSummary } from '../services/requests/summary.ts';
 import type { SlackMessage } from '../slack/gateway.ts';
 import { Actions } from '../slack/ids.ts';
-import { context, escapeMrkdwn, mention, plainMessage, section, slackDate, SlackLimits, truncate } from './text.ts';
-
-export type RequestStatus = 'PENDING_APPROVAL' | 'APPROVED' | 'PROVISIONING' | 'ACTIVE' | 'FAILED' | 'REJECTED' | 'CANCELLED' | 'EXPIRED';
-
-/** What the messages about a request show; loaded with an explicit select. */
-export interface RequestSummary {
-  id: number;
-  fullName: string;
-  address: string;
-  personalEmail: string;
-  phone: string;
-  requesterId: string;
-  superiorId: string;
-  routedToAdmins: boolean;
-  /** Set once unanswered reminders brought the admins in. */
-  escalatedAt: Date | null;
-  startDate: Date | null;
-  note: string | null;
-  status: RequestStatus;
-  decidedById: string | null;
-  decidedAt: Date | null;
-  decisionReason: string | null;
-  failureReason: string | null;
-}
-
+import { context, escapeMrkdwn, mention, plainMessage, SlackLimits, section, slackDate, truncate } from './text.ts';
 
 function outcomeLine(request: RequestSummary): string | undefined {
   const who = request.decidedById ? mention(request.decidedById) : 'someone';
@@ -96,7 +73,6 @@ export function buildApprovalMessage(request: RequestSummary): SlackMessage {
       : `Mailbox request #${request.id} for ${request.address}: ${request.status.toLowerCase().replace('_', ' ')}`;
   return { text: truncate(text, SlackLimits.messageText), blocks };
 }
-
 
 /**
  * The requester's "on its way" notice, in every state: the Cancel button exists only while the

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildHomeView, describeDuration, HOME_LIST_MAX, type HomeData, type OpenOffboarding, type OwnRequest, type WaitingRequest } from '../../src/views/home.ts';
+import { HOME_LIST_MAX, type HomeData, type OpenOffboarding, type OwnRequest, type WaitingRequest } from '../../src/services/home/model.ts';
+import { buildHomeView, describeDuration } from '../../src/views/home.ts';
 
 const now = new Date('2026-05-01T12:00:00Z');
 const long = (char: string) => char.repeat(5000);

@@ -4,9 +4,9 @@ import type { App } from '@slack/bolt';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { registerListeners } from '../../src/commands/index.ts';
-import type { RequestService } from '../../src/services/requests/request-service.ts';
-import type { OffboardingService } from '../../src/services/offboarding/offboarding-service.ts';
 import type { HomeService } from '../../src/services/home/home-service.ts';
+import type { OffboardingService } from '../../src/services/offboarding/offboarding-service.ts';
+import type { RequestService } from '../../src/services/requests/request-service.ts';
 
 const manifest = parse(readFileSync('manifest.yml', 'utf8')) as {
   features: { slash_commands: Array<{ command: string; url: string }>; app_home: Record<string, boolean> };

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { describeDecided, describeRefusal } from '../../src/commands/request-email.ts';
+import type { RequestSummary } from '../../src/services/requests/summary.ts';
 import { checkFullName, checkPhone } from '../../src/services/requests/validation.ts';
 import { newHireRejectedSms, type RequestFacts, smsSegments } from '../../src/views/notification-templates.ts';
-import { buildSubmittedNotice, type RequestSummary } from '../../src/views/request-messages.ts';
+import { buildSubmittedNotice } from '../../src/views/request-messages.ts';
 
 const SAM = 'U0SUPERIOR';
 

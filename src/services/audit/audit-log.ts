@@ -1,6 +1,6 @@
 import type { Prisma, PrismaClient } from '../../generated/prisma/client.ts';
-import { mailboxSubject, requestSubject } from './audit.ts';
 import { subject as offboardingSubject } from '../offboarding/model.ts';
+import { mailboxSubject, requestSubject } from './audit.ts';
 
 export interface AuditFilter {
   /** Events at or after this instant. */

@@ -14,12 +14,12 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import pLimit from 'p-limit';
 import type { Prisma, PrismaClient } from '../../generated/prisma/client.ts';
-import { type Clock, systemClock } from '../../platform/clock.ts';
 import type { Logger } from '../../lib/logger.ts';
+import { type Clock, systemClock } from '../../platform/clock.ts';
 import type { MailboxProvider, ProviderResult } from '../../providers/mailbox-provider.ts';
 import { mailboxSubject, recordAudit } from '../audit/audit.ts';
-import type { BatchEntry } from './batch-file.ts';
 import { generatePassword } from '../credentials/password.ts';
+import type { BatchEntry } from './batch-file.ts';
 
 export type BatchOutcome =
   | { status: 'created'; line: number; address: string; provider: string; passwordGenerated: boolean }

@@ -1,12 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { PrismaClient } from '../../generated/prisma/client.ts';
-import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { SecretBox } from '../../lib/secret-box.ts';
-import { recordAudit, requestSubject, SYSTEM_ACTOR } from '../audit/audit.ts';
+import type { Clock } from '../../platform/clock.ts';
 import type { Db } from '../../platform/db-types.ts';
-import { defineJob, handle, job, type JobHandler, type JobQueue } from '../../platform/jobs.ts';
+import { defineJob, handle, type JobHandler, type JobQueue, job } from '../../platform/jobs.ts';
+import { recordAudit, requestSubject, SYSTEM_ACTOR } from '../audit/audit.ts';
 
 /** 160 random bits, base64url: 27 characters in the link. */
 const TOKEN_BYTES = 20;

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import type { Prisma, PrismaClient } from '../../generated/prisma/client.ts';
-import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../lib/logger.ts';
+import type { Clock } from '../../platform/clock.ts';
+import { defineJob, handle, type JobHandler, job, type QueuedJob } from '../../platform/jobs.ts';
 import type { SlackGateway } from '../../slack/gateway.ts';
-import { defineJob, handle, job, type JobHandler, type QueuedJob } from '../../platform/jobs.ts';
-import { buildHomeView, HOME_LIST_MAX, type HomeData, type HomeList, type OpenOffboarding, type OwnRequest, type WaitingRequest } from '../../views/home.ts';
+import { buildHomeView } from '../../views/home.ts';
+import { HOME_LIST_MAX, type HomeData, type HomeList, type OpenOffboarding, type OwnRequest, type WaitingRequest } from './model.ts';
 
 export interface HomeServiceDeps {
   prisma: PrismaClient;

@@ -1,6 +1,6 @@
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
-import type { SlackGateway } from '../../slack/gateway.ts';
 import type { Db } from '../../platform/db-types.ts';
+import type { SlackGateway } from '../../slack/gateway.ts';
 
 /** How to reach a Slack user outside Slack. A missing field means "no way to reach them that way". */
 export interface Contact {

@@ -1,15 +1,15 @@
 import { z } from 'zod';
 import type { PrismaClient } from '../../generated/prisma/client.ts';
-import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { SecretBox } from '../../lib/secret-box.ts';
+import type { Clock } from '../../platform/clock.ts';
+import type { Db } from '../../platform/db-types.ts';
+import { defineJob, handle, type JobContext, type JobHandler, type JobQueue, job, PermanentJobError } from '../../platform/jobs.ts';
 import type { Mailer } from '../../providers/mailer.ts';
 import type { SendResult, SmsSender } from '../../providers/sms-sender.ts';
 import type { SlackGateway } from '../../slack/gateway.ts';
 import { buildDeliveryFailedAlert } from '../../views/delivery-messages.ts';
 import { fillSecret, SECRET_SLOT } from '../../views/notification-templates.ts';
-import type { Db } from '../../platform/db-types.ts';
-import { defineJob, handle, job, type JobContext, type JobHandler, type JobQueue, PermanentJobError } from '../../platform/jobs.ts';
 
 export { type Contact, ContactResolver } from './contacts.ts';
 

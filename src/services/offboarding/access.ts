@@ -1,6 +1,6 @@
+import { withTimeout } from '../../lib/timeout.ts';
 import { recordAudit } from '../audit/audit.ts';
 import { type OffboardingServiceDeps, type Refusal, subject } from './model.ts';
-import { withTimeout } from '../../lib/timeout.ts';
 
 const GROUP_CACHE_MS = 60_000;
 

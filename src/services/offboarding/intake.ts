@@ -1,16 +1,18 @@
-import { addDaysToDate, DAY_MS, dateIn, zonedTimeToUtc } from '../../lib/zoned-time.ts';
-import { type OffboardField, OffboardFields, OffboardOptions } from '../../slack/ids.ts';
-import type { OffboardModalInput } from '../../views/offboard-modal.ts';
-import { mailboxSubject, recordAudit } from '../audit/audit.ts';
-import type { OffboardingAccess } from './access.ts';
-import { OffboardingJobs, type OffboardingServiceDeps, type Refusal, Steps, subject } from './model.ts';
-import { withTimeout } from '../../lib/timeout.ts';
-import { isEmailAddress, isManagedDomain } from '../requests/validation.ts';
 import { domainOf, localPartOf, sameAddress } from '../../lib/address.ts';
+import { withTimeout } from '../../lib/timeout.ts';
+import { addDaysToDate, DAY_MS, dateIn, zonedTimeToUtc } from '../../lib/zoned-time.ts';
 import { isUniqueViolation } from '../../platform/db-types.ts';
 import { job } from '../../platform/jobs.ts';
+import { OffboardOptions } from '../../slack/ids.ts';
+import { mailboxSubject, recordAudit } from '../audit/audit.ts';
+import { isEmailAddress, isManagedDomain } from '../requests/validation.ts';
+import type { OffboardingAccess } from './access.ts';
+import { OffboardingJobs, type OffboardingServiceDeps, type Refusal, Steps, subject } from './model.ts';
+import type { OffboardModalInput } from './prefill.ts';
 
-export type OffboardFieldErrors = Partial<Record<OffboardField, string>>;
+/** The offboarding form's fields, by their domain names (the Slack listener maps them to block ids). */
+export type OffboardFormField = 'mailbox' | 'forwardTo' | 'lastDay' | 'autoReplySubject' | 'autoReplyBody' | 'retentionDays' | 'options';
+export type OffboardFieldErrors = Partial<Record<OffboardFormField, string>>;
 
 export interface RawOffboardForm {
   mailbox: string | undefined;
@@ -127,7 +129,7 @@ export class OffboardingIntake {
     const hr = await this.access.checkHr(actorId);
     if (!hr.ok) {
       await this.access.refuseNotHr(actorId, 'offboarding.submit', mailboxSubject(form.mailbox ?? ''), hr.checkFailed);
-      return { ok: false, errors: { [OffboardFields.mailbox]: hr.checkFailed ? 'Slack could not confirm that you are in HR just now; please submit again.' : 'Only HR can offboard mailboxes.' } };
+      return { ok: false, errors: { mailbox: hr.checkFailed ? 'Slack could not confirm that you are in HR just now; please submit again.' : 'Only HR can offboard mailboxes.' } };
     }
     const errors: OffboardFieldErrors = {};
     const now = clock.now();
@@ -135,36 +137,36 @@ export class OffboardingIntake {
 
     const address = (form.mailbox ?? '').trim().toLowerCase();
     const domain = domainOf(address);
-    if (!address) errors[OffboardFields.mailbox] = 'Choose the mailbox to offboard.';
-    else if (!isEmailAddress(address)) errors[OffboardFields.mailbox] = 'This is not an email address.';
-    else if (!isManagedDomain(domain, settings.domains)) errors[OffboardFields.mailbox] = `Mailroom manages only ${settings.domains.join(', ')}.`;
+    if (!address) errors.mailbox = 'Choose the mailbox to offboard.';
+    else if (!isEmailAddress(address)) errors.mailbox = 'This is not an email address.';
+    else if (!isManagedDomain(domain, settings.domains)) errors.mailbox = `Mailroom manages only ${settings.domains.join(', ')}.`;
 
     const lastDay = form.lastDay ?? today;
     if (!/^\d{4}-\d{2}-\d{2}$/.test(lastDay) || Number.isNaN(new Date(`${lastDay}T00:00:00Z`).getTime())) {
-      errors[OffboardFields.lastDay] = 'Pick a date.';
+      errors.lastDay = 'Pick a date.';
     } else if (lastDay < addDaysToDate(today, -366)) {
-      errors[OffboardFields.lastDay] = 'The last day is more than a year ago.';
+      errors.lastDay = 'The last day is more than a year ago.';
     } else if (lastDay > addDaysToDate(today, 366)) {
-      errors[OffboardFields.lastDay] = 'The last day is more than a year away.';
+      errors.lastDay = 'The last day is more than a year away.';
     }
 
     const retentionText = form.retentionDays.trim();
     const retentionDays = retentionText === '' ? settings.retentionDays : Number(retentionText);
     if (!Number.isInteger(retentionDays) || retentionDays < 0 || retentionDays > 3650) {
-      errors[OffboardFields.retentionDays] = 'Enter a whole number of days from 0 to 3650.';
+      errors.retentionDays = 'Enter a whole number of days from 0 to 3650.';
     }
 
     let forwardTo = form.forwardTo.trim().toLowerCase();
     let forwardToName: string | undefined;
     if (forwardTo && (forwardTo.length > 254 || !isEmailAddress(forwardTo))) {
-      errors[OffboardFields.forwardTo] = 'This is not a valid email address.';
+      errors.forwardTo = 'This is not a valid email address.';
     } else if (forwardTo && address && sameAddress(forwardTo, address)) {
-      errors[OffboardFields.forwardTo] = 'Forward to someone else: this is the mailbox being offboarded.';
+      errors.forwardTo = 'Forward to someone else: this is the mailbox being offboarded.';
     }
     const subjectText = form.autoReplySubject.trim();
     const bodyText = form.autoReplyBody.trim();
-    if (subjectText.length > 200) errors[OffboardFields.autoReplySubject] = 'Use at most 200 characters.';
-    if (bodyText.length > 3000) errors[OffboardFields.autoReplyBody] = 'Use at most 3000 characters.';
+    if (subjectText.length > 200) errors.autoReplySubject = 'Use at most 200 characters.';
+    if (bodyText.length > 3000) errors.autoReplyBody = 'Use at most 3000 characters.';
 
     const options = form.options ?? [];
     const suspendLogin = options.includes(OffboardOptions.suspendLogin);
@@ -172,29 +174,29 @@ export class OffboardingIntake {
 
     // The mailbox: managed, importable from the provider, or a clear no.
     let mailbox: { id: number; status: string } | null = null;
-    if (!errors[OffboardFields.mailbox]) {
+    if (!errors.mailbox) {
       mailbox = await prisma.mailbox.findUnique({ where: { address }, select: { id: true, status: true } });
       const open = await prisma.offboarding.findUnique({ where: { openAddress: address }, select: { id: true, status: true, initiatedById: true } });
       if (open) {
-        errors[OffboardFields.mailbox] = `${address} is already being offboarded (#${open.id}, ${open.status.toLowerCase().replace('_', ' ')}, started by <@${open.initiatedById}>). Undo that one first to change it.`;
+        errors.mailbox = `${address} is already being offboarded (#${open.id}, ${open.status.toLowerCase().replace('_', ' ')}, started by <@${open.initiatedById}>). Undo that one first to change it.`;
       } else if (mailbox?.status === 'DELETED') {
-        errors[OffboardFields.mailbox] = `${address} was already deleted.`;
+        errors.mailbox = `${address} was already deleted.`;
       } else if (!mailbox) {
         const found = await withTimeout(provider.find(address), settings.lookupBudgetMs ?? 1500);
-        if (found === 'timeout') errors[OffboardFields.mailbox] = 'The mail server did not answer in time; please submit again.';
-        else if (!found.ok) errors[OffboardFields.mailbox] = `The mail server could not check this address: ${found.reason}`;
-        else if (!found.value) errors[OffboardFields.mailbox] = `There is no mailbox ${address} on the mail server.`;
+        if (found === 'timeout') errors.mailbox = 'The mail server did not answer in time; please submit again.';
+        else if (!found.ok) errors.mailbox = `The mail server could not check this address: ${found.reason}`;
+        else if (!found.value) errors.mailbox = `There is no mailbox ${address} on the mail server.`;
       }
     }
 
-    const leaver = address && !errors[OffboardFields.mailbox] ? await this.leaverFacts(address) : undefined;
-    if (!errors[OffboardFields.mailbox] && !errors[OffboardFields.forwardTo] && !forwardTo) {
+    const leaver = address && !errors.mailbox ? await this.leaverFacts(address) : undefined;
+    if (!errors.mailbox && !errors.forwardTo && !forwardTo) {
       const superior = await this.superiorOf(address);
       if (superior) {
         forwardTo = superior.email;
         forwardToName = superior.name;
       } else {
-        errors[OffboardFields.forwardTo] = 'No superior with an email address is on record for this mailbox; enter where its mail should go.';
+        errors.forwardTo = 'No superior with an email address is on record for this mailbox; enter where its mail should go.';
       }
     }
     if (Object.keys(errors).length > 0 || !leaver) return { ok: false, errors };
@@ -279,7 +281,7 @@ export class OffboardingIntake {
       });
       return { ok: true, offboardingId, runsNow };
     } catch (error) {
-      if (isUniqueViolation(error)) return { ok: false, errors: { [OffboardFields.mailbox]: `${address} is already being offboarded.` } };
+      if (isUniqueViolation(error)) return { ok: false, errors: { mailbox: `${address} is already being offboarded.` } };
       throw error;
     }
   }

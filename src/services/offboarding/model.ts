@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import type { OffboardingStatus, Prisma, PrismaClient } from '../../generated/prisma/client.ts';
-import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../lib/logger.ts';
+import type { Clock } from '../../platform/clock.ts';
+import type { Db } from '../../platform/db-types.ts';
+import { defineJob, type JobQueue, job, type QueuedJob } from '../../platform/jobs.ts';
 import type { MailboxProvider } from '../../providers/mailbox-provider.ts';
 import type { SlackGateway } from '../../slack/gateway.ts';
-import type { OffboardingSummary } from '../../views/offboard-status.ts';
-import type { Db } from '../../platform/db-types.ts';
-import { defineJob, job, type JobQueue, type QueuedJob } from '../../platform/jobs.ts';
-import type { TemplateSettings } from '../../views/notification-templates.ts';
+import type { TemplateSettings } from '../notifications/model.ts';
 import type { EmailInput } from '../notifications/notification-service.ts';
+import type { OffboardingSummary } from './summary.ts';
 
 /** An email for the person mail is forwarded to, handed to NotificationService.enqueueEmail. */
 export type OffboardingEmail = Omit<EmailInput, 'requestId'>;

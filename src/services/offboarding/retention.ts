@@ -1,7 +1,7 @@
 import { DAY_MS } from '../../lib/zoned-time.ts';
+import { job, type QueuedJob } from '../../platform/jobs.ts';
 import { buildConfirmationMessage, EXTEND_OPTIONS } from '../../views/offboard-confirm.ts';
 import { recordAudit, SYSTEM_ACTOR } from '../audit/audit.ts';
-import { job, type QueuedJob } from '../../platform/jobs.ts';
 import type { OffboardingAccess } from './access.ts';
 import {
   ACTIVATION_STEPS,

@@ -1,8 +1,9 @@
 import type { Prisma } from '../../generated/prisma/client.ts';
+import { sameAddress } from '../../lib/address.ts';
 import { DAY_MS } from '../../lib/zoned-time.ts';
+import { job, PermanentJobError } from '../../platform/jobs.ts';
 import { isRetryable, type ProviderResult } from '../../providers/mailbox-provider.ts';
 import { recordAudit, SYSTEM_ACTOR } from '../audit/audit.ts';
-import { job, PermanentJobError } from '../../platform/jobs.ts';
 import type { OffboardingAccess } from './access.ts';
 import {
   ACTIVATION_STEPS,
@@ -23,7 +24,6 @@ import {
   subject,
 } from './model.ts';
 import type { OffboardingRetention } from './retention.ts';
-import { sameAddress } from '../../lib/address.ts';
 
 const AUTO_REPLY_MIN_MS = 60 * 60 * 1000;
 

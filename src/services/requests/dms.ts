@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import type { PrismaClient } from '../../generated/prisma/client.ts';
-import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../lib/logger.ts';
+import type { Clock } from '../../platform/clock.ts';
+import { handle, type JobHandler, type JobQueue } from '../../platform/jobs.ts';
 import type { SlackGateway } from '../../slack/gateway.ts';
 import {
   buildAdminFailureMessage,
@@ -14,9 +15,8 @@ import {
   buildSubmittedNotice,
 } from '../../views/request-messages.ts';
 import { homeRefreshJob } from '../home/home-service.ts';
-import { handle, type JobHandler, type JobQueue } from '../../platform/jobs.ts';
-import type { RequestNotifier } from './notifications.ts';
 import { loadSummary, type noticePayload, parseApproverIds, RequestJobs } from './model.ts';
+import type { RequestNotifier } from './notifications.ts';
 
 export interface RequestDmsDeps {
   prisma: PrismaClient;

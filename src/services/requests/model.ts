@@ -1,9 +1,17 @@
 import { z } from 'zod';
-import type { RequestSummary } from '../../views/request-messages.ts';
+import type { PrismaClient } from '../../generated/prisma/client.ts';
+import type { Logger } from '../../lib/logger.ts';
+import type { SecretBox } from '../../lib/secret-box.ts';
+import type { Clock } from '../../platform/clock.ts';
 import type { Db } from '../../platform/db-types.ts';
+import { defineJob, type JobQueue, job, type QueuedJob } from '../../platform/jobs.ts';
+import type { MailboxProvider } from '../../providers/mailbox-provider.ts';
+import type { SlackGateway } from '../../slack/gateway.ts';
 import { homeRefreshJob } from '../home/home-service.ts';
-import { defineJob, job, type QueuedJob } from '../../platform/jobs.ts';
+import type { RequestNotifier } from './notifications.ts';
+import type { RequestSummary } from './summary.ts';
 import { summarySelect } from './summary.ts';
+import type { FieldErrors } from './validation.ts';
 
 /** What the request flow (requests.ts) and its Slack messages (request-dms.ts) share: job kinds, payloads, builders. */
 export const requestIdPayload = z.object({ requestId: z.number().int().positive() });
@@ -44,3 +52,51 @@ export function refreshJobs(requestId: number, key: string, options: { admins?: 
     homeRefreshJob(requestId, key, options.admins ?? false),
   ];
 }
+
+export interface RequestServiceDeps {
+  prisma: PrismaClient;
+  provider: MailboxProvider;
+  slack: SlackGateway;
+  jobs: JobQueue;
+  clock: Clock;
+  secrets: SecretBox;
+  logger: Logger;
+  /** SMS and email to approvers, requester, new hire and admins (issue 3). */
+  notifier: RequestNotifier;
+  settings: {
+    domains: readonly string[];
+    phoneRegion: string;
+    adminIds: readonly string[];
+    quotaMb: number;
+    /** Remind approvers of a pending request every this many hours (0 = never). */
+    reminderHours?: number;
+    /** Expire a pending request after this many days without a decision (0 = never). */
+    expiryDays?: number;
+    /** At this reminder round the admins get the approval message too (0 = never). */
+    escalateAfterReminders?: number;
+    /** Time allowed for the provider's "does this address exist?" check inside Slack's 3 s. */
+    lookupBudgetMs?: number;
+  };
+}
+
+export type SubmitResult = { ok: true; requestId: number } | { ok: false; errors: FieldErrors };
+
+export type DecisionRefusal =
+  | { ok: false; code: 'not_found' }
+  | { ok: false; code: 'not_approver'; approverIds: string[]; isRequester: boolean }
+  | { ok: false; code: 'already_decided'; status: string; decidedById: string | null }
+  | { ok: false; code: 'reason_required' };
+
+export type DecisionResult = { ok: true; status: 'APPROVED' | 'REJECTED' } | DecisionRefusal;
+
+export type CancelResult =
+  | { ok: true; summary: RequestSummary }
+  | { ok: false; code: 'not_found' | 'not_requester' }
+  | { ok: false; code: 'already_decided'; status: string; decidedById: string | null };
+
+export type RetryResult =
+  | { ok: true }
+  | { ok: false; code: 'not_found' | 'not_admin' | 'not_failed' | 'address_taken' };
+
+/** The context the mailbox password is sealed under (also read by the notifier, which hands it over). */
+export const secretContext = (requestId: number): string => `email-request:${requestId}:mailbox-password`;

@@ -2,28 +2,14 @@ import { z } from 'zod';
 import type { PrismaClient } from '../../generated/prisma/client.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { SecretBox } from '../../lib/secret-box.ts';
-import type { SlackGateway } from '../../slack/gateway.ts';
-import {
-  adminFailureEmail,
-  approvalRequestEmail,
-  approvalRequestSms,
-  type EmailContent,
-  newHireCheckInboxSms,
-  newHireLinkEmail,
-  newHireLinkSms,
-  newHirePasswordEmail,
-  newHireRejectedEmail,
-  newHireRejectedSms,
-  type RequestFacts,
-  requesterReadyEmail,
-  requesterRejectedEmail,
-  type TemplateSettings,
-} from '../../views/notification-templates.ts';
-import type { ContactResolver } from '../notifications/contacts.ts';
 import type { Db } from '../../platform/db-types.ts';
-import { defineJob, handle, job, type JobHandler, type JobQueue } from '../../platform/jobs.ts';
-import type { NotificationService } from '../notifications/notification-service.ts';
+import { defineJob, handle, type JobHandler, type JobQueue, job } from '../../platform/jobs.ts';
+import type { SlackGateway } from '../../slack/gateway.ts';
+import { adminFailureEmail, approvalRequestEmail, approvalRequestSms, type EmailContent, newHireCheckInboxSms, newHireLinkEmail, newHireLinkSms, newHirePasswordEmail, newHireRejectedEmail, newHireRejectedSms, type RequestFacts, requesterReadyEmail, requesterRejectedEmail } from '../../views/notification-templates.ts';
 import type { OneTimeSecrets } from '../credentials/one-time-secrets.ts';
+import type { ContactResolver } from '../notifications/contacts.ts';
+import type { TemplateSettings } from '../notifications/model.ts';
+import type { NotificationService } from '../notifications/notification-service.ts';
 import { summarySelect } from './summary.ts';
 
 

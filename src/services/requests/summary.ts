@@ -1,6 +1,6 @@
 import type { Prisma } from '../../generated/prisma/client.ts';
 
-/** The columns every message about a request shows (RequestSummary in src/views/request-messages.ts). */
+/** The columns every message about a request shows (RequestSummary below). */
 export const summarySelect = {
   id: true,
   fullName: true,
@@ -19,3 +19,26 @@ export const summarySelect = {
   decisionReason: true,
   failureReason: true,
 } satisfies Prisma.EmailRequestSelect;
+
+export type RequestStatus = 'PENDING_APPROVAL' | 'APPROVED' | 'PROVISIONING' | 'ACTIVE' | 'FAILED' | 'REJECTED' | 'CANCELLED' | 'EXPIRED';
+
+/** What the messages about a request show; loaded with an explicit select. */
+export interface RequestSummary {
+  id: number;
+  fullName: string;
+  address: string;
+  personalEmail: string;
+  phone: string;
+  requesterId: string;
+  superiorId: string;
+  routedToAdmins: boolean;
+  /** Set once unanswered reminders brought the admins in. */
+  escalatedAt: Date | null;
+  startDate: Date | null;
+  note: string | null;
+  status: RequestStatus;
+  decidedById: string | null;
+  decidedAt: Date | null;
+  decisionReason: string | null;
+  failureReason: string | null;
+}

@@ -1,9 +1,10 @@
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { z } from 'zod';
 import { domainOf, localPartOf } from '../../lib/address.ts';
-import { RequestFields, type RequestField } from '../../slack/ids.ts';
 
-export type FieldErrors = Partial<Record<RequestField, string>>;
+/** The request form's fields, by their domain names (the Slack listener maps them to block ids). */
+export type RequestFormField = 'fullName' | 'localPart' | 'domain' | 'personalEmail' | 'phone' | 'superior' | 'startDate' | 'note';
+export type FieldErrors = Partial<Record<RequestFormField, string>>;
 
 /** cPanel refuses these local parts (Cpanel/Validate/EmailLocalPart.pm), with or without `.lock`. */
 const RESERVED_LOCAL_PARTS = new Set(
@@ -133,21 +134,21 @@ export function validateRequestForm(
   settings: { domains: readonly string[]; phoneRegion: string; today: Date },
 ): { ok: true; value: ValidRequestForm } | { ok: false; errors: FieldErrors } {
   const errors: FieldErrors = {};
-  const take = <T>(field: RequestField, check: Check<T>): T | undefined => {
+  const take = <T>(field: RequestFormField, check: Check<T>): T | undefined => {
     if (check.ok) return check.value;
     errors[field] = check.message;
     return undefined;
   };
-  const fullName = take(RequestFields.fullName, checkFullName(form.fullName));
-  const localPart = take(RequestFields.localPart, checkLocalPart(form.localPart));
-  const domain = take(RequestFields.domain, checkDomain(form.domain, settings.domains));
-  const personalEmail = take(RequestFields.personalEmail, checkPersonalEmail(form.personalEmail, settings.domains));
-  const phone = take(RequestFields.phone, checkPhone(form.phone, settings.phoneRegion));
-  const startDate = take(RequestFields.startDate, checkStartDate(form.startDate, settings.today));
-  const note = take(RequestFields.note, checkNote(form.note));
-  if (!form.superiorId) errors[RequestFields.superior] = 'Choose the new hire’s superior.';
+  const fullName = take('fullName', checkFullName(form.fullName));
+  const localPart = take('localPart', checkLocalPart(form.localPart));
+  const domain = take('domain', checkDomain(form.domain, settings.domains));
+  const personalEmail = take('personalEmail', checkPersonalEmail(form.personalEmail, settings.domains));
+  const phone = take('phone', checkPhone(form.phone, settings.phoneRegion));
+  const startDate = take('startDate', checkStartDate(form.startDate, settings.today));
+  const note = take('note', checkNote(form.note));
+  if (!form.superiorId) errors.superior = 'Choose the new hire’s superior.';
   if (localPart && domain && `${localPart}@${domain}`.length > 254) {
-    errors[RequestFields.localPart] = 'The whole address cannot exceed 254 characters.';
+    errors.localPart = 'The whole address cannot exceed 254 characters.';
   }
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   return {

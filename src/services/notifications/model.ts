@@ -1,0 +1,4 @@
+export interface TemplateSettings {
+  companyName: string;
+  itContact: string;
+}
