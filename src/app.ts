@@ -62,14 +62,22 @@ function boltLogger(logger: Logger): BoltLogger {
   };
 }
 
-/** The composition root: every adapter, service and listener is built here and nowhere else. */
-export function createMailroom(options: MailroomOptions): Mailroom {
-  const { config, logger } = options;
-  const clock = options.clock ?? systemClock;
+/** What every part is built on: settings, the database, the clock, the job queue and the secrets. */
+interface Core {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  prisma: PrismaClient;
+  provider: ReturnType<typeof buildProvider>;
+  jobs: JobQueue;
+  secretBox: SecretBox;
+  oneTimeSecrets: OneTimeSecrets;
+  mailer: ReturnType<typeof buildMailer>;
+  templateSettings: { companyName: string; itContact: string };
+}
+
+function buildCore(config: Config, logger: Logger, clock: Clock): Core {
   const prisma = createPrismaClient(config.DATABASE_URL);
-  const provider = buildProvider(config, logger);
-  const socketMode = Boolean(config.SLACK_APP_TOKEN);
-  const templateSettings = { companyName: config.COMPANY_NAME, itContact: config.IT_CONTACT };
   // The queue needs only the jobs' definitions, so it exists before any service (and no handler map is bound late).
   const jobs = new JobQueue(clock, config.JOB_MAX_ATTEMPTS);
   const secretBox = new SecretBox(config.SECRET_KEY);
@@ -82,15 +90,37 @@ export function createMailroom(options: MailroomOptions): Mailroom {
     publicUrl: config.PUBLIC_URL ?? '',
     ttlHours: config.CREDENTIAL_LINK_TTL_HOURS,
   });
+  const templateSettings = { companyName: config.COMPANY_NAME, itContact: config.IT_CONTACT };
+  return { config, logger, clock, prisma, provider: buildProvider(config, logger), jobs, secretBox, oneTimeSecrets, mailer: buildMailer(config, logger), templateSettings };
+}
+
+/** The Bolt app with its HTTP routes (health, credential pages, extras) and the incident handler. */
+function buildSlackApp(core: Core, extraRoutes: CustomRoute[]): App {
+  const { config, logger, prisma } = core;
+  const socketMode = Boolean(config.SLACK_APP_TOKEN);
   const credentialRoutes = buildCredentialRoutes({
-    secrets: oneTimeSecrets,
-    clock,
+    secrets: core.oneTimeSecrets,
+    clock: core.clock,
     logger,
-    settings: templateSettings,
+    settings: core.templateSettings,
     secretKeyHex: config.SECRET_KEY,
     publicUrl: config.PUBLIC_URL,
   });
-
+  const health: CustomRoute = {
+    path: '/healthz',
+    method: ['GET'],
+    handler: (_req, res) => {
+      prisma.$queryRaw`SELECT 1`.then(
+        () => {
+          res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+        },
+        (error: unknown) => {
+          logger.warn({ err: error }, 'health check: database unreachable');
+          res.writeHead(503, { 'content-type': 'application/json' }).end('{"ok":false,"error":"database unreachable"}');
+        },
+      );
+    },
+  };
   const app = new App({
     token: config.SLACK_BOT_TOKEN,
     signingSecret: config.SLACK_SIGNING_SECRET,
@@ -98,43 +128,34 @@ export function createMailroom(options: MailroomOptions): Mailroom {
     logLevel: LogLevel.INFO,
     ...(socketMode ? { socketMode: true, appToken: config.SLACK_APP_TOKEN } : {}),
     clientOptions: config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {},
-    customRoutes: [
-      {
-        path: '/healthz',
-        method: ['GET'],
-        handler: (_req, res) => {
-          prisma.$queryRaw`SELECT 1`.then(
-            () => {
-              res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-            },
-            (error: unknown) => {
-              logger.warn({ err: error }, 'health check: database unreachable');
-              res.writeHead(503, { 'content-type': 'application/json' }).end('{"ok":false,"error":"database unreachable"}');
-            },
-          );
-        },
-      },
-      ...(options.extraRoutes ?? []),
-      ...credentialRoutes,
-    ],
+    customRoutes: [health, ...extraRoutes, ...credentialRoutes],
   });
-
   // Listener failures are answered to the person by the incident handler; this catches the rest.
   registerIncidentHandler(app, logger);
   app.error(async (error) => {
     logger.error({ err: error, incidentId: newIncidentId() }, 'unhandled error outside a Slack listener');
   });
+  return app;
+}
 
-  const slack = new WebApiSlackGateway(app.client);
-  const smsSender = buildSmsSender(config, logger);
-  const mailer = buildMailer(config, logger);
+interface Domains {
+  notifications: NotificationService;
+  notifier: RequestNotifier;
+  requests: RequestService;
+  offboarding: OffboardingService;
+  home: HomeService;
+}
+
+/** The notification and request services (the request flow needs the notifier, which needs notifications). */
+function buildRequestDomain(core: Core, slack: WebApiSlackGateway): Pick<Domains, 'notifications' | 'notifier' | 'requests'> {
+  const { config, logger, prisma, jobs, clock, secretBox } = core;
   const notifications = new NotificationService({
     prisma,
     jobs,
     clock,
     secrets: secretBox,
-    sms: smsSender,
-    mailer,
+    sms: buildSmsSender(config, logger),
+    mailer: core.mailer,
     slack,
     logger: logger.child({ module: 'notifications' }),
     adminIds: config.ADMIN_USER_IDS,
@@ -146,14 +167,14 @@ export function createMailroom(options: MailroomOptions): Mailroom {
     secrets: secretBox,
     notifications,
     contacts: new ContactResolver({ db: prisma, slack, phoneRegion: config.DEFAULT_PHONE_REGION }),
-    oneTimeSecrets,
+    oneTimeSecrets: core.oneTimeSecrets,
     logger: logger.child({ module: 'request-notifications' }),
     passwordContext: secretContext,
-    settings: { ...templateSettings, adminIds: config.ADMIN_USER_IDS, publicUrl: config.PUBLIC_URL, ttlHours: config.CREDENTIAL_LINK_TTL_HOURS },
+    settings: { ...core.templateSettings, adminIds: config.ADMIN_USER_IDS, publicUrl: config.PUBLIC_URL, ttlHours: config.CREDENTIAL_LINK_TTL_HOURS },
   });
   const requests = new RequestService({
     prisma,
-    provider,
+    provider: core.provider,
     slack,
     jobs,
     clock,
@@ -170,9 +191,15 @@ export function createMailroom(options: MailroomOptions): Mailroom {
       escalateAfterReminders: config.REQUEST_ESCALATE_AFTER_REMINDERS,
     },
   });
+  return { notifications, notifier, requests };
+}
+
+function buildDomains(core: Core, slack: WebApiSlackGateway): Domains {
+  const { config, logger, prisma, jobs, clock } = core;
+  const { notifications, notifier, requests } = buildRequestDomain(core, slack);
   const offboarding = new OffboardingService({
     prisma,
-    provider,
+    provider: core.provider,
     slack,
     jobs,
     clock,
@@ -186,7 +213,7 @@ export function createMailroom(options: MailroomOptions): Mailroom {
       offboardHour: config.OFFBOARD_HOUR,
       timeZone: config.TIME_ZONE,
       generalContactEmail: config.GENERAL_CONTACT_EMAIL,
-      templates: templateSettings,
+      templates: core.templateSettings,
     },
   });
   const home = new HomeService({
@@ -197,6 +224,39 @@ export function createMailroom(options: MailroomOptions): Mailroom {
     logger: logger.child({ module: 'home' }),
     settings: { adminIds: config.ADMIN_USER_IDS },
   });
+  return { notifications, notifier, requests, offboarding, home };
+}
+
+/** The job runner with every kind of job's handler (a kind handled twice is refused here, at start). */
+function buildRunner(core: Core, domains: Domains): JobRunner {
+  const runner = new JobRunner({
+    prisma: core.prisma,
+    handlers: [
+      ...domains.notifications.jobHandlers(),
+      ...core.oneTimeSecrets.jobHandlers(),
+      ...domains.notifier.jobHandlers(),
+      ...domains.requests.jobHandlers(),
+      ...domains.offboarding.jobHandlers(),
+      ...domains.home.jobHandlers(),
+    ],
+    clock: core.clock,
+    logger: core.logger.child({ module: 'jobs' }),
+    pollMs: core.config.JOB_POLL_MS,
+    backoffBaseMs: core.config.JOB_BACKOFF_BASE_MS,
+  });
+  core.jobs.onCommitted(() => runner.wake());
+  return runner;
+}
+
+/** The composition root: every adapter, service and listener is built here and nowhere else. */
+export function createMailroom(options: MailroomOptions): Mailroom {
+  const { config, logger } = options;
+  const core = buildCore(config, logger, options.clock ?? systemClock);
+  const { prisma, clock } = core;
+  const socketMode = Boolean(config.SLACK_APP_TOKEN);
+  const app = buildSlackApp(core, options.extraRoutes ?? []);
+  const domains = buildDomains(core, new WebApiSlackGateway(app.client));
+  const { requests, offboarding, home } = domains;
   const sweep = new Sweep({
     tasks: [
       { name: 'offboarding', run: () => offboarding.sweep() },
@@ -206,24 +266,7 @@ export function createMailroom(options: MailroomOptions): Mailroom {
     logger: logger.child({ module: 'sweep' }),
     expression: config.OFFBOARD_SWEEP_CRON,
   });
-  const jobRunner = new JobRunner({
-    prisma,
-    // Every kind of job and what runs it; a kind handled twice is refused here, at start.
-    handlers: [
-      ...notifications.jobHandlers(),
-      ...oneTimeSecrets.jobHandlers(),
-      ...notifier.jobHandlers(),
-      ...requests.jobHandlers(),
-      ...offboarding.jobHandlers(),
-      ...home.jobHandlers(),
-    ],
-    clock,
-    logger: logger.child({ module: 'jobs' }),
-    pollMs: config.JOB_POLL_MS,
-    backoffBaseMs: config.JOB_BACKOFF_BASE_MS,
-  });
-  jobs.onCommitted(() => jobRunner.wake());
-
+  const jobRunner = buildRunner(core, domains);
   registerListeners(app, { requests, domains: config.MAIL_DOMAINS, offboarding, home });
 
   return {
@@ -244,7 +287,7 @@ export function createMailroom(options: MailroomOptions): Mailroom {
       await sweep.stop();
       await jobRunner.stop();
       await app.stop();
-      mailer.close();
+      core.mailer.close();
       await prisma.$disconnect();
     },
   };

@@ -171,7 +171,7 @@ export function renderShell(snapshot: PageSnapshot, panels: Panels): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="/sandbox/assets/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/sandbox/assets/sandbox.css">
-<script src="/sandbox/assets/sandbox.js" defer></script>
+<script type="module" src="/sandbox/assets/sandbox.js"></script>
 </head><body data-as="${html(me.id)}">
 <header class="top"><div class="brand">${avatar('Mailroom', 'small')}<strong>Mailroom sandbox</strong><span class="context-light">Everything stays on this machine: Slack, cPanel, SMS and email are played by local fakes.</span></div>
 <nav class="people" aria-label="Who you are">${snapshot.people
