@@ -6,29 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { AUDIT_FORMATS, AUDIT_OUTCOMES, type AuditCliOptions, AuditUsageError, runAuditExport } from './cli/audit.ts';
 import { ExitCode, runBatchCreate } from './cli/batch-create.ts';
-import type { MigrationLogger } from './platform/db/migrate.ts';
-import { applyMigrations, MigrationError } from './platform/db/migrate.ts';
-import { describeDatabase } from './platform/db/url.ts';
+import { CliError, type CliIo, requireDatabaseUrl } from './cli/common.ts';
+import { runMigrate } from './cli/migrate.ts';
 import { loadEnvFile } from './lib/env-file.ts';
-
-/** Thrown by a command to stop with a message and an exit code, without a stack trace. */
-export class CliError extends Error {
-  override readonly name = 'CliError';
-  constructor(
-    message: string,
-    readonly exitCode: number,
-  ) {
-    super(message);
-  }
-}
-
-export interface CliIo {
-  env: NodeJS.ProcessEnv;
-  out: (line: string) => void;
-  err: (line: string) => void;
-  /** Where progress bars are drawn, when stderr is a terminal. */
-  terminal?: NodeJS.WriteStream | undefined;
-}
 
 const defaultIo: CliIo = {
   env: process.env,
@@ -42,15 +22,6 @@ const intOption = (min: number, max: number) => (value: string): number => {
   if (!/^\d+$/.test(value.trim()) || n < min || n > max) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
   return n;
 };
-
-/** DATABASE_URL, or a CliError that shows how to set it for `command` (e.g. `npm run db:migrate`). */
-function requireDatabaseUrl(env: NodeJS.ProcessEnv, command: string): string {
-  const url = env.DATABASE_URL?.trim();
-  if (!url) {
-    throw new CliError(`DATABASE_URL is not set. Set it (or put it in .env), e.g.\n  DATABASE_URL=mysql://mailroom:secret@127.0.0.1:3306/mailroom ${command}`, 2);
-  }
-  return url;
-}
 
 export function buildCli(io: Partial<CliIo> = {}): Command {
   const { env, out, err, terminal } = { ...defaultIo, ...io };
@@ -66,43 +37,7 @@ export function buildCli(io: Partial<CliIo> = {}): Command {
     .command('migrate')
     .description('apply pending migrations from prisma/migrations to DATABASE_URL (creates the database if needed)')
     .option('--migrations-dir <dir>', 'directory holding the migration folders (default: prisma/migrations)')
-    .action(async (options: { migrationsDir?: string }) => {
-      const databaseUrl = requireDatabaseUrl(env, 'npm run db:migrate');
-      const logger: MigrationLogger = {
-        info: (obj, msg) => {
-          const { migration, database } = obj as { migration?: unknown; database?: unknown };
-          if (msg === 'Applying migration' && typeof migration === 'string') out(`Applying ${migration} …`);
-          if (msg === 'Created database' && typeof database === 'string') out(`Created database ${database}.`);
-        },
-        warn: (obj, msg) => {
-          const migrations = (obj as { migrations?: unknown }).migrations;
-          err(`Warning: ${msg ?? ''}${Array.isArray(migrations) ? `: ${migrations.join(', ')}` : ''}`);
-        },
-      };
-      try {
-        const result = await applyMigrations({
-          databaseUrl,
-          ...(options.migrationsDir === undefined ? {} : { migrationsDir: resolve(options.migrationsDir) }),
-          logger,
-        });
-        if (result.applied.length === 0) {
-          out(`No pending migrations (${result.alreadyApplied.length} already applied).`);
-        } else {
-          out(`Applied ${result.applied.length} migration(s):`);
-          for (const name of result.applied) out(`  ${name}`);
-          if (result.alreadyApplied.length > 0) out(`${result.alreadyApplied.length} were already applied.`);
-        }
-      } catch (error) {
-        if (error instanceof MigrationError) throw new CliError(`Migration failed: ${error.message}`, 1);
-        const code = (error as { code?: unknown } | null)?.code;
-        if (typeof code === 'string') {
-          // Driver errors (ECONNREFUSED, ER_ACCESS_DENIED_ERROR…): say where, never with the password.
-          const message = error instanceof Error && error.message ? error.message : code;
-          throw new CliError(`Could not migrate ${describeDatabase(databaseUrl)}: ${message}`, 1);
-        }
-        throw error;
-      }
-    });
+    .action(async (options: { migrationsDir?: string }) => runMigrate(options, { env, out, err }));
 
   program
     .command('batch-create')

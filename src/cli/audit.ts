@@ -4,7 +4,7 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import { createPrismaClient, describeDatabase } from '../platform/db/client.ts';
-import { probeDatabase } from '../platform/db/migrate.ts';
+import { probeDatabase } from '../platform/db/server.ts';
 import { type AuditFilter, type AuditRow, readAuditLog } from '../services/audit/audit-log.ts';
 import type { AuditOutcome } from '../services/audit/audit.ts';
 

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createMailroom, type Mailroom } from '../app.ts';
 import { type Config, loadConfig } from '../config.ts';
-import { applyMigrations, dropDatabase } from '../platform/db/migrate.ts';
+import { applyMigrations } from '../platform/db/migrate.ts';
+import { dropDatabase } from '../platform/db/server.ts';
 import { OffsetClock } from '../platform/clock.ts';
 import { freePort } from '../lib/free-port.ts';
 import type { Logger } from '../lib/logger.ts';

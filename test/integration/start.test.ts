@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createServer, connect } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { withDatabase } from '../../src/platform/db/client.ts';
-import { probeDatabase } from '../../src/platform/db/migrate.ts';
+import { probeDatabase } from '../../src/platform/db/server.ts';
 import { dropDatabase, randomTestDatabaseName, testServerUrl } from '../support/test-db.ts';
 
 const baseEnv = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' };

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createPrismaClient, withDatabase } from '../../src/platform/db/client.ts';
-import { applyMigrations, dropDatabase as dropDatabaseAt } from '../../src/platform/db/migrate.ts';
+import { applyMigrations } from '../../src/platform/db/migrate.ts';
+import { dropDatabase as dropDatabaseAt } from '../../src/platform/db/server.ts';
 import type { PrismaClient } from '../../src/generated/prisma/client.ts';
 
 export const DEFAULT_TEST_DATABASE_URL = 'mysql://root@127.0.0.1:3306';

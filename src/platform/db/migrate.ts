@@ -1,14 +1,17 @@
 // Applies prisma/migrations/<timestamp>_<name>/migration.sql in name order, bookkeeping in Prisma's own
 // `_prisma_migrations` table exactly as `prisma migrate deploy` does on MySQL, so either tool can take
 // over from the other. Needed because the Prisma schema engine cannot be installed everywhere we run.
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
-import { createConnection } from 'mysql2/promise';
-import { type DatabaseUrlParts, parseDatabaseUrl, SESSION_TIME_ZONE } from './url.ts';
+import { migrationChecksum, scriptMatchesChecksum, splitSqlStatements } from './sql-script.ts';
+import { connectToServer, describeSqlError, quoteIdentifier } from './server.ts';
+import { parseDatabaseUrl, SESSION_TIME_ZONE } from './url.ts';
+
+export { migrationChecksum, scriptMatchesChecksum, splitSqlStatements } from './sql-script.ts';
 
 export interface MigrationLogger {
   info(obj: object, msg?: string): void;
@@ -62,94 +65,6 @@ export const CREATE_MIGRATIONS_TABLE_SQL = `CREATE TABLE IF NOT EXISTS _prisma_m
     applied_steps_count     INTEGER UNSIGNED NOT NULL DEFAULT 0
 ) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`;
 
-/** Prisma's checksum of a migration script: SHA-256 of its bytes, as 64 lowercase hex digits. */
-export function migrationChecksum(script: string | Buffer): string {
-  return createHash('sha256').update(script).digest('hex');
-}
-
-/**
- * Whether `script` matches a recorded checksum, with Prisma's tolerances: the script as read, with
- * CRLF turned into LF, or LF into CRLF (git may rewrite line endings); and checksums written by old
- * engines, which printed each byte without zero padding (prisma-engines#1887).
- */
-export function scriptMatchesChecksum(script: string, checksum: string): boolean {
-  const candidates = [script, script.replace(/\r\n/g, '\n'), script.replace(/\n/g, '\r\n')];
-  return candidates.some((candidate) => {
-    const digest = createHash('sha256').update(candidate).digest();
-    const formatted = checksum.length !== 0 && checksum.length !== 64 ? [...digest].map((byte) => byte.toString(16)).join('') : digest.toString('hex');
-    return formatted === checksum;
-  });
-}
-
-/**
- * Splits a MySQL script into statements on `;`, ignoring semicolons inside '…', "…" and `…`
- * (with backslash escapes and doubled quotes), `-- ` and `#` line comments and block comments.
- * Pieces holding only comments and whitespace are dropped. Compound statements (BEGIN … END bodies)
- * and the mysql client's DELIMITER command are not supported.
- */
-export function splitSqlStatements(sql: string): string[] {
-  const statements: string[] = [];
-  let start = 0;
-  let hasCode = false;
-  let i = 0;
-  const n = sql.length;
-  const push = (end: number) => {
-    if (hasCode) statements.push(sql.slice(start, end).trim());
-    start = end + 1;
-    hasCode = false;
-  };
-  while (i < n) {
-    const ch = sql[i] as string;
-    const next = sql[i + 1];
-    if (ch === "'" || ch === '"' || ch === '`') {
-      hasCode = true;
-      i += 1;
-      while (i < n) {
-        const c = sql[i];
-        if (c === '\\' && ch !== '`') {
-          i += 2;
-          continue;
-        }
-        if (c === ch) {
-          if (sql[i + 1] === ch) {
-            i += 2; // doubled quote inside the literal
-            continue;
-          }
-          break;
-        }
-        i += 1;
-      }
-      i += 1;
-      continue;
-    }
-    if (ch === '#' || (ch === '-' && next === '-' && (i + 2 >= n || /\s/.test(sql[i + 2] as string)))) {
-      while (i < n && sql[i] !== '\n') i += 1;
-      continue;
-    }
-    if (ch === '/' && next === '*') {
-      const close = sql.indexOf('*/', i + 2);
-      // `/*! … */` is executable on MySQL/MariaDB: it counts as code.
-      if (sql[i + 2] === '!') hasCode = true;
-      i = close === -1 ? n : close + 2;
-      continue;
-    }
-    if (ch === ';') {
-      push(i);
-      i += 1;
-      continue;
-    }
-    if (!/\s/.test(ch)) {
-      if (!hasCode && /^DELIMITER\s/i.test(sql.slice(i, i + 10))) {
-        throw new Error('DELIMITER is a command of the mysql client, not SQL; it is not supported in migrations');
-      }
-      hasCode = true;
-    }
-    i += 1;
-  }
-  push(n);
-  return statements;
-}
-
 interface MigrationFolder {
   name: string;
   script: string;
@@ -195,38 +110,7 @@ async function readMigrationFolders(dir: string): Promise<MigrationFolder[]> {
   return folders;
 }
 
-function quoteIdentifier(identifier: string): string {
-  return `\`${identifier.replace(/`/g, '``')}\``;
-}
 
-interface SqlErrorLike {
-  message: string;
-  errno?: number;
-  code?: string;
-  sqlMessage?: string;
-}
-
-function describeSqlError(error: unknown): { text: string; errno: number | undefined; code: string | undefined } {
-  const e = (error ?? {}) as Partial<SqlErrorLike>;
-  return {
-    text: e.sqlMessage ?? e.message ?? String(error),
-    errno: typeof e.errno === 'number' ? e.errno : undefined,
-    code: typeof e.code === 'string' ? e.code : undefined,
-  };
-}
-
-/** A connection to the server, not to any one database (which may not exist yet). */
-function connectToServer(url: Pick<DatabaseUrlParts, 'host' | 'port' | 'user' | 'password'>): Promise<Connection> {
-  return createConnection({
-    host: url.host,
-    port: url.port,
-    user: url.user,
-    ...(url.password === undefined ? {} : { password: url.password }),
-    charset: 'utf8mb4_unicode_ci',
-    timezone: 'Z',
-    dateStrings: false,
-  });
-}
 
 /**
  * Applies every pending migration under `migrationsDir` to the database named in `databaseUrl`
@@ -236,7 +120,6 @@ function connectToServer(url: Pick<DatabaseUrlParts, 'host' | 'port' | 'user' | 
  */
 export async function applyMigrations(options: ApplyMigrationsOptions): Promise<ApplyMigrationsResult> {
   const logger = options.logger;
-  const warn = (obj: object, msg: string) => (logger?.warn ? logger.warn(obj, msg) : logger?.info(obj, msg));
   const url = parseDatabaseUrl(options.databaseUrl);
   const database = url.database;
   if (database === undefined) {
@@ -249,86 +132,14 @@ export async function applyMigrations(options: ApplyMigrationsOptions): Promise<
   try {
     // Same session time zone as the app, so CURRENT_TIMESTAMP in a data migration is UTC too.
     await connection.query('SET time_zone = ?', [SESSION_TIME_ZONE]);
-    const [lockRows] = await connection.query<RowDataPacket[]>('SELECT GET_LOCK(?, ?) AS acquired', [MIGRATION_LOCK_NAME, LOCK_TIMEOUT_SECONDS]);
-    if (Number(lockRows[0]?.acquired) !== 1) {
-      throw new MigrationError(
-        'LOCK_TIMEOUT',
-        `Could not take the "${MIGRATION_LOCK_NAME}" lock within ${LOCK_TIMEOUT_SECONDS}s: another process is migrating`,
-      );
-    }
-    locked = true;
-
-    // Only create when missing: an app user granted rights on its own database alone may not CREATE.
-    const [schemaRows] = await connection.query<RowDataPacket[]>('SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [database]);
-    if (schemaRows.length === 0) {
-      await connection.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(database)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-      logger?.info({ database }, 'Created database');
-    }
-    await connection.query(`USE ${quoteIdentifier(database)}`);
-    await connection.query(CREATE_MIGRATIONS_TABLE_SQL);
-
-    const [rowPackets] = await connection.query<RowDataPacket[]>(
-      `SELECT id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count
-         FROM ${MIGRATIONS_TABLE} ORDER BY started_at, id`,
-    );
-    const rows = rowPackets as unknown as MigrationRow[];
-
-    // Like Prisma's P3009: a failed migration blocks everything until an operator resolves it.
-    const failed = rows.filter((row) => row.finished_at === null && row.rolled_back_at === null);
-    const firstFailed = failed[0];
-    if (firstFailed !== undefined) {
-      const names = failed.map((row) => row.migration_name).join(', ');
-      throw new MigrationError(
-        'FAILED_MIGRATION_PRESENT',
-        `Found failed migration(s) in ${MIGRATIONS_TABLE}: ${names}. New migrations will not be applied. ` +
-          `"${firstFailed.migration_name}" started at ${firstFailed.started_at.toISOString()} and failed` +
-          (firstFailed.logs ? `:\n${firstFailed.logs}\n` : '. ') +
-          'Fix the database by hand (undo what the migration did, or finish it), fix migration.sql if it is wrong, ' +
-          'then mark the attempt rolled back with `prisma migrate resolve --rolled-back <name>` or ' +
-          `UPDATE ${MIGRATIONS_TABLE} SET rolled_back_at = UTC_TIMESTAMP(3) WHERE migration_name = '<name>' AND finished_at IS NULL; ` +
-          'and run the migration again.',
-        firstFailed.migration_name,
-      );
-    }
-
-    const finishedByName = new Map<string, MigrationRow[]>();
-    for (const row of rows) {
-      if (row.finished_at === null || row.rolled_back_at !== null) continue;
-      const list = finishedByName.get(row.migration_name) ?? [];
-      list.push(row);
-      finishedByName.set(row.migration_name, list);
-    }
-
-    // Verify every applied migration before applying anything new.
-    const alreadyApplied: string[] = [];
-    const pending: MigrationFolder[] = [];
-    for (const folder of folders) {
-      const applied = finishedByName.get(folder.name);
-      if (applied === undefined) {
-        pending.push(folder);
-        continue;
-      }
-      if (!applied.some((row) => scriptMatchesChecksum(folder.script, row.checksum))) {
-        throw new MigrationError(
-          'CHECKSUM_MISMATCH',
-          `Migration "${folder.name}" was modified after it was applied: ${MIGRATIONS_TABLE} records checksum ` +
-            `${applied[applied.length - 1]?.checksum} but migration.sql now has ${folder.checksum}. ` +
-            'Never edit an applied migration: restore the file and put the change in a new migration.',
-          folder.name,
-        );
-      }
-      alreadyApplied.push(folder.name);
-    }
-
-    const onDisk = new Set(folders.map((folder) => folder.name));
-    const missingFromDisk = [...finishedByName.keys()].filter((name) => !onDisk.has(name));
+    locked = await takeLock(connection);
+    await useDatabase(connection, database, logger);
+    const rows = await readHistory(connection);
+    const { alreadyApplied, pending, missingFromDisk } = planMigrations(folders, rows);
     if (missingFromDisk.length > 0) {
-      warn(
-        { migrations: missingFromDisk },
-        `${missingFromDisk.length} migration(s) recorded in ${MIGRATIONS_TABLE} have no folder in the migrations directory`,
-      );
+      const warn = logger?.warn ?? logger?.info;
+      warn?.call(logger, { migrations: missingFromDisk }, `${missingFromDisk.length} migration(s) recorded in ${MIGRATIONS_TABLE} have no folder in the migrations directory`);
     }
-
     const applied: string[] = [];
     for (const folder of pending) {
       await applyOne(connection, folder, logger);
@@ -342,6 +153,81 @@ export async function applyMigrations(options: ApplyMigrationsOptions): Promise<
       await connection.end().catch(() => connection.destroy());
     }
   }
+}
+
+async function takeLock(connection: Connection): Promise<true> {
+  const [lockRows] = await connection.query<RowDataPacket[]>('SELECT GET_LOCK(?, ?) AS acquired', [MIGRATION_LOCK_NAME, LOCK_TIMEOUT_SECONDS]);
+  if (Number(lockRows[0]?.acquired) !== 1) {
+    throw new MigrationError('LOCK_TIMEOUT', `Could not take the "${MIGRATION_LOCK_NAME}" lock within ${LOCK_TIMEOUT_SECONDS}s: another process is migrating`);
+  }
+  return true;
+}
+
+async function useDatabase(connection: Connection, database: string, logger: MigrationLogger | undefined): Promise<void> {
+  // Only create when missing: an app user granted rights on its own database alone may not CREATE.
+  const [schemaRows] = await connection.query<RowDataPacket[]>('SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [database]);
+  if (schemaRows.length === 0) {
+    await connection.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(database)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+    logger?.info({ database }, 'Created database');
+  }
+  await connection.query(`USE ${quoteIdentifier(database)}`);
+  await connection.query(CREATE_MIGRATIONS_TABLE_SQL);
+}
+
+/** The history table; like Prisma's P3009, a failed migration blocks everything until an operator resolves it. */
+async function readHistory(connection: Connection): Promise<MigrationRow[]> {
+  const [rowPackets] = await connection.query<RowDataPacket[]>(
+    `SELECT id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count
+       FROM ${MIGRATIONS_TABLE} ORDER BY started_at, id`,
+  );
+  const rows = rowPackets as unknown as MigrationRow[];
+  const failed = rows.filter((row) => row.finished_at === null && row.rolled_back_at === null);
+  const firstFailed = failed[0];
+  if (firstFailed !== undefined) {
+    const names = failed.map((row) => row.migration_name).join(', ');
+    throw new MigrationError(
+      'FAILED_MIGRATION_PRESENT',
+      `Found failed migration(s) in ${MIGRATIONS_TABLE}: ${names}. New migrations will not be applied. ` +
+        `"${firstFailed.migration_name}" started at ${firstFailed.started_at.toISOString()} and failed` +
+        (firstFailed.logs ? `:\n${firstFailed.logs}\n` : '. ') +
+        'Fix the database by hand (undo what the migration did, or finish it), fix migration.sql if it is wrong, ' +
+        'then mark the attempt rolled back with `prisma migrate resolve --rolled-back <name>` or ' +
+        `UPDATE ${MIGRATIONS_TABLE} SET rolled_back_at = UTC_TIMESTAMP(3) WHERE migration_name = '<name>' AND finished_at IS NULL; ` +
+        'and run the migration again.',
+      firstFailed.migration_name,
+    );
+  }
+  return rows;
+}
+
+/** Verifies every applied migration against its file before anything new is applied. */
+function planMigrations(folders: MigrationFolder[], rows: MigrationRow[]): { alreadyApplied: string[]; pending: MigrationFolder[]; missingFromDisk: string[] } {
+  const finishedByName = new Map<string, MigrationRow[]>();
+  for (const row of rows) {
+    if (row.finished_at === null || row.rolled_back_at !== null) continue;
+    finishedByName.set(row.migration_name, [...(finishedByName.get(row.migration_name) ?? []), row]);
+  }
+  const alreadyApplied: string[] = [];
+  const pending: MigrationFolder[] = [];
+  for (const folder of folders) {
+    const applied = finishedByName.get(folder.name);
+    if (applied === undefined) {
+      pending.push(folder);
+      continue;
+    }
+    if (!applied.some((row) => scriptMatchesChecksum(folder.script, row.checksum))) {
+      throw new MigrationError(
+        'CHECKSUM_MISMATCH',
+        `Migration "${folder.name}" was modified after it was applied: ${MIGRATIONS_TABLE} records checksum ` +
+          `${applied[applied.length - 1]?.checksum} but migration.sql now has ${folder.checksum}. ` +
+          'Never edit an applied migration: restore the file and put the change in a new migration.',
+        folder.name,
+      );
+    }
+    alreadyApplied.push(folder.name);
+  }
+  const onDisk = new Set(folders.map((folder) => folder.name));
+  return { alreadyApplied, pending, missingFromDisk: [...finishedByName.keys()].filter((name) => !onDisk.has(name)) };
 }
 
 async function applyOne(connection: Connection, folder: MigrationFolder, logger?: MigrationLogger): Promise<void> {
@@ -397,46 +283,4 @@ async function applyOne(connection: Connection, folder: MigrationFolder, logger?
 
 async function recordFailure(connection: Connection, id: string, logs: string): Promise<void> {
   await connection.query(`UPDATE ${MIGRATIONS_TABLE} SET logs = ? WHERE id = ?`, [logs, id]);
-}
-
-/**
- * Checks with one direct connection that the database a URL names answers and has `table`, so a
- * command line can say at once what is wrong (the pool behind Prisma only reports a timeout, after
- * seconds). Returns the problem in words, or undefined when all is well; never the password.
- */
-export async function probeDatabase(databaseUrl: string, table: string): Promise<string | undefined> {
-  const { database, ...server } = parseDatabaseUrl(databaseUrl);
-  if (!database) return 'the URL names no database (mysql://user:password@host:port/DATABASE)';
-  let connection: Connection;
-  try {
-    connection = await connectToServer(server);
-  } catch (error) {
-    return describeSqlError(error).text;
-  }
-  try {
-    const [rows] = await connection.query<RowDataPacket[]>(
-      `SELECT (SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = ?) AS db,
-              (SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?) AS tbl`,
-      [database, database, table],
-    );
-    if (Number(rows[0]?.db) === 0) return `database ${database} does not exist: run npm run db:migrate first`;
-    if (Number(rows[0]?.tbl) === 0) return `table ${table} does not exist in database ${database}: run npm run db:migrate first`;
-    return undefined;
-  } catch (error) {
-    return describeSqlError(error).text;
-  } finally {
-    await connection.end();
-  }
-}
-
-/** Drops the database a URL names (the sandbox's reset and the tests' clean-up); the server's other databases are untouched. */
-export async function dropDatabase(databaseUrl: string): Promise<void> {
-  const { database, ...server } = parseDatabaseUrl(databaseUrl);
-  if (!database) throw new MigrationError('INVALID_CONFIG', 'The database URL names no database to drop.');
-  const connection = await connectToServer(server);
-  try {
-    await connection.query(`DROP DATABASE IF EXISTS \`${database.replace(/`/g, '``')}\``);
-  } finally {
-    await connection.end();
-  }
 }
