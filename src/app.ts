@@ -243,6 +243,7 @@ function buildRunner(core: Core, domains: Domains): JobRunner {
     logger: core.logger.child({ module: 'jobs' }),
     pollMs: core.config.JOB_POLL_MS,
     backoffBaseMs: core.config.JOB_BACKOFF_BASE_MS,
+    leaseMs: core.config.JOB_LEASE_SECONDS * 1000,
   });
   core.jobs.onCommitted(() => runner.wake());
   return runner;

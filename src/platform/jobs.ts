@@ -135,8 +135,12 @@ export interface JobRunnerOptions {
   logger: Logger;
   pollMs: number;
   backoffBaseMs: number;
-  /** A RUNNING job whose lock is older than this was abandoned by a dead process and is claimed again. */
-  lockTimeoutMs?: number;
+  /**
+   * How long a claim lasts without renewal (default 30 s). A running job renews its claim every
+   * third of this (a heartbeat), so a RUNNING job whose claim is older was abandoned by a process
+   * that died, and another runner takes it over.
+   */
+  leaseMs?: number;
   concurrency?: number;
   batchSize?: number;
 }
@@ -159,8 +163,10 @@ export class JobRunner {
   private stopped = true;
   private readonly limit;
   private readonly handlers: ReadonlyMap<string, JobHandler>;
+  private readonly leaseMs: number;
 
   constructor(private readonly options: JobRunnerOptions) {
+    this.leaseMs = options.leaseMs ?? 30_000;
     this.limit = pLimit(options.concurrency ?? 4);
     this.handlers = handlerMap(options.handlers);
   }
@@ -235,7 +241,7 @@ export class JobRunner {
   private async claimOnce(batchSize: number): Promise<ClaimedJob[]> {
     const { prisma, clock } = this.options;
     const now = clock.now();
-    const staleBefore = new Date(now.getTime() - (this.options.lockTimeoutMs ?? 10 * 60 * 1000));
+    const staleBefore = new Date(now.getTime() - this.leaseMs);
     // READ COMMITTED: no gap locks, so concurrent claimers lock only the rows they take.
     return prisma.$transaction(async (tx) => {
       // Each query walks the (status, runAt) index in order and stops after LIMIT rows, so it
@@ -271,12 +277,41 @@ export class JobRunner {
   }
 
   private async execute(job: ClaimedJob): Promise<void> {
-    const { prisma, clock } = this.options;
     const logger = this.options.logger.child({ jobId: job.id, kind: job.kind, attempt: job.attempts });
     const context: JobContext = { jobId: job.id, attempt: job.attempts, logger };
     const handler = this.handlers.get(job.kind);
     const mine = { id: job.id, lockedBy: this.workerId, status: 'RUNNING' as const };
+    const heartbeat = this.renewWhileRunning(mine, logger);
+    try {
+      await this.runAndRecord(job, handler, context, mine);
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
 
+  /** Renews the claim every third of the lease while the handler runs; a lost claim is logged, never fought over. */
+  private renewWhileRunning(mine: { id: number; lockedBy: string; status: 'RUNNING' }, logger: Logger): NodeJS.Timeout {
+    const { prisma, clock } = this.options;
+    const timer = setInterval(() => {
+      prisma.job.updateMany({ where: mine, data: { lockedAt: clock.now() } }).then(
+        ({ count }) => {
+          if (count === 0) logger.warn('job claim lost: another runner took it over');
+        },
+        (error: unknown) => logger.warn({ err: { message: error instanceof Error ? error.message : String(error) } }, 'job claim not renewed'),
+      );
+    }, Math.max(100, Math.floor(this.leaseMs / 3)));
+    timer.unref();
+    return timer;
+  }
+
+  private async runAndRecord(
+    job: ClaimedJob,
+    handler: JobHandler | undefined,
+    context: JobContext,
+    mine: { id: number; lockedBy: string; status: 'RUNNING' },
+  ): Promise<void> {
+    const { prisma, clock } = this.options;
+    const { logger } = context;
     let error: Error;
     let payload: unknown;
     try {
