@@ -46,9 +46,10 @@ export class Sweep {
     if (this.task) return;
     this.task = cron.schedule(
       this.options.expression,
-      async () => {
+      async (context) => {
         try {
-          const outcome = await this.runOnce();
+          // Every replica's timer fires for the same scheduled second: it names the tick.
+          const outcome = await this.runOnce(context.date);
           if (outcome.ran) this.options.logger.debug(outcome, 'sweep done');
         } catch (error) {
           this.options.logger.error({ err: error }, 'sweep failed');
@@ -64,9 +65,11 @@ export class Sweep {
     if (task) await task.destroy();
   }
 
-  async runOnce(): Promise<SweepOutcome> {
+  /** `tick`: the scheduled time this run is for; a tick another replica already swept is not swept again. */
+  async runOnce(tick?: Date): Promise<SweepOutcome> {
     const { lease, tasks, logger } = this.options;
-    if (!(await lease.acquire(SWEEP_LEASE, LEASE_TTL_MS))) return { ran: false, reason: 'lease_held' };
+    const tickKey = tick === undefined ? undefined : new Date(Math.floor(tick.getTime() / 1000) * 1000).toISOString();
+    if (!(await lease.acquire(SWEEP_LEASE, LEASE_TTL_MS, tickKey))) return { ran: false, reason: 'lease_held' };
     try {
       const outcome: Record<string, Record<string, number>> = {};
       for (const task of tasks) {
@@ -78,7 +81,7 @@ export class Sweep {
       }
       return { ran: true, ...outcome };
     } finally {
-      await lease.release(SWEEP_LEASE);
+      await lease.release(SWEEP_LEASE, tickKey);
     }
   }
 }
