@@ -1,11 +1,12 @@
 import type { Server } from 'node:http';
-import { App, type CustomRoute, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
+import { App, type CustomRoute, HTTPReceiver, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
 import { newIncidentId, registerIncidentHandler } from './commands/incidents.ts';
 import { registerListeners } from './commands/index.ts';
 import type { Config } from './config.ts';
 import { createPrismaClient } from './platform/db/client.ts';
 import type { PrismaClient } from './generated/prisma/client.ts';
 import { buildCredentialRoutes } from './http/credential-routes.ts';
+import { refuseFutureDated } from './http/request-age.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
 import type { Logger } from './lib/logger.ts';
 import { SecretBox } from './lib/secret-box.ts';
@@ -121,15 +122,16 @@ function buildSlackApp(core: Core, extraRoutes: CustomRoute[]): App {
       );
     },
   };
-  const app = new App({
-    token: config.SLACK_BOT_TOKEN,
-    signingSecret: config.SLACK_SIGNING_SECRET,
-    logger: boltLogger(logger),
-    logLevel: LogLevel.INFO,
-    ...(socketMode ? { socketMode: true, appToken: config.SLACK_APP_TOKEN } : {}),
-    clientOptions: config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {},
-    customRoutes: [health, ...extraRoutes, ...credentialRoutes],
-  });
+  const customRoutes = [health, ...extraRoutes, ...credentialRoutes];
+  const common = { token: config.SLACK_BOT_TOKEN, logger: boltLogger(logger), logLevel: LogLevel.INFO, clientOptions: config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {} };
+  let app: App;
+  if (socketMode) {
+    app = new App({ ...common, signingSecret: config.SLACK_SIGNING_SECRET, socketMode: true, appToken: config.SLACK_APP_TOKEN, customRoutes });
+  } else {
+    const receiver = new HTTPReceiver({ signingSecret: config.SLACK_SIGNING_SECRET, customRoutes, logger: common.logger, logLevel: LogLevel.INFO });
+    receiver.requestListener = refuseFutureDated(receiver.requestListener, (req) => logger.warn({ path: req.url?.split('?')[0] }, 'refused a Slack request dated in the future'));
+    app = new App({ ...common, receiver });
+  }
   // Listener failures are answered to the person by the incident handler; this catches the rest.
   registerIncidentHandler(app, logger);
   app.error(async (error) => {

@@ -235,6 +235,9 @@ describe('request signatures', () => {
     const staleTs = Math.floor(Date.now() / 1000) - 6 * 60;
     const stale = await h.driver.post(body, { ...h.driver.sign(body, staleTs), 'Content-Type': 'application/x-www-form-urlencoded' });
     expect(stale.status).toBe(401);
+    // Signed ten minutes ahead (a replay prepared in advance): refused like a stale one.
+    const future = await h.driver.post(body, { ...h.driver.sign(body, Math.floor(Date.now() / 1000) + 10 * 60), 'Content-Type': 'application/x-www-form-urlencoded' });
+    expect(future.status).toBe(401);
 
     const payload = JSON.stringify({ type: 'view_submission', user: { id: People.requester }, view: { callback_id: 'request_email_modal', state: { values: {} } } });
     const submission = `payload=${encodeURIComponent(payload)}`;
@@ -245,6 +248,11 @@ describe('request signatures', () => {
     expect(await h.db.prisma.emailRequest.count()).toBe(0);
     expect(await h.db.prisma.auditEvent.count()).toBe(0);
     expect(await h.db.prisma.job.count()).toBe(0);
+
+    // Half a minute of clock skew either way is normal: that command is served.
+    const skewed = await h.driver.post(body, { ...h.driver.sign(body, Math.floor(Date.now() / 1000) + 30), 'Content-Type': 'application/x-www-form-urlencoded' });
+    expect(skewed.status).toBe(200);
+    await h.slack.waitFor(() => h.slack.okCallsTo('views.open').length === 1);
   });
 
   it('serves /healthz once the database answers', async () => {
