@@ -65,6 +65,8 @@ function boltLogger(logger: Logger): BoltLogger {
 
 /** What every part is built on: settings, the database, the clock, the job queue and the secrets. */
 interface Core {
+  /** Set when stop() begins: /healthz says 503 so a load balancer stops sending traffic. */
+  lifecycle: { draining: boolean };
   config: Config;
   logger: Logger;
   clock: Clock;
@@ -92,7 +94,7 @@ function buildCore(config: Config, logger: Logger, clock: Clock): Core {
     ttlHours: config.CREDENTIAL_LINK_TTL_HOURS,
   });
   const templateSettings = { companyName: config.COMPANY_NAME, itContact: config.IT_CONTACT };
-  return { config, logger, clock, prisma, provider: buildProvider(config, logger), jobs, secretBox, oneTimeSecrets, mailer: buildMailer(config, logger), templateSettings };
+  return { lifecycle: { draining: false }, config, logger, clock, prisma, provider: buildProvider(config, logger), jobs, secretBox, oneTimeSecrets, mailer: buildMailer(config, logger), templateSettings };
 }
 
 /** The Bolt app with its HTTP routes (health, credential pages, extras) and the incident handler. */
@@ -111,6 +113,7 @@ function buildSlackApp(core: Core, extraRoutes: CustomRoute[]): App {
     path: '/healthz',
     method: ['GET'],
     handler: (_req, res) => {
+      if (core.lifecycle.draining) return void res.writeHead(503, { 'content-type': 'application/json' }).end('{"ok":false,"error":"shutting down"}');
       prisma.$queryRaw`SELECT 1`.then(
         () => {
           res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
@@ -123,7 +126,9 @@ function buildSlackApp(core: Core, extraRoutes: CustomRoute[]): App {
     },
   };
   const customRoutes = [health, ...extraRoutes, ...credentialRoutes];
-  const common = { token: config.SLACK_BOT_TOKEN, logger: boltLogger(logger), logLevel: LogLevel.INFO, clientOptions: config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {} };
+  // Slack calls are retried by the job runner with backoff: the client's own retries stay short, so a shutdown is not held up by them.
+  const clientOptions = { retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2000 }, ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}) };
+  const common = { token: config.SLACK_BOT_TOKEN, logger: boltLogger(logger), logLevel: LogLevel.INFO, clientOptions };
   let app: App;
   if (socketMode) {
     app = new App({ ...common, signingSecret: config.SLACK_SIGNING_SECRET, socketMode: true, appToken: config.SLACK_APP_TOKEN, customRoutes });
@@ -271,6 +276,7 @@ export function createMailroom(options: MailroomOptions): Mailroom {
   });
   const jobRunner = buildRunner(core, domains);
   registerListeners(app, { requests, domains: config.MAIL_DOMAINS, offboarding, home });
+  let stopping: Promise<void> | undefined;
 
   return {
     app,
@@ -286,12 +292,17 @@ export function createMailroom(options: MailroomOptions): Mailroom {
       const address = socketMode ? undefined : (started as Server | undefined)?.address?.();
       return address && typeof address === 'object' ? { port: address.port, address: address.address } : { port: undefined, address: undefined };
     },
-    async stop() {
-      await sweep.stop();
-      await jobRunner.stop();
-      await app.stop();
-      core.mailer.close();
-      await prisma.$disconnect();
+    stop() {
+      // Once: a second SIGTERM, or a test's clean-up after a shutdown test, waits for the same stop.
+      stopping ??= (async () => {
+        core.lifecycle.draining = true;
+        await sweep.stop();
+        await jobRunner.stop(config.SHUTDOWN_GRACE_SECONDS * 1000);
+        await app.stop();
+        core.mailer.close();
+        await prisma.$disconnect();
+      })();
+      return stopping;
     },
   };
 }

@@ -109,6 +109,7 @@ export const configSchema = z
     JOB_MAX_ATTEMPTS: positiveInt(6),
     JOB_BACKOFF_BASE_MS: positiveInt(30_000),
     JOB_LEASE_SECONDS: positiveInt(30),
+    SHUTDOWN_GRACE_SECONDS: positiveInt(10),
     REQUEST_REMINDER_HOURS: z.coerce.number().int().min(0).max(720).default(24),
     REQUEST_EXPIRY_DAYS: z.coerce.number().int().min(0).max(365).default(14),
     REQUEST_ESCALATE_AFTER_REMINDERS: z.coerce.number().int().min(0).max(100).default(2),

@@ -55,7 +55,12 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
+    logger.info({ signal, graceSeconds: config.SHUTDOWN_GRACE_SECONDS }, 'shutting down');
+    // Whatever hangs (a stuck socket, a slow SMTP server), the process is gone soon after the grace period.
+    setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, (config.SHUTDOWN_GRACE_SECONDS + 5) * 1000).unref();
     mailroom.stop().then(
       () => process.exit(0),
       (error: unknown) => {

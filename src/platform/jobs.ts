@@ -141,6 +141,8 @@ export interface JobRunnerOptions {
    * that died, and another runner takes it over.
    */
   leaseMs?: number;
+  /** How long stop() lets running jobs finish before releasing their claims to other replicas (default 10 s). */
+  shutdownGraceMs?: number;
   concurrency?: number;
   batchSize?: number;
 }
@@ -161,6 +163,8 @@ export class JobRunner {
   private running: Promise<void> | undefined;
   private wakeRequested = false;
   private stopped = true;
+  /** Set by stop(): no job is claimed or started any more. */
+  private shuttingDown = false;
   private readonly limit;
   private readonly handlers: ReadonlyMap<string, JobHandler>;
   private readonly leaseMs: number;
@@ -174,14 +178,37 @@ export class JobRunner {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    this.shuttingDown = false;
     this.schedule(0);
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops claiming at once, lets the jobs already running finish within the grace period, and
+   * hands the claims of any still running back (PENDING, attempt not counted) so another replica
+   * takes them at once instead of after the lease. Returns how many were handed back.
+   */
+  async stop(graceMs = this.options.shutdownGraceMs ?? 10_000): Promise<{ released: number }> {
     this.stopped = true;
+    this.shuttingDown = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    await this.running;
+    const running = this.running;
+    if (!running) return { released: 0 };
+    let timer: NodeJS.Timeout | undefined;
+    const finished = await Promise.race([
+      running.then(() => true),
+      new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), graceMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (finished) return { released: 0 };
+    const { count } = await this.options.prisma.job.updateMany({
+      where: { lockedBy: this.workerId, status: 'RUNNING' },
+      data: { status: 'PENDING', lockedAt: null, lockedBy: null, attempts: { decrement: 1 } },
+    });
+    this.options.logger.warn({ released: count, graceMs }, 'shutdown: jobs still running after the grace period were handed back');
+    return { released: count };
   }
 
   /** Asks for a pass right away (after an enqueue) instead of waiting for the next poll. */
@@ -215,6 +242,7 @@ export class JobRunner {
   async runDue(): Promise<number> {
     let total = 0;
     for (;;) {
+      if (this.shuttingDown) return total;
       const claimed = await this.claim(this.options.batchSize ?? 8);
       if (claimed.length === 0) return total;
       total += claimed.length;
@@ -281,6 +309,11 @@ export class JobRunner {
     const context: JobContext = { jobId: job.id, attempt: job.attempts, logger };
     const handler = this.handlers.get(job.kind);
     const mine = { id: job.id, lockedBy: this.workerId, status: 'RUNNING' as const };
+    if (this.shuttingDown) {
+      // Claimed in the last batch but not started before shutdown: back to the queue, attempt not counted.
+      await this.options.prisma.job.updateMany({ where: mine, data: { status: 'PENDING', lockedAt: null, lockedBy: null, attempts: { decrement: 1 } } });
+      return;
+    }
     const heartbeat = this.renewWhileRunning(mine, logger);
     try {
       await this.runAndRecord(job, handler, context, mine);
