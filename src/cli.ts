@@ -89,6 +89,9 @@ export function buildCli(io: Partial<CliIo> = {}): Command {
 export async function main(argv: readonly string[] = process.argv, io: Partial<CliIo> = {}): Promise<number> {
   const err = io.err ?? defaultIo.err;
   const program = buildCli(io).exitOverride();
+  // Subcommands copied the program's settings when they were added: without their own override, a bad
+  // option value (`audit --limit 0`) would call process.exit and end a caller that runs main in-process.
+  for (const command of program.commands) command.exitOverride();
   try {
     await program.parseAsync([...argv]);
     return 0;

@@ -1,6 +1,8 @@
 /**
- * `mailroom batch-create` run as a user runs it: the real bin/mailroom.mjs as a child process,
- * against a real test database and the loopback cPanel (and Aurora) fakes.
+ * `mailroom batch-create` against a real test database and the loopback cPanel (and Aurora) fakes:
+ * in-process through the CLI's `main(argv, io)` (the same commander program bin/mailroom.mjs runs),
+ * and as a user runs it — bin/mailroom.mjs as a child process — where the process itself matters:
+ * Ctrl-C, and the exit code and stderr of a run that cannot start.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -8,6 +10,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli.ts';
 import { generatePassword } from '../../src/services/credentials/password.ts';
 import { type FakeAurora, startFakeAurora } from '../../src/sandbox/fakes/aurora-server.ts';
 import { type FakeCpanel, startFakeCpanel } from '../../src/sandbox/fakes/cpanel-server.ts';
@@ -61,7 +64,34 @@ function start(args: string[], env: NodeJS.ProcessEnv = baseEnv()): { child: Chi
   return { child, done };
 }
 
-const cli = (args: string[], env?: NodeJS.ProcessEnv) => start(args, env).done;
+/**
+ * Runs `mailroom batch-create …args` in this process, in `dir` as the spawned CLI does, with the
+ * same environment and no terminal (as with piped output); stdout and stderr are what it printed.
+ */
+async function cli(args: string[], env: NodeJS.ProcessEnv = baseEnv()): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  const cwd = process.cwd();
+  process.chdir(dir);
+  try {
+    const code = await main([process.execPath, BIN, 'batch-create', ...args], {
+      env,
+      out: (line) => {
+        stdout += `${line}\n`;
+      },
+      err: (line) => {
+        stderr += `${line}\n`;
+      },
+      terminal: undefined,
+    });
+    return { code, signal: null, stdout, stderr };
+  } finally {
+    process.chdir(cwd);
+  }
+}
+
+/** The real bin/mailroom.mjs in a child process, to the end. */
+const spawnCli = (args: string[], env?: NodeJS.ProcessEnv) => start(args, env).done;
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -264,9 +294,9 @@ describe('mailroom batch-create', () => {
     expect(cpanel.calls).toEqual([]);
   });
 
-  it('needs only database and provider settings, and names what is missing', async () => {
+  it('needs only database and provider settings, and names what is missing (a real process: exit code and stderr)', async () => {
     const file = writeList('one.txt', [`max@example.com | ${generatePassword()}`]);
-    const run = await cli([file], baseEnv({ CPANEL_API_TOKEN: '', DATABASE_URL: '' }));
+    const run = await spawnCli([file], baseEnv({ CPANEL_API_TOKEN: '', DATABASE_URL: '' }));
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('CPANEL_API_TOKEN is required when MAILBOX_PROVIDER=cpanel');
     expect(run.stderr).toContain('DATABASE_URL');
@@ -307,7 +337,7 @@ describe('mailroom batch-create', () => {
     expect(cpanel.calls).toHaveLength(1);
   });
 
-  it('stops cleanly on Ctrl-C after the calls in flight, and a re-run finishes the file', async () => {
+  it('stops cleanly on Ctrl-C after the calls in flight (a real process and signal), and a re-run finishes the file', async () => {
     cpanel.delayMs = 400;
     const file = writeList('six.txt', [1, 2, 3, 4, 5, 6].map((n) => `p${n}@example.com | ${generatePassword()}`));
     const { child, done } = start([file, '--concurrency', '2']);

@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   approvalMessageFor,
   clickButton,
+  drainJobs,
   eventually,
   type Harness,
   People,
-  settledJob,
   startHarness,
   submitRequestForm,
 } from '../support/harness.ts';
@@ -21,46 +21,51 @@ describe('provisioning through cPanel', () => {
     await h?.close();
   });
 
+  /** Approves as the superior would, and waits for the click's listener to record the decision (and queue provisioning). */
+  async function approve(requestId: number): Promise<void> {
+    const dm = await approvalMessageFor(h, requestId, People.superior);
+    await clickButton(h, { userId: People.superior, actionId: 'request_approve', requestId, channelId: dm.channelId, messageTs: dm.ts });
+    await eventually(() => h.db.prisma.emailRequest.findFirst({ where: { id: requestId, status: { not: 'PENDING_APPROVAL' } } }), `the decision on request ${requestId}`);
+  }
+
   async function approveNew(localPart: string): Promise<number> {
     const answer = await submitRequestForm(h, { localPart });
     expect(answer.body).toBe('');
     const request = await h.db.prisma.emailRequest.findFirstOrThrow({ where: { localPart } });
-    const dm = await approvalMessageFor(h, request.id, People.superior);
-    await clickButton(h, { userId: People.superior, actionId: 'request_approve', requestId: request.id, channelId: dm.channelId, messageTs: dm.ts });
+    await approve(request.id);
     return request.id;
   }
 
-  const provisionJob = (requestId: number) => h.db.prisma.job.findFirst({ where: { requestId, kind: 'mailbox.provision' } });
+  const provisionJob = async (requestId: number) => h.db.prisma.job.findFirstOrThrow({ where: { requestId, kind: 'mailbox.provision' } });
+  const requestRow = (requestId: number) => h.db.prisma.emailRequest.findUniqueOrThrow({ where: { id: requestId } });
   const addPopsFor = (localPart: string) => h.cpanel.callsTo('add_pop').filter((call) => call.params.email === localPart);
-
-  async function waitForAttempt(requestId: number, attempts: number) {
-    return eventually(async () => {
-      const job = await provisionJob(requestId);
-      return job && job.attempts === attempts && job.status !== 'RUNNING' ? job : undefined;
-    }, `attempt ${attempts} of the provisioning job`);
-  }
 
   it('retries with backoff while cPanel is down, then creates the mailbox once', async () => {
     h.cpanel.failNext('add_pop', 2, 'http503');
     const requestId = await approveNew('flaky.cpanel');
 
-    const first = await waitForAttempt(requestId, 1);
-    expect(first).toMatchObject({ status: 'PENDING' });
+    // Everything due has run: one attempt, rescheduled a backoff ahead, and nothing more until then.
+    await drainJobs(h);
+    const first = await provisionJob(requestId);
+    expect(first).toMatchObject({ status: 'PENDING', attempts: 1 });
     expect(first.lastError).toMatch(/unavailable/);
     expect(first.runAt.getTime() - h.clock.now().getTime()).toBeGreaterThan(BACKOFF_BASE_MS * 0.9);
-    expect((await h.db.prisma.emailRequest.findUniqueOrThrow({ where: { id: requestId } })).status).toBe('PROVISIONING');
+    expect((await requestRow(requestId)).status).toBe('PROVISIONING');
 
     h.clock.advance(BACKOFF_BASE_MS + 1000);
-    const second = await waitForAttempt(requestId, 2);
+    await drainJobs(h);
+    const second = await provisionJob(requestId);
+    expect(second).toMatchObject({ status: 'PENDING', attempts: 2 });
     // Exponential: the second wait is twice the first.
     expect(second.runAt.getTime() - h.clock.now().getTime()).toBeGreaterThan(BACKOFF_BASE_MS * 1.9);
 
     h.clock.advance(2 * BACKOFF_BASE_MS + 1000);
-    await eventually(() => h.db.prisma.emailRequest.findFirst({ where: { id: requestId, status: 'ACTIVE' } }), 'ACTIVE');
+    await drainJobs(h);
+    expect((await requestRow(requestId)).status).toBe('ACTIVE');
     expect(addPopsFor('flaky.cpanel')).toHaveLength(3);
     expect(h.cpanel.mailboxes.has('flaky.cpanel@example.com')).toBe(true);
     expect(await h.db.prisma.mailbox.count({ where: { address: 'flaky.cpanel@example.com' } })).toBe(1);
-    expect((await settledJob(h, { requestId, kind: 'mailbox.provision' })).status).toBe('DONE');
+    expect(await provisionJob(requestId)).toMatchObject({ status: 'DONE', attempts: 3 });
     // Every attempt used the same password, sealed once.
     const passwords = new Set(addPopsFor('flaky.cpanel').map((call) => call.params.password));
     expect(passwords.size).toBe(1);
@@ -69,11 +74,13 @@ describe('provisioning through cPanel', () => {
   it('treats "already exists" after a timed-out attempt as its own success (verify_password)', async () => {
     h.cpanel.failNext('add_pop', 1, 'succeed-then-timeout');
     const requestId = await approveNew('slow.cpanel');
-    await waitForAttempt(requestId, 1);
+    await drainJobs(h);
+    expect(await provisionJob(requestId)).toMatchObject({ status: 'PENDING', attempts: 1 });
     expect(h.cpanel.mailboxes.has('slow.cpanel@example.com')).toBe(true);
 
     h.clock.advance(BACKOFF_BASE_MS + 1000);
-    await eventually(() => h.db.prisma.emailRequest.findFirst({ where: { id: requestId, status: 'ACTIVE' } }), 'ACTIVE');
+    await drainJobs(h);
+    expect((await requestRow(requestId)).status).toBe('ACTIVE');
     expect(addPopsFor('slow.cpanel')).toHaveLength(2);
     expect(h.cpanel.callsTo('verify_password').filter((call) => call.params.email === 'slow.cpanel@example.com')).toHaveLength(1);
     expect([...h.cpanel.mailboxes.keys()].filter((address) => address === 'slow.cpanel@example.com')).toHaveLength(1);
@@ -84,35 +91,41 @@ describe('provisioning through cPanel', () => {
     expect(answer.body).toBe('');
     const request = await h.db.prisma.emailRequest.findFirstOrThrow({ where: { localPart: 'sniped' } });
     h.cpanel.addMailbox('sniped@example.com', 'Someone-Elses-Passw0rd');
-    const dm = await approvalMessageFor(h, request.id, People.superior);
-    await clickButton(h, { userId: People.superior, actionId: 'request_approve', requestId: request.id, channelId: dm.channelId, messageTs: dm.ts });
+    await approve(request.id);
 
-    const failed = await eventually(() => h.db.prisma.emailRequest.findFirst({ where: { id: request.id, status: 'FAILED' } }), 'FAILED');
+    await drainJobs(h);
+    const failed = await requestRow(request.id);
+    expect(failed.status).toBe('FAILED');
     expect(failed.failureReason).toMatch(/already exists on the mail server and was not created by this request/);
     expect(failed.openAddress).toBeNull();
-    expect((await provisionJob(request.id))?.attempts).toBe(1);
+    expect((await provisionJob(request.id)).attempts).toBe(1);
     expect(await h.db.prisma.mailbox.count({ where: { address: 'sniped@example.com' } })).toBe(0);
   });
 
   it('fails at once with cPanel’s own reason when cPanel refuses the call', async () => {
     h.cpanel.failNext('add_pop', 1, 'status0', 'You are using your maximum allotment (10) of email accounts.');
     const requestId = await approveNew('over.limit');
-    const failed = await eventually(() => h.db.prisma.emailRequest.findFirst({ where: { id: requestId, status: 'FAILED' } }), 'FAILED');
+    await drainJobs(h);
+    const failed = await requestRow(requestId);
+    expect(failed.status).toBe('FAILED');
     expect(failed.failureReason).toContain('maximum allotment (10) of email accounts');
-    expect((await provisionJob(requestId))?.attempts).toBe(1);
+    expect((await provisionJob(requestId)).attempts).toBe(1);
   });
 
   it('marks the request FAILED after the last attempt, tells admins and requester, and an admin can retry', async () => {
     h.cpanel.failAlways('add_pop', 'http500');
     const requestId = await approveNew('never.works');
     for (let attempt = 1; attempt < 4; attempt += 1) {
-      await waitForAttempt(requestId, attempt);
+      await drainJobs(h);
+      expect(await provisionJob(requestId)).toMatchObject({ status: 'PENDING', attempts: attempt });
       h.clock.advance(BACKOFF_BASE_MS * 2 ** (attempt - 1) + 1000);
     }
-    const failed = await eventually(() => h.db.prisma.emailRequest.findFirst({ where: { id: requestId, status: 'FAILED' } }), 'FAILED');
+    await drainJobs(h);
+    const failed = await requestRow(requestId);
+    expect(failed.status).toBe('FAILED');
     expect(failed.failureReason).toMatch(/unavailable/);
     expect(addPopsFor('never.works')).toHaveLength(4);
-    expect((await settledJob(h, { requestId, kind: 'mailbox.provision' })).status).toBe('DEAD');
+    expect(await provisionJob(requestId)).toMatchObject({ status: 'DEAD', attempts: 4 });
 
     for (const admin of [People.admin, People.admin2]) {
       const channel = h.slack.dmChannelFor(admin);

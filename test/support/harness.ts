@@ -213,6 +213,26 @@ export function settledJob(h: Harness, where: Prisma.JobWhereInput) {
 }
 
 /**
+ * Runs the job queue dry by the app's clock: every due job runs (here, beside the app's own runner,
+ * which SKIP LOCKED keeps apart), and the jobs they enqueue, until none is due or running. A job
+ * waiting out its backoff stays until the test moves the clock (`h.clock.advance`) and drains again.
+ * So a test can assert a job's outcome at once; the deadline only matters when something is broken.
+ */
+export async function drainJobs(h: Harness, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await h.mailroom.runner.runDue();
+    const busy = await h.db.prisma.job.findMany({
+      where: { OR: [{ status: 'RUNNING' }, { status: 'PENDING', runAt: { lte: h.clock.now() } }] },
+      select: { id: true, kind: true, status: true },
+    });
+    if (busy.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`timed out draining the job queue; still busy: ${JSON.stringify(busy)}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/**
  * Polls an async probe until it returns a truthy value. The deadline only matters when something is
  * broken; it is generous because CI runs two test files at once on two cores.
  */

@@ -26,4 +26,14 @@ describe('mailroom CLI', () => {
     expect(code).toBe(1);
     expect(err.join('\n')).toMatch(/unknown command 'nope'/);
   });
+
+  it('a bad option value of a subcommand exits 1 through main’s return value, never process.exit', async () => {
+    const { out, err, io } = capture();
+    const code = await main(['node', 'mailroom', 'audit', '--limit', '0'], { ...io, env: {} });
+    expect(code).toBe(1);
+    expect(out).toEqual([]);
+    expect(err[0]).toBe("error: option '--limit <n>' argument '0' is invalid. expected a whole number from 1 to 10000000");
+    // Under vitest a process.exit call throws; main would then have printed that error's stack.
+    expect(err.join('\n')).not.toMatch(/process\.exit/);
+  });
 });
