@@ -7,8 +7,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
-import { migrationChecksum, scriptMatchesChecksum, splitSqlStatements } from './sql-script.ts';
 import { connectToServer, describeSqlError, quoteIdentifier } from './server.ts';
+import { migrationChecksum, scriptMatchesChecksum, splitSqlStatements } from './sql-script.ts';
 import { parseDatabaseUrl, SESSION_TIME_ZONE } from './url.ts';
 
 export { migrationChecksum, scriptMatchesChecksum, splitSqlStatements } from './sql-script.ts';
