@@ -6,6 +6,8 @@ export interface SlackUser {
   realName: string;
   isBot: boolean;
   deleted: boolean;
+  /** A multi- or single-channel guest (is_restricted / is_ultra_restricted): never a requester, superior or approver. */
+  isGuest: boolean;
   email?: string;
   phone?: string;
   tz?: string;
@@ -48,6 +50,7 @@ export class WebApiSlackGateway implements SlackGateway {
         // Slackbot is not flagged is_bot but cannot approve anything either.
         isBot: Boolean(user.is_bot) || user.id === 'USLACKBOT',
         deleted: Boolean(user.deleted),
+        isGuest: Boolean(user.is_restricted) || Boolean(user.is_ultra_restricted),
         ...(user.profile?.email ? { email: user.profile.email } : {}),
         ...(user.profile?.phone ? { phone: user.profile.phone } : {}),
         ...(user.tz ? { tz: user.tz } : {}),

@@ -1,3 +1,4 @@
+import { withTimeout } from '../../lib/timeout.ts';
 import { job, type QueuedJob } from '../../platform/jobs.ts';
 import { recordAudit, requestSubject } from '../audit/audit.ts';
 import { type CancelResult, type DecisionRefusal, type DecisionResult, loadSummary, noticeJob, parseApproverIds, RequestJobs, type RequestServiceDeps, refreshJobs } from './model.ts';
@@ -19,6 +20,7 @@ export class RequestDecisions {
     });
     if (!request) return { ok: false, code: 'not_found' };
     if (!this.isAllowedToDecide(request, actorId)) return this.refuse(request, actorId);
+    if (await this.isGuest(actorId)) return this.refuseGuest(request.id, actorId);
     if (request.status !== 'PENDING_APPROVAL') return { ok: false, code: 'already_decided', status: request.status, decidedById: request.decidedById };
     return { ok: true, address: request.address };
   }
@@ -35,6 +37,21 @@ export class RequestDecisions {
     return { ok: false, code: 'not_approver', approverIds, isRequester: actorId === request.requesterId };
   }
 
+  /** Slack says the person is a guest now (a superior may have become one since the request was filed). */
+  private async isGuest(userId: string): Promise<boolean> {
+    const user = await withTimeout(this.deps.slack.getUser(userId), this.deps.settings.lookupBudgetMs ?? 1500).catch(() => undefined);
+    return Boolean(user && user !== 'timeout' && user.isGuest);
+  }
+
+  private async refuseGuest(requestId: number, actorId: string): Promise<DecisionRefusal> {
+    await recordAudit(
+      this.deps.prisma,
+      { actor: actorId, action: 'request.decision_refused', subject: requestSubject(requestId), outcome: 'refused', details: { reason: 'guest' } },
+      this.deps.clock.now(),
+    );
+    return { ok: false, code: 'guest' };
+  }
+
   /**
    * One conditional update (`WHERE status = PENDING_APPROVAL`) inside the transaction that also
    * writes the audit row and the implied jobs: double clicks, Slack retries and two approvers
@@ -48,6 +65,7 @@ export class RequestDecisions {
     });
     if (!request) return { ok: false, code: 'not_found' };
     if (!this.isAllowedToDecide(request, input.actorId)) return this.refuse(request, input.actorId);
+    if (await this.isGuest(input.actorId)) return this.refuseGuest(request.id, input.actorId);
     const reason = input.reason?.trim();
     if (input.decision === 'reject' && !reason) return { ok: false, code: 'reason_required' };
 

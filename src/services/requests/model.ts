@@ -85,7 +85,8 @@ export type DecisionRefusal =
   | { ok: false; code: 'not_found' }
   | { ok: false; code: 'not_approver'; approverIds: string[]; isRequester: boolean }
   | { ok: false; code: 'already_decided'; status: string; decidedById: string | null }
-  | { ok: false; code: 'reason_required' };
+  | { ok: false; code: 'reason_required' }
+  | { ok: false; code: 'guest' };
 
 export type DecisionResult = { ok: true; status: 'APPROVED' | 'REJECTED' } | DecisionRefusal;
 

@@ -15,10 +15,13 @@ export class RequestIntake {
     const errors: FieldErrors = checked.ok ? {} : { ...checked.errors };
     const address = checked.ok ? checked.value.address : undefined;
 
-    const [superiorError, addressError] = await Promise.all([
+    const [requesterError, superiorError, addressError] = await Promise.all([
+      this.checkRequester(requesterId),
       form.superiorId && !errors.superior ? this.checkSuperior(form.superiorId) : undefined,
       address ? this.checkAddressFree(address) : undefined,
     ]);
+    // A guest cannot ask for a mailbox: said on the first field, since the form has none for the requester.
+    if (requesterError) return { ok: false, errors: { fullName: requesterError } };
     if (superiorError) errors.superior = superiorError;
     if (addressError) errors.localPart = addressError;
 
@@ -80,6 +83,13 @@ export class RequestIntake {
     }
   }
 
+  private async checkRequester(requesterId: string): Promise<string | undefined> {
+    const user = await withTimeout(this.deps.slack.getUser(requesterId), this.deps.settings.lookupBudgetMs ?? 1500).catch(() => undefined);
+    // Slack slow or down: the requester is let through; a guest is only stopped when Slack says so.
+    if (user && user !== 'timeout' && user.isGuest) return 'Guests in this Slack workspace cannot request mailboxes; ask a full member of your team to file the request.';
+    return undefined;
+  }
+
   private async checkSuperior(superiorId: string): Promise<string | undefined> {
     try {
       const user = await withTimeout(this.deps.slack.getUser(superiorId), this.deps.settings.lookupBudgetMs ?? 1500);
@@ -87,6 +97,7 @@ export class RequestIntake {
       if (!user) return 'This person was not found in Slack.';
       if (user.isBot) return 'Choose a person, not a bot or app.';
       if (user.deleted) return 'This person’s Slack account is deactivated; choose an active superior.';
+      if (user.isGuest) return 'This person is a guest in this Slack workspace; choose a full member as superior.';
       return undefined;
     } catch (error) {
       this.deps.logger.warn({ err: error }, 'superior lookup failed');

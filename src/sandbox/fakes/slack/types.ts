@@ -8,6 +8,8 @@ export interface FakeSlackUser {
   phone?: string;
   isBot?: boolean;
   deleted?: boolean;
+  /** A guest account: `multi` (is_restricted) or `single`-channel (also is_ultra_restricted). */
+  guest?: 'multi' | 'single';
   tz?: string;
 }
 

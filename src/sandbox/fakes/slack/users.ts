@@ -31,6 +31,8 @@ export function usersInfo(s: SlackState, args: SlackArgs): SlackApiResponse {
       real_name: realName,
       deleted: user.deleted ?? false,
       is_bot: user.isBot ?? false,
+      is_restricted: user.guest !== undefined,
+      is_ultra_restricted: user.guest === 'single',
       tz: user.tz ?? 'Europe/London',
       profile: {
         ...(user.email !== undefined ? { email: user.email } : {}),
