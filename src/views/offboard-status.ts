@@ -16,7 +16,8 @@ function stepLabel(step: OffboardingStepSummary, o: OffboardingSummary): string 
     case 'forward':
       return `Forward mail to ${escapeMrkdwn(o.forwardTo)}`;
     case 'auto_reply':
-      return `Auto-reply to senders until ${slackDate(o.deleteAfter)}`;
+      // A server that keeps no end date leaves it on until deletion: no date it would not keep.
+      return step.note ? 'Auto-reply to senders' : `Auto-reply to senders until ${slackDate(o.deleteAfter)}`;
     case 'suspend_login':
       return 'Suspend login (mail keeps arriving)';
     case 'remove_own_forwarders':
@@ -34,7 +35,7 @@ function stepLine(step: OffboardingStepSummary, o: OffboardingSummary): string {
   const label = stepLabel(step, o);
   switch (step.status) {
     case 'DONE':
-      return `:white_check_mark: ${label}`;
+      return `:white_check_mark: ${label}${step.note ? ` — ${escapeMrkdwn(step.note)}` : ''}`;
     case 'SKIPPED':
       return `:heavy_minus_sign: ${label} — skipped${step.lastError ? ` (${escapeMrkdwn(step.lastError)})` : ''}`;
     case 'FAILED':
