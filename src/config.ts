@@ -104,6 +104,15 @@ export const configSchema = z
     AURORA_TENANT_ID: z.coerce.number().int().min(0).default(0),
     AURORA_CA_FILE: optionalString,
     AURORA_TIMEOUT_MS: positiveInt(15_000),
+    // Aurora as webmail for the cPanel/WHM mailboxes: the id of the mail server registered with
+    // `mailroom aurora-server add`; each new mailbox also gets an Aurora user with an account on it.
+    AURORA_WEBMAIL_SERVER_ID: optionalString.pipe(
+      z
+        .string()
+        .regex(/^[1-9]\d{0,9}$/, 'must be a server id from mailroom aurora-server list')
+        .transform(Number)
+        .optional(),
+    ),
     MAILBOX_QUOTA_MB: z.coerce.number().int().min(0).default(1024),
     ADMIN_USER_IDS: slackUserIds.pipe(z.array(z.string()).min(1, 'name at least one admin Slack user id')),
     DEFAULT_PHONE_REGION: z
@@ -268,6 +277,7 @@ function providerProblems(env: Env): string[] {
       problems.push(`MAILBOX_PROVIDER_BY_DOMAIN names ${domain}, which is not in MAIL_DOMAINS (${mailDomains.join(', ')})`);
     }
   }
+  if (!isBlank(env.AURORA_WEBMAIL_SERVER_ID) && !why.has('aurora')) why.set('aurora', 'AURORA_WEBMAIL_SERVER_ID is set');
   for (const [provider, reason] of why) {
     for (const key of providerSettings(provider, env)) {
       const method = key === 'CPANEL_PASSWORD' ? ' and CPANEL_AUTH=password' : key === 'WHM_ACCESS_HASH' ? ' and WHM_AUTH=accesshash' : '';
@@ -306,6 +316,7 @@ export const providerConfigSchema = configSchema.pick({
   AURORA_TENANT_ID: true,
   AURORA_CA_FILE: true,
   AURORA_TIMEOUT_MS: true,
+  AURORA_WEBMAIL_SERVER_ID: true,
   DEFAULT_PHONE_REGION: true,
   LOG_LEVEL: true,
 });

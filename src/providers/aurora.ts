@@ -99,6 +99,24 @@ interface AuroraAccount {
   accountId: number;
 }
 
+/** A mail server registered in Aurora (Mail.CreateServer / Mail.GetServers). */
+export interface AuroraMailServer {
+  id: number;
+  name: string;
+  incomingServer: string;
+  incomingPort: number;
+  incomingUseSsl: boolean;
+  outgoingServer: string;
+  outgoingPort: number;
+  outgoingUseSsl: boolean;
+  /** none: no SMTP auth; specified: SmtpLogin/SmtpPassword; user: each user's own credentials. */
+  smtpAuth: SmtpAuth;
+  domains: string[];
+}
+
+export const SMTP_AUTH = { none: '0', specified: '1', user: '2' } as const;
+export type SmtpAuth = keyof typeof SMTP_AUTH;
+
 
 /** Aurora ids must travel as JSON integers (`is_int` checks on the server). */
 function toInt(value: unknown): number | null {
@@ -391,6 +409,88 @@ export class AuroraProvider implements MailboxProvider {
 
   resumeLogin(address: string): Promise<ProviderResult<void>> {
     return this.#setDisabled(address, false);
+  }
+
+  // --- Aurora as the webmail of another mail host (seed 001): servers, and users with an account on one.
+
+  /** Mail.GetServers: the mail servers Aurora knows. */
+  async listServers(): Promise<ProviderResult<AuroraMailServer[]>> {
+    const result = await this.#api('Mail', 'GetServers', { TenantId: 0, Offset: 0, Limit: 0, Search: '' });
+    if (!result.ok) return result;
+    const items = (result.value as { Items?: unknown } | null)?.Items;
+    if (!Array.isArray(items)) return fail('unavailable', 'Aurora Mail.GetServers: answer without Items');
+    const auth = (value: unknown): SmtpAuth => (Object.entries(SMTP_AUTH).find(([, code]) => code === String(value))?.[0] as SmtpAuth | undefined) ?? 'user';
+    return ok(
+      (items as Array<Record<string, unknown>>).flatMap((item) => {
+        const id = toInt(item?.ServerId ?? item?.Id);
+        if (id === null) return [];
+        return [
+          {
+            id,
+            name: String(item.Name ?? ''),
+            incomingServer: String(item.IncomingServer ?? ''),
+            incomingPort: toInt(item.IncomingPort) ?? 0,
+            incomingUseSsl: item.IncomingUseSsl === true,
+            outgoingServer: String(item.OutgoingServer ?? ''),
+            outgoingPort: toInt(item.OutgoingPort) ?? 0,
+            outgoingUseSsl: item.OutgoingUseSsl === true,
+            smtpAuth: auth(item.SmtpAuthType),
+            domains: String(item.Domains ?? '')
+              .split(/[\r\n]+/)
+              .map((domain) => domain.trim())
+              .filter(Boolean),
+          },
+        ];
+      }),
+    );
+  }
+
+  /** Mail.CreateServer, owned by the superadmin (TenantId 0); answers the new server's id. */
+  async createServer(server: Omit<AuroraMailServer, 'id'>): Promise<ProviderResult<number>> {
+    const result = await this.#api('Mail', 'CreateServer', {
+      Name: server.name,
+      IncomingServer: server.incomingServer,
+      IncomingPort: server.incomingPort,
+      IncomingUseSsl: server.incomingUseSsl,
+      OutgoingServer: server.outgoingServer,
+      OutgoingPort: server.outgoingPort,
+      OutgoingUseSsl: server.outgoingUseSsl,
+      SmtpAuthType: SMTP_AUTH[server.smtpAuth],
+      // One domain per line (Afterlogic's "Managing mail servers and user accounts").
+      Domains: server.domains.join('\n'),
+      TenantId: 0,
+    });
+    if (!result.ok) return result;
+    const id = toInt(result.value);
+    return id === null ? fail('rejected', `Aurora Mail.CreateServer did not create ${server.name} (Result: ${JSON.stringify(result.value)})`) : ok(id);
+  }
+
+  /**
+   * The webmail user of a mailbox hosted elsewhere: Core.CreateUser, then its account on mail
+   * server `serverId` (Mail.CreateAccount with the mailbox's own login), as Afterlogic's guide does.
+   * Idempotent: an existing user keeps its account, a user without one gets it.
+   */
+  async addWebmailUser(address: string, password: string, serverId: number): Promise<ProviderResult<void>> {
+    const found = await this.#findUser(address);
+    if (!found.ok) return found;
+    let userId = found.value?.id;
+    if (userId === undefined) {
+      const created = await this.#api('Core', 'CreateUser', { TenantId: this.#options.tenantId, PublicId: address, Role: 2 });
+      if (!created.ok) return created;
+      const id = toInt(created.value);
+      if (id === null) return fail('rejected', `Aurora Core.CreateUser did not create ${address} (Result: ${JSON.stringify(created.value)})`);
+      userId = id;
+    }
+    const accounts = await this.#accountsOf(userId);
+    if (!accounts.ok) return accounts;
+    if (accounts.value.some((account) => sameAddress(account.email, address))) return ok(undefined);
+    const added = await this.#api(
+      'Mail',
+      'CreateAccount',
+      { UserId: userId, FriendlyName: '', Email: address, IncomingLogin: address, IncomingPassword: password, Server: { ServerId: serverId } },
+      [password],
+    );
+    return added.ok ? ok(undefined) : added;
   }
 
   // --- helpers

@@ -1,6 +1,7 @@
 import type { Config, ProviderConfig, ProviderName } from '../config.ts';
 import type { Logger } from '../lib/logger.ts';
 import { AuroraProvider } from './aurora.ts';
+import { AuroraWebmailProvider } from './aurora-webmail.ts';
 import { CpanelProvider } from './cpanel.ts';
 import type { MailboxProvider } from './mailbox-provider.ts';
 import { LogMailer, type Mailer, SmtpMailer } from './mailer.ts';
@@ -80,10 +81,14 @@ export function buildProvider(config: ProviderConfig, logger: Logger): MailboxPr
     }
     return provider;
   };
-  const fallback = get(config.MAILBOX_PROVIDER);
+  const webmailServer = config.AURORA_WEBMAIL_SERVER_ID;
+  // With Aurora as webmail, every cPanel/WHM mailbox also gets its Aurora user (seed 001).
+  const host = (name: ProviderName): MailboxProvider =>
+    webmailServer !== undefined && name !== 'aurora' ? new AuroraWebmailProvider(get(name), get('aurora') as AuroraProvider, webmailServer) : get(name);
+  const fallback = host(config.MAILBOX_PROVIDER);
   const routes = new Map<string, MailboxProvider>();
   for (const [domain, name] of Object.entries(config.MAILBOX_PROVIDER_BY_DOMAIN)) {
-    if (name !== config.MAILBOX_PROVIDER) routes.set(domain, get(name));
+    if (name !== config.MAILBOX_PROVIDER) routes.set(domain, host(name));
   }
   return routes.size === 0 ? fallback : new RoutingProvider(fallback, routes);
 }
