@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { AUDIT_FORMATS, AUDIT_OUTCOMES, type AuditCliOptions, AuditUsageError, runAuditExport } from './cli/audit.ts';
 import { ExitCode, runBatchCreate } from './cli/batch-create.ts';
+import { registerAuroraServerCommands } from './cli/aurora-server.ts';
 import { CliError, type CliIo, requireDatabaseUrl } from './cli/common.ts';
 import { runMigrate } from './cli/migrate.ts';
 import { loadEnvFile } from './lib/env-file.ts';
@@ -59,6 +60,8 @@ export function buildCli(io: Partial<CliIo> = {}): Command {
       // runBatchCreate has printed everything already; only the exit code is left to pass on.
       if (code !== 0) throw new CliError('', code);
     });
+
+  registerAuroraServerCommands(program, { env, out, err });
 
   program
     .command('audit')

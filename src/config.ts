@@ -79,12 +79,22 @@ export const configSchema = z
     MAILBOX_PROVIDER_BY_DOMAIN: providerByDomain,
     CPANEL_URL: optionalUrl,
     CPANEL_USER: optionalString,
+    CPANEL_AUTH: z.enum(['token', 'password'], { error: 'must be token or password' }).default('token'),
     CPANEL_API_TOKEN: optionalString,
+    // Not trimmed: spaces at either end can be part of a password.
+    CPANEL_PASSWORD: z
+      .string()
+      .regex(/^[^\r\n]*$/, 'must be one line')
+      .optional()
+      .transform((value) => (value === '' ? undefined : value)),
     CPANEL_CA_FILE: optionalString,
     CPANEL_TIMEOUT_MS: positiveInt(15_000),
     WHM_URL: optionalUrl,
     WHM_USER: optionalString,
+    WHM_AUTH: z.enum(['token', 'accesshash'], { error: 'must be token or accesshash' }).default('token'),
     WHM_API_TOKEN: optionalString,
+    // The contents of /root/.accesshash: letters and digits, line breaks allowed (they are dropped).
+    WHM_ACCESS_HASH: optionalString.pipe(z.string().regex(/^[A-Za-z0-9\s]+$/, 'must be the letters and digits of the access hash').optional()),
     WHM_CPANEL_USER: optionalString,
     WHM_CA_FILE: optionalString,
     WHM_TIMEOUT_MS: positiveInt(15_000),
@@ -94,6 +104,15 @@ export const configSchema = z
     AURORA_TENANT_ID: z.coerce.number().int().min(0).default(0),
     AURORA_CA_FILE: optionalString,
     AURORA_TIMEOUT_MS: positiveInt(15_000),
+    // Aurora as webmail for the cPanel/WHM mailboxes: the id of the mail server registered with
+    // `mailroom aurora-server add`; each new mailbox also gets an Aurora user with an account on it.
+    AURORA_WEBMAIL_SERVER_ID: optionalString.pipe(
+      z
+        .string()
+        .regex(/^[1-9]\d{0,9}$/, 'must be a server id from mailroom aurora-server list')
+        .transform(Number)
+        .optional(),
+    ),
     MAILBOX_QUOTA_MB: z.coerce.number().int().min(0).default(1024),
     ADMIN_USER_IDS: slackUserIds.pipe(z.array(z.string()).min(1, 'name at least one admin Slack user id')),
     DEFAULT_PHONE_REGION: z
@@ -228,11 +247,17 @@ function parseOrThrow<T>(schema: z.ZodType<T>, env: Env, problems: string[]): T 
 
 // ------------------------------------------------------------ mail providers (issue 5)
 
-const PROVIDER_SETTINGS: Record<ProviderName, readonly string[]> = {
-  cpanel: ['CPANEL_URL', 'CPANEL_USER', 'CPANEL_API_TOKEN'],
-  whm: ['WHM_URL', 'WHM_USER', 'WHM_API_TOKEN', 'WHM_CPANEL_USER'],
-  aurora: ['AURORA_URL', 'AURORA_ADMIN_LOGIN', 'AURORA_ADMIN_PASSWORD'],
-};
+/** The settings each provider needs; the secret depends on the sign-in method (CPANEL_AUTH, WHM_AUTH). */
+function providerSettings(provider: ProviderName, env: Env): string[] {
+  switch (provider) {
+    case 'cpanel':
+      return ['CPANEL_URL', 'CPANEL_USER', (env.CPANEL_AUTH ?? '').trim() === 'password' ? 'CPANEL_PASSWORD' : 'CPANEL_API_TOKEN'];
+    case 'whm':
+      return ['WHM_URL', 'WHM_USER', (env.WHM_AUTH ?? '').trim() === 'accesshash' ? 'WHM_ACCESS_HASH' : 'WHM_API_TOKEN', 'WHM_CPANEL_USER'];
+    case 'aurora':
+      return ['AURORA_URL', 'AURORA_ADMIN_LOGIN', 'AURORA_ADMIN_PASSWORD'];
+  }
+}
 
 /** Each provider's settings are required when it is chosen globally or for any domain. */
 function providerProblems(env: Env): string[] {
@@ -253,9 +278,11 @@ function providerProblems(env: Env): string[] {
       problems.push(`MAILBOX_PROVIDER_BY_DOMAIN names ${domain}, which is not in MAIL_DOMAINS (${mailDomains.join(', ')})`);
     }
   }
+  if (!isBlank(env.AURORA_WEBMAIL_SERVER_ID) && !why.has('aurora')) why.set('aurora', 'AURORA_WEBMAIL_SERVER_ID is set');
   for (const [provider, reason] of why) {
-    for (const key of PROVIDER_SETTINGS[provider]) {
-      if (isBlank(env[key])) problems.push(`${key} is required when ${reason}`);
+    for (const key of providerSettings(provider, env)) {
+      const method = key === 'CPANEL_PASSWORD' ? ' and CPANEL_AUTH=password' : key === 'WHM_ACCESS_HASH' ? ' and WHM_AUTH=accesshash' : '';
+      if (isBlank(env[key])) problems.push(`${key} is required when ${reason}${method}`);
     }
   }
   return problems;
@@ -271,12 +298,16 @@ export const providerConfigSchema = configSchema.pick({
   MAILBOX_QUOTA_MB: true,
   CPANEL_URL: true,
   CPANEL_USER: true,
+  CPANEL_AUTH: true,
   CPANEL_API_TOKEN: true,
+  CPANEL_PASSWORD: true,
   CPANEL_CA_FILE: true,
   CPANEL_TIMEOUT_MS: true,
   WHM_URL: true,
   WHM_USER: true,
+  WHM_AUTH: true,
   WHM_API_TOKEN: true,
+  WHM_ACCESS_HASH: true,
   WHM_CPANEL_USER: true,
   WHM_CA_FILE: true,
   WHM_TIMEOUT_MS: true,
@@ -286,6 +317,7 @@ export const providerConfigSchema = configSchema.pick({
   AURORA_TENANT_ID: true,
   AURORA_CA_FILE: true,
   AURORA_TIMEOUT_MS: true,
+  AURORA_WEBMAIL_SERVER_ID: true,
   DEFAULT_PHONE_REGION: true,
   LOG_LEVEL: true,
 });

@@ -75,7 +75,7 @@ export function registerOffboard(app: App, deps: OffboardDeps): void {
 
   app.options(Actions.offboardMailboxSearch, async ({ ack, body }) => {
     const found = await deps.offboarding.searchMailboxes(body.user.id, body.value ?? '');
-    await ack({ options: found.map((mailbox) => mailboxOption(mailbox.address, mailbox.label)) });
+    await ack({ options: found.map((mailbox) => mailboxOption(mailbox)) });
   });
 
   app.view(Callbacks.offboardModal, async ({ ack, body, view }) => {

@@ -11,7 +11,9 @@ import type {
   ProviderFailureCode,
   ProviderResult,
 } from './mailbox-provider.ts';
-import { sameAddress } from '../lib/address.ts';
+import { domainOf, sameAddress } from '../lib/address.ts';
+
+const notMailDomain = (domain: string): string => `${domain} is not set up as a mail domain in Aurora`;
 
 export interface AuroraProviderOptions {
   /** The Aurora installation's main URL, e.g. `https://mail.example.com/`; the API is `<url>/?/Api/`. */
@@ -49,6 +51,7 @@ const ERROR_NAMES: Record<number, string> = {
   1000: 'login blocked after too many failures',
   1007: 'UserAlreadyExists',
   4001: 'CannotConnectToMailServer',
+  4002: 'CannotLoginCredentialsIncorrect',
 };
 
 const INVALID_TOKEN = 101;
@@ -95,6 +98,24 @@ interface AuroraAccount {
   userId: number;
   accountId: number;
 }
+
+/** A mail server registered in Aurora (Mail.CreateServer / Mail.GetServers). */
+export interface AuroraMailServer {
+  id: number;
+  name: string;
+  incomingServer: string;
+  incomingPort: number;
+  incomingUseSsl: boolean;
+  outgoingServer: string;
+  outgoingPort: number;
+  outgoingUseSsl: boolean;
+  /** none: no SMTP auth; specified: SmtpLogin/SmtpPassword; user: each user's own credentials. */
+  smtpAuth: SmtpAuth;
+  domains: string[];
+}
+
+export const SMTP_AUTH = { none: '0', specified: '1', user: '2' } as const;
+export type SmtpAuth = keyof typeof SMTP_AUTH;
 
 
 /** Aurora ids must travel as JSON integers (`is_int` checks on the server). */
@@ -161,7 +182,17 @@ export class AuroraProvider implements MailboxProvider {
     return ok({ address: user.value.publicId.toLowerCase(), suspendedLogin: user.value.isDisabled, suspendedIncoming: false });
   }
 
+  /**
+   * Core.CreateUser, then a check that the user really got its mail account: a real server answers
+   * success with a bare user when the domain has no mail server, and loses the account when a
+   * deadlock is swallowed (fact sheet §4). A bare user is repaired with Mail.CreateAccount, or
+   * removed again, and the create fails with the cause.
+   */
   async create(input: CreateMailboxInput): Promise<ProviderResult<void>> {
+    const address = `${input.localPart}@${input.domain}`;
+    const served = await this.#servesDomain(input.domain);
+    if (!served.ok) return served;
+    if (served.value === false) return fail('rejected', notMailDomain(input.domain));
     // MailDomains / MtaConnector hooks turn this one call into user + mail account + mailbox;
     // Password and QuotaBytes are read by those hooks (fact sheet §2, one-call provisioning).
     const result = await this.#api(
@@ -178,14 +209,84 @@ export class AuroraProvider implements MailboxProvider {
     );
     if (!result.ok) return result;
     // Result is the new user's id; false (a swallowed DB error) or anything else means no user.
-    if (toInt(result.value) === null) {
-      return fail('rejected', `Aurora Core.CreateUser did not create ${input.localPart}@${input.domain} (Result: ${JSON.stringify(result.value)})`);
+    const userId = toInt(result.value);
+    if (userId === null) {
+      return fail('rejected', `Aurora Core.CreateUser did not create ${address} (Result: ${JSON.stringify(result.value)})`);
     }
-    return ok(undefined);
+    return this.#ensureAccount(userId, address, input.password);
   }
 
+  /** The account CreateUser should have made: confirmed, else added, else the bare user is removed. */
+  async #ensureAccount(userId: number, address: string, password: string): Promise<ProviderResult<void>> {
+    const accounts = await this.#accountsOf(userId);
+    if (!accounts.ok) return fail(accounts.code, `Aurora created user ${address} but could not confirm its mail account: ${accounts.reason}`);
+    if (accounts.value.some((account) => sameAddress(account.email, address))) return ok(undefined);
+
+    this.#logger?.warn({ userId }, 'aurora user created without a mail account; adding it');
+    const repaired = await this.#api(
+      'Mail',
+      'CreateAccount',
+      { UserId: userId, FriendlyName: '', Email: address, IncomingLogin: address, IncomingPassword: password, Server: null },
+      [password],
+    );
+    if (repaired.ok) {
+      const again = await this.#accountsOf(userId);
+      if (again.ok && again.value.some((account) => sameAddress(account.email, address))) return ok(undefined);
+    }
+
+    // Leave nothing half-made behind: a bare user would look like a mailbox to every later lookup.
+    const removed = await this.#api('Core', 'DeleteUser', { UserId: userId });
+    const cleanup = removed.ok
+      ? 'the user without an account was removed again'
+      : `the user without an account (id ${userId}) could not be removed: ${removed.reason}`;
+    const domain = domainOf(address);
+    const served = await this.#servesDomain(domain);
+    if (served.ok && served.value === false) return fail('rejected', `${notMailDomain(domain)}; ${cleanup}`);
+    const why = repaired.ok ? 'Mail.GetAccounts still lists none' : repaired.reason;
+    return fail(
+      !repaired.ok && repaired.code === 'unavailable' && removed.ok ? 'unavailable' : 'rejected',
+      `Aurora created user ${address} without a mail account and could not add one (${why}); ${cleanup}`,
+    );
+  }
+
+  /**
+   * Whether Aurora has a mail server for `domain` (Mail.GetMailServerByDomain, which MailDomains
+   * answers from its domains table): null when this Aurora cannot say.
+   */
+  async #servesDomain(domain: string): Promise<ProviderResult<boolean | null>> {
+    const result = await this.#api('Mail', 'GetMailServerByDomain', { Domain: domain, AllowWildcardDomain: false });
+    if (!result.ok) return result.code === 'unavailable' ? result : ok(null);
+    // Not found is an empty array (verified); found is {Server, FoundWithWildcard}.
+    if (Array.isArray(result.value) && result.value.length === 0) return ok(false);
+    const server = (result.value as { Server?: unknown } | null)?.Server;
+    return ok(typeof server === 'object' && server !== null ? true : null);
+  }
+
+  async #accountsOf(userId: number): Promise<ProviderResult<Array<{ accountId: number; email: string }>>> {
+    const result = await this.#api('Mail', 'GetAccounts', { UserId: userId });
+    if (!result.ok) return result;
+    if (!Array.isArray(result.value)) return fail('unavailable', 'Aurora Mail.GetAccounts: answer is not a list');
+    return ok(
+      (result.value as Array<Record<string, unknown> | null>).flatMap((account) => {
+        const accountId = toInt(account?.AccountID ?? account?.Id);
+        return accountId !== null && typeof account?.Email === 'string' ? [{ accountId, email: account.Email }] : [];
+      }),
+    );
+  }
+
+  /**
+   * Core.Login is the only password check the Web API offers, and it is not read-only (fact sheet
+   * §4): on a user without a mail account, a login IMAP accepts creates the account. So a user
+   * without its account is answered "no" without a login. On a user with its account the login
+   * can at most store the password IMAP has just accepted, which is the one being checked.
+   */
   async verifyPassword(address: string, password: string): Promise<ProviderResult<boolean>> {
-    // Core.Login authenticates through the mail account, as a user logging in would.
+    const user = await this.#findUser(address);
+    if (!user.ok) return user;
+    if (!user.value) return ok(false);
+    const accounts = await this.#accountsOf(user.value.id);
+    if (!accounts.ok) return accounts;
+    if (!accounts.value.some((account) => sameAddress(account.email, address))) return ok(false);
     const answer = await this.#post('Core', 'Login', { Login: address, Password: password }, undefined);
     if (answer.kind === 'failure') return this.#scrubbed(answer.failure, [password]);
     if (answer.kind === 'error') {
@@ -308,6 +409,88 @@ export class AuroraProvider implements MailboxProvider {
 
   resumeLogin(address: string): Promise<ProviderResult<void>> {
     return this.#setDisabled(address, false);
+  }
+
+  // --- Aurora as the webmail of another mail host (seed 001): servers, and users with an account on one.
+
+  /** Mail.GetServers: the mail servers Aurora knows. */
+  async listServers(): Promise<ProviderResult<AuroraMailServer[]>> {
+    const result = await this.#api('Mail', 'GetServers', { TenantId: 0, Offset: 0, Limit: 0, Search: '' });
+    if (!result.ok) return result;
+    const items = (result.value as { Items?: unknown } | null)?.Items;
+    if (!Array.isArray(items)) return fail('unavailable', 'Aurora Mail.GetServers: answer without Items');
+    const auth = (value: unknown): SmtpAuth => (Object.entries(SMTP_AUTH).find(([, code]) => code === String(value))?.[0] as SmtpAuth | undefined) ?? 'user';
+    return ok(
+      (items as Array<Record<string, unknown>>).flatMap((item) => {
+        const id = toInt(item?.ServerId ?? item?.Id);
+        if (id === null) return [];
+        return [
+          {
+            id,
+            name: String(item.Name ?? ''),
+            incomingServer: String(item.IncomingServer ?? ''),
+            incomingPort: toInt(item.IncomingPort) ?? 0,
+            incomingUseSsl: item.IncomingUseSsl === true,
+            outgoingServer: String(item.OutgoingServer ?? ''),
+            outgoingPort: toInt(item.OutgoingPort) ?? 0,
+            outgoingUseSsl: item.OutgoingUseSsl === true,
+            smtpAuth: auth(item.SmtpAuthType),
+            domains: String(item.Domains ?? '')
+              .split(/[\r\n]+/)
+              .map((domain) => domain.trim())
+              .filter(Boolean),
+          },
+        ];
+      }),
+    );
+  }
+
+  /** Mail.CreateServer, owned by the superadmin (TenantId 0); answers the new server's id. */
+  async createServer(server: Omit<AuroraMailServer, 'id'>): Promise<ProviderResult<number>> {
+    const result = await this.#api('Mail', 'CreateServer', {
+      Name: server.name,
+      IncomingServer: server.incomingServer,
+      IncomingPort: server.incomingPort,
+      IncomingUseSsl: server.incomingUseSsl,
+      OutgoingServer: server.outgoingServer,
+      OutgoingPort: server.outgoingPort,
+      OutgoingUseSsl: server.outgoingUseSsl,
+      SmtpAuthType: SMTP_AUTH[server.smtpAuth],
+      // One domain per line (Afterlogic's "Managing mail servers and user accounts").
+      Domains: server.domains.join('\n'),
+      TenantId: 0,
+    });
+    if (!result.ok) return result;
+    const id = toInt(result.value);
+    return id === null ? fail('rejected', `Aurora Mail.CreateServer did not create ${server.name} (Result: ${JSON.stringify(result.value)})`) : ok(id);
+  }
+
+  /**
+   * The webmail user of a mailbox hosted elsewhere: Core.CreateUser, then its account on mail
+   * server `serverId` (Mail.CreateAccount with the mailbox's own login), as Afterlogic's guide does.
+   * Idempotent: an existing user keeps its account, a user without one gets it.
+   */
+  async addWebmailUser(address: string, password: string, serverId: number): Promise<ProviderResult<void>> {
+    const found = await this.#findUser(address);
+    if (!found.ok) return found;
+    let userId = found.value?.id;
+    if (userId === undefined) {
+      const created = await this.#api('Core', 'CreateUser', { TenantId: this.#options.tenantId, PublicId: address, Role: 2 });
+      if (!created.ok) return created;
+      const id = toInt(created.value);
+      if (id === null) return fail('rejected', `Aurora Core.CreateUser did not create ${address} (Result: ${JSON.stringify(created.value)})`);
+      userId = id;
+    }
+    const accounts = await this.#accountsOf(userId);
+    if (!accounts.ok) return accounts;
+    if (accounts.value.some((account) => sameAddress(account.email, address))) return ok(undefined);
+    const added = await this.#api(
+      'Mail',
+      'CreateAccount',
+      { UserId: userId, FriendlyName: '', Email: address, IncomingLogin: address, IncomingPassword: password, Server: { ServerId: serverId } },
+      [password],
+    );
+    return added.ok ? ok(undefined) : added;
   }
 
   // --- helpers

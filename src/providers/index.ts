@@ -1,6 +1,7 @@
 import type { Config, ProviderConfig, ProviderName } from '../config.ts';
 import type { Logger } from '../lib/logger.ts';
 import { AuroraProvider } from './aurora.ts';
+import { AuroraWebmailProvider } from './aurora-webmail.ts';
 import { CpanelProvider } from './cpanel.ts';
 import type { MailboxProvider } from './mailbox-provider.ts';
 import { LogMailer, type Mailer, SmtpMailer } from './mailer.ts';
@@ -15,13 +16,30 @@ function required(config: ProviderConfig, key: keyof ProviderConfig): string {
   return value;
 }
 
+/** Said once at start when a provider signs in with something other than an API token. */
+function warnAboutSignIn(name: ProviderName, config: ProviderConfig, logger: Logger): void {
+  if (name === 'cpanel' && config.CPANEL_AUTH === 'password') {
+    logger.warn(
+      { provider: 'cpanel', auth: 'password' },
+      'CPANEL_AUTH=password: Mailroom signs in to cPanel with the account password, which opens the whole account and counts towards cPHulk. Prefer an API token (cPanel → Security → Manage API Tokens) with CPANEL_AUTH=token.',
+    );
+  }
+  if (name === 'whm' && config.WHM_AUTH === 'accesshash') {
+    logger.warn(
+      { provider: 'whm', auth: 'accesshash' },
+      'WHM_AUTH=accesshash: the access hash is deprecated and cannot be limited or expired. Prefer a WHM API token (WHM → Manage API Tokens; scripts/convert_accesshash_to_token converts it) with WHM_AUTH=token.',
+    );
+  }
+}
+
 function buildOne(name: ProviderName, config: ProviderConfig, logger: Logger): MailboxProvider {
+  warnAboutSignIn(name, config, logger);
   switch (name) {
     case 'cpanel':
       return new CpanelProvider({
         baseUrl: required(config, 'CPANEL_URL'),
         user: required(config, 'CPANEL_USER'),
-        token: required(config, 'CPANEL_API_TOKEN'),
+        ...(config.CPANEL_AUTH === 'password' ? { password: required(config, 'CPANEL_PASSWORD') } : { token: required(config, 'CPANEL_API_TOKEN') }),
         ...(config.CPANEL_CA_FILE ? { caFile: config.CPANEL_CA_FILE } : {}),
         timeoutMs: config.CPANEL_TIMEOUT_MS,
         logger: logger.child({ module: 'cpanel' }),
@@ -30,7 +48,7 @@ function buildOne(name: ProviderName, config: ProviderConfig, logger: Logger): M
       return new WhmProvider({
         baseUrl: required(config, 'WHM_URL'),
         user: required(config, 'WHM_USER'),
-        token: required(config, 'WHM_API_TOKEN'),
+        ...(config.WHM_AUTH === 'accesshash' ? { accessHash: required(config, 'WHM_ACCESS_HASH') } : { token: required(config, 'WHM_API_TOKEN') }),
         cpanelUser: required(config, 'WHM_CPANEL_USER'),
         ...(config.WHM_CA_FILE ? { caFile: config.WHM_CA_FILE } : {}),
         timeoutMs: config.WHM_TIMEOUT_MS,
@@ -63,10 +81,14 @@ export function buildProvider(config: ProviderConfig, logger: Logger): MailboxPr
     }
     return provider;
   };
-  const fallback = get(config.MAILBOX_PROVIDER);
+  const webmailServer = config.AURORA_WEBMAIL_SERVER_ID;
+  // With Aurora as webmail, every cPanel/WHM mailbox also gets its Aurora user (seed 001).
+  const host = (name: ProviderName): MailboxProvider =>
+    webmailServer !== undefined && name !== 'aurora' ? new AuroraWebmailProvider(get(name), get('aurora') as AuroraProvider, webmailServer) : get(name);
+  const fallback = host(config.MAILBOX_PROVIDER);
   const routes = new Map<string, MailboxProvider>();
   for (const [domain, name] of Object.entries(config.MAILBOX_PROVIDER_BY_DOMAIN)) {
-    if (name !== config.MAILBOX_PROVIDER) routes.set(domain, get(name));
+    if (name !== config.MAILBOX_PROVIDER) routes.set(domain, host(name));
   }
   return routes.size === 0 ? fallback : new RoutingProvider(fallback, routes);
 }

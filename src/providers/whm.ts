@@ -16,8 +16,10 @@ export interface WhmProviderOptions {
   baseUrl: string;
   /** root or a reseller. */
   user: string;
-  /** A WHM API token of `user`. */
-  token: string;
+  /** A WHM API token of `user` (recommended): `Authorization: whm USER:TOKEN`. */
+  token?: string;
+  /** Instead of a token, the legacy access hash of `user` (line breaks are dropped): `Authorization: WHM USER:HASH`. */
+  accessHash?: string;
   /** The cPanel account whose mailboxes are managed. */
   cpanelUser: string;
   /** PEM file with the CA (or self-signed certificate) to trust instead of the system store. */
@@ -37,11 +39,23 @@ class UapiCpanelTransport implements UapiTransport {
   readonly secrets: readonly string[];
   readonly #http: Got;
   readonly #authorization: string;
+  readonly #check: string;
   readonly #cpanelUser: string;
 
   constructor(options: WhmProviderOptions) {
-    this.#authorization = `whm ${options.user}:${options.token}`;
-    this.secrets = [options.token];
+    if (options.token) {
+      this.#authorization = `whm ${options.user}:${options.token}`;
+      this.secrets = [options.token];
+      this.#check = 'check WHM_USER and WHM_API_TOKEN';
+    } else if (options.accessHash) {
+      // The hash file holds the hash over many lines; the header carries it in one (DOC-HASH).
+      const hash = options.accessHash.replace(/\s+/g, '');
+      this.#authorization = `WHM ${options.user}:${hash}`;
+      this.secrets = [hash];
+      this.#check = 'check WHM_USER and WHM_ACCESS_HASH';
+    } else {
+      throw new Error('WhmProvider needs a token or an access hash');
+    }
     // WHM wants the account name in lower case (fact sheet §1.2 for the legacy proxy; harmless here).
     this.#cpanelUser = options.cpanelUser.toLowerCase();
     this.#http = uapiHttpClient({
@@ -65,7 +79,7 @@ class UapiCpanelTransport implements UapiTransport {
     if (!answer.ok) return { result: answer };
     const { statusCode: status, body } = answer;
     if (status === 401 || status === 403) {
-      return { status, result: failure('auth_failed', `${what}: HTTP ${status} (check WHM_USER and WHM_API_TOKEN)`) };
+      return { status, result: failure('auth_failed', `${what}: HTTP ${status} (${this.#check})`) };
     }
     if (status < 200 || status >= 300) return { status, result: failure('unavailable', `${what}: HTTP ${status}`) };
 
@@ -81,7 +95,7 @@ class UapiCpanelTransport implements UapiTransport {
     if (typeof metadata !== 'object' || metadata === null) {
       const cpanelresult = parsed.cpanelresult as { error?: unknown } | undefined;
       if (cpanelresult?.error === 'Access denied') {
-        return { status, result: failure('auth_failed', `${what}: access denied (check WHM_USER and WHM_API_TOKEN)`) };
+        return { status, result: failure('auth_failed', `${what}: access denied (${this.#check})`) };
       }
       return { status, result: failure('unavailable', `${what}: answer without WHM API 1 metadata (HTTP ${status})`) };
     }

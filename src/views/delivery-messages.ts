@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { SlackMessage } from '../slack/gateway.ts';
-import { escapeMrkdwn, SlackLimits, truncate } from './text.ts';
+import { escapeMrkdwn, fallbackText, section } from './text.ts';
 
 export interface FailedDelivery {
   id: number;
@@ -19,6 +19,6 @@ export function buildDeliveryFailedAlert(delivery: FailedDelivery): SlackMessage
     `:warning: The ${what} with sign-in details${request} could not be delivered to ${escapeMrkdwn(delivery.recipient)}: ` +
     `${escapeMrkdwn(delivery.lastError ?? 'unknown error')}\n` +
     'If the new hire received none of their messages, reset the mailbox password and hand it over yourself.';
-  const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: truncate(text, SlackLimits.sectionText) } }];
-  return { text: truncate(`The ${what} with sign-in details${request} could not be delivered`, SlackLimits.messageText), blocks };
+  const blocks: KnownBlock[] = [section(text)];
+  return { text: fallbackText(`The ${what} with sign-in details${request} could not be delivered`), blocks };
 }

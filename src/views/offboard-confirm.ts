@@ -2,7 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import type { OffboardingSummary } from '../services/offboarding/summary.ts';
 import type { SlackMessage } from '../slack/gateway.ts';
 import { Actions } from '../slack/ids.ts';
-import { escapeMrkdwn, mention, SlackLimits, section, slackDate, truncate } from './text.ts';
+import { escapeMrkdwn, fallbackText, mention, SlackLimits, section, slackDate, truncate } from './text.ts';
 
 /** Extensions offered on the confirmation DM, in days. */
 export const EXTEND_OPTIONS = [7, 30] as const;
@@ -53,7 +53,7 @@ export function buildConfirmationMessage(o: OffboardingSummary, round: number): 
           value: String(o.id),
           confirm: {
             title: { type: 'plain_text', text: 'Delete the mailbox?' },
-            text: { type: 'plain_text', text: truncate(`${o.address} and all its mail will be deleted for good.`, 300) },
+            text: { type: 'plain_text', text: truncate(`${o.address} and all its mail will be deleted for good.`, SlackLimits.confirmText) },
             confirm: { type: 'plain_text', text: 'Delete' },
             deny: { type: 'plain_text', text: 'Keep it' },
           },
@@ -71,5 +71,5 @@ export function buildConfirmationMessage(o: OffboardingSummary, round: number): 
     blocks.push(section(decided));
   }
   const text = decided === undefined ? `Retention for ${o.address} has ended: confirm deletion, extend, or cancel` : `Offboarding of ${o.address}: ${o.status.toLowerCase().replace('_', ' ')}`;
-  return { text: truncate(text, SlackLimits.messageText), blocks };
+  return { text: fallbackText(text), blocks };
 }

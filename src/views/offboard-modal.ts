@@ -1,13 +1,14 @@
 import type { KnownBlock, ModalView, Option, PlainTextOption } from '@slack/types';
-import type { OffboardModalInput } from '../services/offboarding/prefill.ts';
+import type { MailboxChoice, OffboardModalInput } from '../services/offboarding/prefill.ts';
 import { Actions, Callbacks, INPUT_ACTION, OffboardFields, OffboardOptions } from '../slack/ids.ts';
-import { truncate } from './text.ts';
+import { SlackLimits, truncate } from './text.ts';
 
-const OPTION_TEXT_MAX = 75;
-const OPTION_VALUE_MAX = 150;
+/** The plain_text_input limits of the auto-reply fields; pre-filled text is cut to them. */
+const SUBJECT_MAX = 200;
+const BODY_MAX = 3000;
 
-export function mailboxOption(address: string, label?: string): PlainTextOption {
-  return { text: { type: 'plain_text', text: truncate(label ?? address, OPTION_TEXT_MAX) }, value: address.slice(0, OPTION_VALUE_MAX) };
+export function mailboxOption(choice: MailboxChoice): PlainTextOption {
+  return { text: { type: 'plain_text', text: truncate(choice.label ?? choice.address, SlackLimits.optionText) }, value: choice.value };
 }
 
 const checkbox = (value: string, text: string, description: string): Option => ({
@@ -32,7 +33,7 @@ export function buildOffboardModal(input: OffboardModalInput): ModalView {
         action_id: Actions.offboardMailboxSearch,
         min_query_length: 1,
         placeholder: { type: 'plain_text', text: 'jane.doe@example.com' },
-        ...(input.mailbox ? { initial_option: mailboxOption(input.mailbox.address, input.mailbox.label) } : {}),
+        ...(input.mailbox ? { initial_option: mailboxOption(input.mailbox) } : {}),
       },
     },
     {
@@ -63,8 +64,9 @@ export function buildOffboardModal(input: OffboardModalInput): ModalView {
       element: {
         type: 'plain_text_input',
         action_id: INPUT_ACTION,
-        max_length: 200,
-        ...(input.autoReplySubject ? { initial_value: input.autoReplySubject } : {}),
+        max_length: SUBJECT_MAX,
+        // A 200-character name makes a longer default subject: the pre-fill must fit max_length.
+        ...(input.autoReplySubject ? { initial_value: truncate(input.autoReplySubject, SUBJECT_MAX) } : {}),
       },
     },
     {
@@ -76,15 +78,15 @@ export function buildOffboardModal(input: OffboardModalInput): ModalView {
         type: 'plain_text',
         text: truncate(
           `Empty: a standard message naming the person mail is forwarded to${input.generalContactEmail ? ` and ${input.generalContactEmail}` : ''}.`,
-          2000,
+          SlackLimits.inputHint,
         ),
       },
       element: {
         type: 'plain_text_input',
         action_id: INPUT_ACTION,
         multiline: true,
-        max_length: 3000,
-        ...(input.autoReplyBody ? { initial_value: input.autoReplyBody } : {}),
+        max_length: BODY_MAX,
+        ...(input.autoReplyBody ? { initial_value: truncate(input.autoReplyBody, BODY_MAX) } : {}),
       },
     },
     {

@@ -2,7 +2,7 @@ import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
 import type { OffboardingStatus, OffboardingStepSummary, OffboardingSummary } from '../services/offboarding/summary.ts';
 import type { SlackMessage } from '../slack/gateway.ts';
 import { Actions } from '../slack/ids.ts';
-import { context, escapeMrkdwn, mention, plainMessage, SlackLimits, section, slackDate, truncate } from './text.ts';
+import { context, escapeMrkdwn, fallbackText, mention, plainMessage, SlackLimits, section, slackDate, truncate } from './text.ts';
 
 /** The order of the status lines; a step without a row is not shown. */
 const STEP_ORDER = ['save_prior_state', 'forward', 'auto_reply', 'suspend_login', 'remove_own_forwarders', 'restore', 'delete'];
@@ -16,7 +16,8 @@ function stepLabel(step: OffboardingStepSummary, o: OffboardingSummary): string 
     case 'forward':
       return `Forward mail to ${escapeMrkdwn(o.forwardTo)}`;
     case 'auto_reply':
-      return `Auto-reply to senders until ${slackDate(o.deleteAfter)}`;
+      // A server that keeps no end date leaves it on until deletion: no date it would not keep.
+      return step.note ? 'Auto-reply to senders' : `Auto-reply to senders until ${slackDate(o.deleteAfter)}`;
     case 'suspend_login':
       return 'Suspend login (mail keeps arriving)';
     case 'remove_own_forwarders':
@@ -34,7 +35,7 @@ function stepLine(step: OffboardingStepSummary, o: OffboardingSummary): string {
   const label = stepLabel(step, o);
   switch (step.status) {
     case 'DONE':
-      return `:white_check_mark: ${label}`;
+      return `:white_check_mark: ${label}${step.note ? ` — ${escapeMrkdwn(step.note)}` : ''}`;
     case 'SKIPPED':
       return `:heavy_minus_sign: ${label} — skipped${step.lastError ? ` (${escapeMrkdwn(step.lastError)})` : ''}`;
     case 'FAILED':
@@ -91,7 +92,7 @@ export function buildOffboardStatusMessage(o: OffboardingSummary): SlackMessage 
       value: String(o.id),
       confirm: {
         title: { type: 'plain_text', text: 'Undo offboarding?' },
-        text: { type: 'plain_text', text: truncate(`Restore ${o.address} exactly as it was before and unlock its login.`, 300) },
+        text: { type: 'plain_text', text: truncate(`Restore ${o.address} exactly as it was before and unlock its login.`, SlackLimits.confirmText) },
         confirm: { type: 'plain_text', text: 'Undo' },
         deny: { type: 'plain_text', text: 'Keep' },
       },
@@ -100,7 +101,7 @@ export function buildOffboardStatusMessage(o: OffboardingSummary): SlackMessage 
   if (buttons.length > 0) blocks.push({ type: 'actions', block_id: `offboard_status_${o.id}`, elements: buttons } satisfies ActionsBlock);
   const failed = steps.filter((step) => step.status === 'FAILED').length;
   const text = `Offboarding #${o.id} of ${o.address}: ${o.status.toLowerCase().replace('_', ' ')}${failed > 0 ? ` — ${failed} step${failed === 1 ? '' : 's'} failed` : ''}`;
-  return { text: truncate(text, SlackLimits.messageText), blocks };
+  return { text: fallbackText(text), blocks };
 }
 
 /** The DM to the person mail is now forwarded to. */

@@ -2,7 +2,7 @@ import type { ActionsBlock, KnownBlock } from '@slack/types';
 import type { RequestSummary } from '../services/requests/summary.ts';
 import type { SlackMessage } from '../slack/gateway.ts';
 import { Actions } from '../slack/ids.ts';
-import { context, escapeMrkdwn, mention, plainMessage, SlackLimits, section, slackDate, truncate } from './text.ts';
+import { context, escapeMrkdwn, fallbackText, mention, plainMessage, SlackLimits, section, slackDate, truncate, truncateMrkdwn } from './text.ts';
 
 function outcomeLine(request: RequestSummary): string | undefined {
   const who = request.decidedById ? mention(request.decidedById) : 'someone';
@@ -44,7 +44,7 @@ export function buildApprovalMessage(request: RequestSummary): SlackMessage {
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: truncate(`Mailbox request #${request.id}`, SlackLimits.headerText) } },
     section(`${mention(request.requesterId)} asks for a mailbox for *${escapeMrkdwn(request.fullName)}*.`),
-    { type: 'section', fields: fields.map((text) => ({ type: 'mrkdwn', text: truncate(text, 2000) })) },
+    { type: 'section', fields: fields.map((text) => ({ type: 'mrkdwn', text: truncateMrkdwn(text, SlackLimits.sectionField) })) },
   ];
   if (request.note) blocks.push(section(`*Note*\n${escapeMrkdwn(request.note)}`));
   if (request.routedToAdmins) {
@@ -69,9 +69,9 @@ export function buildApprovalMessage(request: RequestSummary): SlackMessage {
   }
   const text =
     outcome === undefined
-      ? `Mailbox request #${request.id}: ${request.fullName} <${request.address}> — approve or reject`
+      ? `Mailbox request #${request.id}: ${escapeMrkdwn(request.fullName)} (${request.address}) — approve or reject`
       : `Mailbox request #${request.id} for ${request.address}: ${request.status.toLowerCase().replace('_', ' ')}`;
-  return { text: truncate(text, SlackLimits.messageText), blocks };
+  return { text: fallbackText(text), blocks };
 }
 
 /**
@@ -85,7 +85,7 @@ export function buildSubmittedNotice(request: RequestSummary, approverIds: reado
   if (outcome === undefined) {
     const text = `:outbox_tray: Your request #${request.id} for *${request.address}* (${escapeMrkdwn(request.fullName)}) is on its way to ${to}.`;
     return {
-      text,
+      text: fallbackText(text),
       blocks: [
         section(text),
         {
@@ -130,7 +130,7 @@ export function buildProvisioningFailedNotice(request: RequestSummary): SlackMes
 
 /** The admins' alert when provisioning failed for good, with a Retry button. */
 export function buildAdminFailureMessage(request: RequestSummary, attempts: number): SlackMessage {
-  const text = `Provisioning failed for request #${request.id} (${request.address}) after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${request.failureReason ?? 'unknown reason'}`;
+  const text = `Provisioning failed for request #${request.id} (${request.address}) after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${escapeMrkdwn(request.failureReason ?? 'unknown reason')}`;
   const blocks: KnownBlock[] = [
     section(
       `:rotating_light: *Provisioning failed* for request #${request.id}: *${request.address}* (${escapeMrkdwn(request.fullName)}), ` +
@@ -145,7 +145,7 @@ export function buildAdminFailureMessage(request: RequestSummary, attempts: numb
       elements: [{ type: 'button', action_id: Actions.retryProvisioning, text: { type: 'plain_text', text: 'Retry' }, value: String(request.id) }],
     });
   }
-  return { text: truncate(text, SlackLimits.messageText), blocks };
+  return { text: fallbackText(text), blocks };
 }
 
 /** The approvers' nudge for a request still waiting; the decision itself stays on the original message. */

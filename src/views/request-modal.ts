@@ -1,7 +1,7 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { Callbacks, INPUT_ACTION, RequestFields } from '../slack/ids.ts';
-
-const option = (value: string): PlainTextOption => ({ text: { type: 'plain_text', text: value }, value });
+import { domainOptionValue } from '../slack/option-values.ts';
+import { SlackLimits, truncate } from './text.ts';
 
 export interface RequestModalInput {
   domains: readonly string[];
@@ -11,6 +11,12 @@ export interface RequestModalInput {
   /** One of `domains`; otherwise the first is selected. */
   initialDomain?: string;
 }
+
+/** A domain option: its text cut to Slack's 75, its value never cut (see option-values.ts). */
+const domainOption = (domain: string, domains: readonly string[]): PlainTextOption => ({
+  text: { type: 'plain_text', text: truncate(domain, SlackLimits.optionText) },
+  value: domainOptionValue(domain, domains),
+});
 
 export function buildRequestModal(input: RequestModalInput): ModalView {
   const firstDomain = input.initialDomain && input.domains.slice(0, 100).includes(input.initialDomain) ? input.initialDomain : input.domains[0];
@@ -24,7 +30,7 @@ export function buildRequestModal(input: RequestModalInput): ModalView {
         action_id: INPUT_ACTION,
         max_length: 200,
         placeholder: { type: 'plain_text', text: 'Jane Doe' },
-        ...(input.initialFullName ? { initial_value: input.initialFullName.slice(0, 200) } : {}),
+        ...(input.initialFullName ? { initial_value: truncate(input.initialFullName, 200) } : {}),
       },
     },
     {
@@ -37,7 +43,7 @@ export function buildRequestModal(input: RequestModalInput): ModalView {
         action_id: INPUT_ACTION,
         max_length: 64,
         placeholder: { type: 'plain_text', text: 'jane.doe' },
-        ...(input.initialLocalPart ? { initial_value: input.initialLocalPart.slice(0, 64) } : {}),
+        ...(input.initialLocalPart ? { initial_value: truncate(input.initialLocalPart, 64) } : {}),
       },
     },
     {
@@ -47,8 +53,8 @@ export function buildRequestModal(input: RequestModalInput): ModalView {
       element: {
         type: 'static_select',
         action_id: INPUT_ACTION,
-        options: input.domains.slice(0, 100).map(option),
-        ...(firstDomain ? { initial_option: option(firstDomain) } : {}),
+        options: input.domains.slice(0, 100).map((domain) => domainOption(domain, input.domains)),
+        ...(firstDomain ? { initial_option: domainOption(firstDomain, input.domains) } : {}),
       },
     },
     {

@@ -83,6 +83,144 @@ describe('the Aurora fake answers like the reference', () => {
   });
 });
 
+describe('the Aurora fake answers like the real server did (fact sheet §4)', () => {
+  it('creates a bare user, with success, on a domain without a mail server', async () => {
+    const token = await adminToken();
+    const created = await rawCall('Core', 'CreateUser', JSON.stringify({ TenantId: 1, PublicId: 'ann@example.net', Role: 2, Password: 'x1234567' }), token);
+    expect(created.json).toMatchObject({ Result: expect.any(Number), Method: 'CreateUser' });
+    expect(created.json).not.toHaveProperty('ErrorCode');
+    expect(fake.userByEmail('ann@example.net')).toBeDefined();
+    expect(fake.accountByEmail('ann@example.net')).toBeUndefined();
+    const accounts = await rawCall('Mail', 'GetAccounts', JSON.stringify({ UserId: created.json?.Result }), token);
+    expect(accounts.json?.Result).toEqual([]);
+    // Anonymous, and an empty array when no server serves the domain.
+    expect((await rawCall('Mail', 'GetMailServerByDomain', JSON.stringify({ Domain: 'example.net' }))).json?.Result).toEqual([]);
+    expect((await rawCall('Mail', 'GetMailServerByDomain', JSON.stringify({ Domain: 'example.com' }))).json?.Result).toMatchObject({
+      Server: { ServerId: 1, Domains: 'example.com\nexample.org' },
+      FoundWithWildcard: false,
+    });
+  });
+
+  it('can lose the account the way a swallowed deadlock does', async () => {
+    const token = await adminToken();
+    fake.failNext('Core.CreateUser', 1, { mode: 'lose-account' });
+    const created = await rawCall('Core', 'CreateUser', JSON.stringify({ TenantId: 1, PublicId: ADDRESS, Role: 2, Password: 'x1234567' }), token);
+    expect(created.json?.Result).toEqual(expect.any(Number));
+    expect(fake.bareUsers().map((user) => user.publicId)).toEqual([ADDRESS]);
+  });
+
+  it('answers 102 with AuthenticatedUserId false, 101 without ErrorMessage, rich accounts, and @LoggerGuid when logging', async () => {
+    const refused = await rawCall('AdminAuth', 'LoginAsSuperadmin', '{"Login":"superadmin","Password":"nope"}');
+    expect(refused.json).toEqual({ AuthenticatedUserId: false, '@Time': expect.any(String), SubscriptionsResult: null, '@TimeApiInit': expect.any(String), ErrorCode: 102, ErrorMessage: 'AuthError', Module: '' });
+    const stale = await rawCall('Core', 'GetUsers', '{}', 'stale-token');
+    expect(stale.json).toMatchObject({ AuthenticatedUserId: 0, ErrorCode: 101, Module: '' });
+    expect(stale.json).not.toHaveProperty('ErrorMessage');
+
+    const user = fake.addUser(ADDRESS, 'x1234567', { tenantId: 1 });
+    const accounts = await rawCall('Mail', 'GetAccounts', JSON.stringify({ UserId: user.id }), await adminToken());
+    const [account] = (accounts.json?.Result ?? []) as Array<Record<string, unknown>>;
+    expect(Object.keys(account ?? {}).length).toBeGreaterThanOrEqual(33);
+    expect(account).toMatchObject({ AccountID: expect.any(Number), IdUser: user.id, Email: ADDRESS, ServerId: 1, Server: { ServerId: 1 }, AllowForward: true, AllowAutoresponder: true });
+
+    const logging = await startFakeAurora({ logging: true });
+    try {
+      const answer = await fetch(logging.apiUrl, { method: 'POST', body: new URLSearchParams({ Module: 'Core', Method: 'GetUsers', Parameters: '{}' }) });
+      expect(await answer.json()).toHaveProperty('@LoggerGuid', expect.stringMatching(/^[0-9a-f]{8}$/));
+    } finally {
+      await logging.close();
+    }
+  });
+
+  it('ignores Start and End of an auto-reply unless AllowScheduledAutoresponder is on, and a login creates a missing account', async () => {
+    const user = fake.addUser(ADDRESS, 'x1234567', { tenantId: 1 });
+    const token = await adminToken();
+    const accountId = fake.accountByEmail(ADDRESS)?.accountId;
+    const set = await rawCall('Mail', 'UpdateAutoresponder', JSON.stringify({ AccountID: accountId, Enable: true, Subject: 'Gone', Message: 'Bye', Scheduled: true, Start: 1, End: 2 }), token);
+    expect(set.json?.Result).toBe(true);
+    expect((await rawCall('Mail', 'GetAutoresponder', JSON.stringify({ AccountID: accountId }), token)).json?.Result).toEqual({ Enable: true, Subject: 'Gone', Message: 'Bye' });
+
+    // Core.Login is not read-only: a user without an account gets one when the password is accepted.
+    fake.accounts.clear();
+    expect((await rawCall('Core', 'Login', JSON.stringify({ Login: ADDRESS, Password: 'x1234567' }))).json?.Result).toHaveProperty('AuthToken');
+    expect(fake.accountByEmail(ADDRESS)?.userId).toBe(user.id);
+  });
+});
+
+describe('AuroraProvider verifies what it creates', () => {
+  it('refuses a domain Aurora has no mail server for before creating anything', async () => {
+    const result = await providerFor().create({ ...newMailbox(), domain: 'example.net' });
+    expect(result).toEqual({ ok: false, code: 'rejected', reason: 'example.net is not set up as a mail domain in Aurora' });
+    expect(fake.callsTo('Mail.GetMailServerByDomain')[0]?.parameters).toEqual({ Domain: 'example.net', AllowWildcardDomain: false });
+    expect(fake.callsTo('Core.CreateUser')).toEqual([]);
+    expect(fake.users.size).toBe(0);
+  });
+
+  it('removes the bare user and names the domain when Aurora could not be asked first', async () => {
+    fake.failAlways('Mail.GetMailServerByDomain', { mode: 'error', code: 114, message: 'MethodNotFound' });
+    const result = await providerFor().create({ ...newMailbox(), domain: 'example.net' });
+    expect(result).toMatchObject({ ok: false, code: 'rejected', reason: expect.stringMatching(/account/) });
+    expect(fake.callsTo('Core.CreateUser')).toHaveLength(1);
+    expect(fake.callsTo('Mail.CreateAccount')).toHaveLength(1);
+    expect(fake.callsTo('Core.DeleteUser')[0]?.parameters).toEqual({ UserId: expect.any(Number) });
+    expect(fake.users.size).toBe(0);
+
+    fake.clearFailures();
+    fake.failNext('Mail.GetMailServerByDomain', 1, { mode: 'error', code: 114, message: 'MethodNotFound' });
+    const named = await providerFor().create({ ...newMailbox(), domain: 'example.net' });
+    expect(named).toMatchObject({ ok: false, code: 'rejected', reason: expect.stringMatching(/^example\.net is not set up as a mail domain in Aurora; the user without an account was removed again$/) });
+    expect(fake.users.size).toBe(0);
+  });
+
+  it('adds the account a swallowed deadlock lost, with the same password, and calls it created', async () => {
+    const password = 'Str0ng-Passw0rd-for-Jane';
+    fake.failNext('Core.CreateUser', 1, { mode: 'lose-account' });
+    expect(await providerFor().create(newMailbox(password))).toEqual({ ok: true, value: undefined });
+    const user = fake.userByEmail(ADDRESS);
+    expect(fake.callsTo('Mail.CreateAccount').map((call) => call.parameters)).toEqual([
+      { UserId: user?.id, FriendlyName: '', Email: ADDRESS, IncomingLogin: ADDRESS, IncomingPassword: password, Server: null },
+    ]);
+    expect(fake.accountByEmail(ADDRESS)?.userId).toBe(user?.id);
+    expect(fake.bareUsers()).toEqual([]);
+  });
+
+  it('removes the user and answers unavailable when the lost account cannot be added now', async () => {
+    fake.failNext('Core.CreateUser', 1, { mode: 'lose-account' });
+    fake.failNext('Mail.CreateAccount', 1, { mode: 'error', code: 4001, message: 'CannotConnectToMailServer' });
+    const result = await providerFor().create(newMailbox());
+    expect(result).toMatchObject({ ok: false, code: 'unavailable', reason: expect.stringMatching(/without a mail account.*4001.*removed again/) });
+    expect(fake.users.size).toBe(0);
+    // The retry then creates it properly.
+    expect(await providerFor().create(newMailbox())).toEqual({ ok: true, value: undefined });
+    expect(fake.accountByEmail(ADDRESS)).toBeDefined();
+  });
+
+  it('checks a password read-only: a user without an account is answered no, without a login', async () => {
+    const provider = providerFor();
+    fake.addUser(ADDRESS, 'x1234567', { tenantId: 1 });
+    fake.accounts.clear();
+    expect(await provider.verifyPassword(ADDRESS, 'x1234567')).toEqual({ ok: true, value: false });
+    expect(fake.callsTo('Core.Login')).toEqual([]);
+    expect(fake.accounts.size).toBe(0);
+  });
+
+  it('reports the auto-reply stop date only when Aurora keeps it', async () => {
+    const reply = { from: '', subject: 'Gone', body: 'Bye', intervalHours: 0, start: new Date('2026-12-01T00:00:00Z'), stop: new Date('2026-12-24T00:00:00Z') };
+    await providerFor().create(newMailbox());
+    await providerFor().setAutoReply(ADDRESS, reply);
+    expect(await providerFor().getAutoReply(ADDRESS)).toMatchObject({ ok: true, value: { subject: 'Gone', start: null, stop: null } });
+
+    const scheduled = await startFakeAurora({ domains: ['example.com'], tenantIds: [1], allowScheduledAutoresponder: true });
+    try {
+      const provider = new AuroraProvider({ baseUrl: scheduled.url, adminLogin: scheduled.adminLogin, adminPassword: scheduled.adminPassword, tenantId: 1 });
+      await provider.create(newMailbox());
+      await provider.setAutoReply(ADDRESS, reply);
+      expect(await provider.getAutoReply(ADDRESS)).toMatchObject({ ok: true, value: { start: reply.start, stop: reply.stop } });
+    } finally {
+      await scheduled.close();
+    }
+  });
+});
+
 describe('AuroraProvider against the fake Aurora', () => {
   it('posts Module, Method and JSON Parameters with a bearer token and typed values', async () => {
     const password = 'He said "hi" \\ & + # % =ok';
@@ -108,7 +246,7 @@ describe('AuroraProvider against the fake Aurora', () => {
     await provider.suspendLogin(ADDRESS);
     await provider.addForwarder(ADDRESS, 'boss@example.org');
     await provider.delete(ADDRESS);
-    for (const method of ['Core.UpdateUser', 'Mail.GetAccountByEmail', 'Core.DeleteUser']) {
+    for (const method of ['Core.UpdateUser', 'Mail.GetAccounts', 'Mail.GetAccountByEmail', 'Core.DeleteUser']) {
       const calls = fake.callsTo(method);
       expect(calls.length, method).toBeGreaterThan(0);
       for (const call of calls) expect(call.parameters?.UserId, method).toBe(id);

@@ -398,5 +398,28 @@ describe('mailroom batch-create', () => {
       ]);
       expect(run.stdout).not.toContain(aurora.adminPassword);
     });
+
+    it('reports a line Aurora would leave without a mail account as failed, and repairs a lost account', async () => {
+      const env = baseEnv({
+        MAILBOX_PROVIDER: 'aurora',
+        AURORA_URL: aurora.url,
+        AURORA_ADMIN_LOGIN: aurora.adminLogin,
+        AURORA_ADMIN_PASSWORD: aurora.adminPassword,
+      });
+      // The first create loses its account (a swallowed deadlock on the real server).
+      aurora.failNext('Core.CreateUser', 1, { mode: 'lose-account' });
+      const file = writeList('aurora.txt', [`rosa@example.org | ${generatePassword()}`, `sam@example.com | ${generatePassword()}`]);
+      const run = await cli([file, '--concurrency', '1'], env);
+      expect(run.code, run.stderr).toBe(1);
+      expect(run.stdout).toContain('Summary: 1 created, 0 skipped, 1 failed.');
+      expect(run.stdout).toContain('sam@example.com (line 2): example.com is not set up as a mail domain in Aurora');
+      expect(aurora.accountByEmail('rosa@example.org')).toBeDefined();
+      expect(aurora.userByEmail('sam@example.com')).toBeUndefined();
+      expect(aurora.bareUsers()).toEqual([]);
+      const rows = await db.prisma.mailbox.findMany({ select: { address: true } });
+      expect(rows).toEqual([{ address: 'rosa@example.org' }]);
+      const audit = await db.prisma.auditEvent.findMany({ where: { action: 'mailbox.create_failed' }, select: { details: true } });
+      expect(JSON.stringify(audit)).toContain('example.com is not set up as a mail domain in Aurora');
+    });
   });
 });

@@ -27,6 +27,15 @@ interface Subject {
   /** Puts a mailbox at the provider behind the adapter's back. */
   seed(address: string, password: string): void;
   mailboxCount(): number;
+  /** Everything the host stores, to prove a call changed nothing. */
+  state(): string;
+  /** Whether the host keeps an auto-reply's stop date (Aurora without AllowScheduledAutoresponder does not). */
+  keepsStopDate: boolean;
+  /**
+   * Where the host can half-do a create (Aurora: the user without its mail account, as a swallowed
+   * deadlock leaves it), makes the next create do so. cPanel's add_pop is one step and cannot.
+   */
+  halfDoNextCreate?: () => void;
   /** Stops the server; returns its URL's adapter, now pointing at nothing. */
   takeDown(): Promise<MailboxProvider>;
   close(): Promise<void>;
@@ -45,6 +54,8 @@ const adapters: Array<[string, () => Promise<Subject>]> = [
         failNextCreate: () => fake.failNext('add_pop', 1, 'http500'),
         seed: (address, password) => fake.addMailbox(address, password),
         mailboxCount: () => fake.mailboxes.size,
+        state: () => JSON.stringify([[...fake.mailboxes], [...fake.forwarders], [...fake.autoResponders]]),
+        keepsStopDate: true,
         takeDown: async () => {
           await fake.close();
           return build(fake.url);
@@ -66,6 +77,8 @@ const adapters: Array<[string, () => Promise<Subject>]> = [
         failNextCreate: () => fake.failNext('add_pop', 1, 'http500'),
         seed: (address, password) => fake.addMailbox(address, password),
         mailboxCount: () => fake.mailboxes.size,
+        state: () => JSON.stringify([[...fake.mailboxes], [...fake.forwarders], [...fake.autoResponders]]),
+        keepsStopDate: true,
         takeDown: async () => {
           await fake.close();
           return build(fake.url);
@@ -89,6 +102,10 @@ const adapters: Array<[string, () => Promise<Subject>]> = [
           fake.addUser(address, password, { tenantId: 3 });
         },
         mailboxCount: () => fake.users.size,
+        state: () => JSON.stringify([[...fake.users], [...fake.accounts]]),
+        // AllowScheduledAutoresponder is off by default: Start/End are ignored (fact sheet §4).
+        keepsStopDate: false,
+        halfDoNextCreate: () => fake.failNext('Core.CreateUser', 1, { mode: 'lose-account' }),
         takeDown: async () => {
           await fake.close();
           return build(fake.url);
@@ -177,10 +194,39 @@ describe.each(adapters)('MailboxProvider contract: %s', (name, start) => {
     };
     expect(await provider.setAutoReply(ADDRESS, reply)).toEqual({ ok: true, value: undefined });
     const got = await provider.getAutoReply(ADDRESS);
-    expect(got.ok && got.value).toMatchObject({ subject: reply.subject, body: reply.body, start: reply.start, stop: reply.stop });
+    expect(got.ok && got.value).toMatchObject({ subject: reply.subject, body: reply.body });
+    // The stop date reported is the one the host keeps, or none: never one it will not keep.
+    expect(got.ok && got.value?.stop).toEqual(subject.keepsStopDate ? reply.stop : null);
     expect(await provider.removeAutoReply(ADDRESS)).toEqual({ ok: true, value: undefined });
     expect(await provider.getAutoReply(ADDRESS)).toEqual({ ok: true, value: null });
     expect(await provider.removeAutoReply(ADDRESS)).toEqual({ ok: true, value: undefined });
+  });
+
+  it('refuses a domain the host does not serve, names it, and leaves nothing behind', async () => {
+    const result = await provider.create({ ...newMailbox(generatePassword()), domain: 'example.net' });
+    expect(result).toMatchObject({ ok: false, code: 'rejected', reason: expect.stringContaining('example.net') });
+    expect(subject.mailboxCount()).toBe(0);
+    expect(await provider.find('jane.doe@example.net')).toEqual({ ok: true, value: null });
+  });
+
+  it('calls a mailbox created only once it can be used', async () => {
+    if (!subject.halfDoNextCreate) return; // this host creates in one step
+    subject.halfDoNextCreate();
+    expect(await provider.create(newMailbox(generatePassword()))).toEqual({ ok: true, value: undefined });
+    // Usable means: it takes a forwarder and an auto-reply.
+    expect(await provider.addForwarder(ADDRESS, 'boss@example.org')).toEqual({ ok: true, value: undefined });
+    expect(await provider.listForwarders(ADDRESS)).toEqual({ ok: true, value: ['boss@example.org'] });
+  });
+
+  it('checks a password without changing anything at the host', async () => {
+    const password = generatePassword();
+    await provider.create(newMailbox(password));
+    subject.seed('ceo@example.com', generatePassword());
+    const before = subject.state();
+    expect(await provider.verifyPassword(ADDRESS, password)).toEqual({ ok: true, value: true });
+    expect(await provider.verifyPassword(ADDRESS, `${password}x`)).toEqual({ ok: true, value: false });
+    expect(await provider.verifyPassword('ceo@example.com', password)).toEqual({ ok: true, value: false });
+    expect(subject.state()).toBe(before);
   });
 
   it('suspends and resumes login, idempotently', async () => {

@@ -221,4 +221,26 @@ describe('request flow routed per domain (example.org â†’ Aurora, example.com â†
     expect(mailbox).toMatchObject({ provider: 'aurora', status: 'ACTIVE', requestId });
     await expectSecretNowhere([String(creates[0]?.parameters?.Password), aurora.adminPassword]);
   });
+
+  it('fails the request with the cause when Aurora has no mail domain for it, and records no mailbox', async () => {
+    const server = aurora.servers.get(1);
+    if (!server) throw new Error('the fake has no mail server 1');
+    const served = server.domains;
+    server.domains = served.filter((domain) => domain !== 'example.org');
+    try {
+      const requestId = await submit({ localPart: 'nodomain', domain: 'example.org' });
+      await approve(requestId);
+      const failed = await eventually(
+        () => h.db.prisma.emailRequest.findFirst({ where: { id: requestId, status: 'FAILED' } }),
+        `request ${requestId} to fail`,
+      );
+      expect(failed.failureReason).toBe('aurora refused to create nodomain@example.org: example.org is not set up as a mail domain in Aurora');
+      expect(createUserCallsFor('nodomain@example.org')).toEqual([]);
+      expect(aurora.userByEmail('nodomain@example.org')).toBeUndefined();
+      expect(await h.db.prisma.mailbox.findUnique({ where: { address: 'nodomain@example.org' } })).toBeNull();
+      expect(await h.db.prisma.auditEvent.count({ where: { action: 'mailbox.created', details: { string_contains: 'nodomain@' } } })).toBe(0);
+    } finally {
+      server.domains = served;
+    }
+  });
 });

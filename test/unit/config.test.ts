@@ -122,6 +122,40 @@ describe('mail provider settings', () => {
   });
 });
 
+describe('cPanel and WHM sign-in methods', () => {
+  const noToken = { ...cliEnv, CPANEL_API_TOKEN: undefined };
+
+  it('defaults to API tokens', () => {
+    const config = loadProviderConfig({ ...cliEnv, ...whmEnv });
+    expect(config).toMatchObject({ CPANEL_AUTH: 'token', WHM_AUTH: 'token' });
+  });
+
+  it('signs in to cPanel with the account password when CPANEL_AUTH=password, and then needs no token', () => {
+    expect(loadProviderConfig({ ...noToken, CPANEL_AUTH: 'password', CPANEL_PASSWORD: 'hunter2 with spaces' })).toMatchObject({ CPANEL_AUTH: 'password', CPANEL_PASSWORD: 'hunter2 with spaces' });
+    const problems = problemsOf(() => loadProviderConfig({ ...cliEnv, CPANEL_AUTH: 'password' }));
+    expect(problems).toBe('CPANEL_PASSWORD is required when MAILBOX_PROVIDER=cpanel and CPANEL_AUTH=password');
+    expect(problemsOf(() => loadProviderConfig({ ...noToken }))).toBe('CPANEL_API_TOKEN is required when MAILBOX_PROVIDER=cpanel');
+  });
+
+  it('signs in to WHM with the access hash when WHM_AUTH=accesshash, line breaks and all', () => {
+    const hash = 'abc123\ndef456\n';
+    const env = { ...cliEnv, ...whmEnv, WHM_API_TOKEN: undefined, MAILBOX_PROVIDER: 'whm', WHM_AUTH: 'accesshash', WHM_ACCESS_HASH: hash };
+    expect(loadProviderConfig(env)).toMatchObject({ WHM_AUTH: 'accesshash', WHM_ACCESS_HASH: hash.trim() });
+    expect(problemsOf(() => loadProviderConfig({ ...env, WHM_ACCESS_HASH: undefined }))).toBe('WHM_ACCESS_HASH is required when MAILBOX_PROVIDER=whm and WHM_AUTH=accesshash');
+  });
+
+  it('names bad methods and malformed secrets at once, without echoing the secrets', () => {
+    const problems = problemsOf(() =>
+      loadProviderConfig({ ...cliEnv, CPANEL_AUTH: 'basic', WHM_AUTH: 'hash', CPANEL_PASSWORD: 'two\nlines-secret', WHM_ACCESS_HASH: 'not a hash!-secret' }),
+    );
+    expect(problems).toContain('CPANEL_AUTH must be token or password');
+    expect(problems).toContain('WHM_AUTH must be token or accesshash');
+    expect(problems).toContain('CPANEL_PASSWORD must be one line');
+    expect(problems).toContain('WHM_ACCESS_HASH must be the letters and digits of the access hash');
+    expect(problems).not.toContain('secret');
+  });
+});
+
 // ------------------------------------------------------------ offboarding (issue 4)
 
 describe('offboarding settings', () => {

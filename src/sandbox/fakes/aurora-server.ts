@@ -2,8 +2,13 @@
  * A real HTTP server that answers like Afterlogic Aurora's Web API (`POST /?/Api/` with Module,
  * Method and a JSON Parameters string), with MailDomains/MtaConnector behaviour: Core.CreateUser
  * creates the user, its mail account and the mailbox in one call. Reply shapes, error codes and
- * the empty HTTP 500 follow /work/shared/reference/aurora-web-api.md; behaviour marked [INF] is a
- * plausible guess where the reference is silent.
+ * the empty HTTP 500 follow /work/shared/reference/aurora-web-api.md (§4: what a real server did);
+ * behaviour marked [INF] is a plausible guess where the reference is silent.
+ *
+ * As on the real server: a create on a domain without a mail server leaves a bare user (no
+ * account), `failNext('Core.CreateUser', n, { mode: 'lose-account' })` loses the account the way a
+ * swallowed deadlock does, the auto-responder ignores Start/End unless AllowScheduledAutoresponder
+ * is on, and Core.Login auto-creates a missing account (it is not read-only).
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -17,8 +22,13 @@ export interface FakeAuroraOptions {
   domains?: string[];
   /** Tenants that exist besides 0 (0 always means the default tenant). */
   tenantIds?: number[];
-  /** Whether the auto-responder reports/accepts Scheduled, Start, End (AllowScheduledAutoresponder). */
+  /**
+   * AllowScheduledAutoresponder: only then are Scheduled, Start, End kept and reported. Off by
+   * default, as on a real server, where they are then ignored without an error.
+   */
   allowScheduledAutoresponder?: boolean;
+  /** Logging on: every reply carries `@LoggerGuid`. */
+  logging?: boolean;
   /** StoreAuthTokenInDB: only then does Core.Logout revoke a token. */
   storeAuthTokenInDb?: boolean;
 }
@@ -39,6 +49,8 @@ export interface FakeAuroraAccount {
   accountId: number;
   userId: number;
   email: string;
+  serverId: number;
+  incomingLogin: string;
   forward: { enable: boolean; email: string; keepMessageCopy: boolean };
   autoresponder: { enable: boolean; subject: string; message: string; scheduled: boolean; start: number | null; end: number | null };
 }
@@ -60,8 +72,26 @@ export interface FakeAuroraCall {
   errorCode: number | undefined;
 }
 
+export interface FakeAuroraMailServer {
+  id: number;
+  name: string;
+  incomingServer: string;
+  incomingPort: number;
+  incomingUseSsl: boolean;
+  outgoingServer: string;
+  outgoingPort: number;
+  outgoingUseSsl: boolean;
+  /** '0' none, '1' specified credentials, '2' the user's credentials. */
+  smtpAuthType: string;
+  /** Lower-case mail domains this server serves. */
+  domains: string[];
+  tenantId: number;
+}
+
 export type AuroraFailure =
   | { mode: 'empty500' }
+  /** Core.CreateUser only: the user is created and its id returned, but the account insert is lost (a swallowed deadlock). */
+  | { mode: 'lose-account' }
   | { mode: 'timeout' }
   | { mode: 'result-false' }
   | { mode: 'error'; code: number; message?: string };
@@ -77,9 +107,13 @@ export interface FakeAurora {
   callsTo(method: string): FakeAuroraCall[];
   readonly users: Map<number, FakeAuroraUser>;
   readonly accounts: Map<number, FakeAuroraAccount>;
+  /** Mail servers (Mail.CreateServer); server 1 serves the `domains` option. */
+  readonly servers: Map<number, FakeAuroraMailServer>;
   userByEmail(address: string): FakeAuroraUser | undefined;
   accountByEmail(address: string): FakeAuroraAccount | undefined;
   addUser(address: string, password: string, options?: { tenantId?: number; isDisabled?: boolean }): FakeAuroraUser;
+  /** Users with no mail account (what a create on an unserved domain, or a lost account, leaves). */
+  bareUsers(): FakeAuroraUser[];
   /** Every issued token stops working (as after ExpireUserSessionsBeforeTimestamp): the next call gets 101. */
   revokeTokens(): void;
   /** ManageSieve unreachable: forward and auto-responder calls fail with ErrorCode 0. */
@@ -130,13 +164,14 @@ class FakeAuroraServer implements FakeAurora {
   readonly calls: FakeAuroraCall[] = [];
   readonly users = new Map<number, FakeAuroraUser>();
   readonly accounts = new Map<number, FakeAuroraAccount>();
+  readonly servers = new Map<number, FakeAuroraMailServer>();
   sieveDown = false;
   delayMs = 0;
 
-  readonly #domains: string[];
   readonly #tenants: Set<number>;
   readonly #allowScheduled: boolean;
   readonly #storeTokens: boolean;
+  readonly #logging: boolean;
   /** token → authenticated user id */
   readonly #tokens = new Map<string, number>();
   readonly #server: http.Server;
@@ -145,15 +180,28 @@ class FakeAuroraServer implements FakeAurora {
   #failures: Failure[] = [];
   #nextUserId = 1;
   #nextAccountId = 1;
+  #nextServerId = 1;
   #closed = false;
 
   constructor(options: FakeAuroraOptions) {
     this.adminLogin = options.adminLogin ?? 'superadmin';
     this.adminPassword = options.adminPassword ?? randomBytes(12).toString('base64url');
-    this.#domains = (options.domains ?? ['example.com']).map((d) => d.toLowerCase());
     this.#tenants = new Set([0, ...(options.tenantIds ?? [1])]);
-    this.#allowScheduled = options.allowScheduledAutoresponder ?? true;
+    this.#allowScheduled = options.allowScheduledAutoresponder ?? false;
     this.#storeTokens = options.storeAuthTokenInDb ?? false;
+    this.#logging = options.logging ?? false;
+    this.#addServer({
+      name: 'mail',
+      incomingServer: 'imap.local',
+      incomingPort: 143,
+      incomingUseSsl: false,
+      outgoingServer: 'smtp.local',
+      outgoingPort: 25,
+      outgoingUseSsl: false,
+      smtpAuthType: '2',
+      domains: options.domains ?? ['example.com'],
+      tenantId: 0,
+    });
     this.#server = http.createServer((req, res) => {
       this.#handle(req, res).catch(() => {
         if (!res.headersSent && !res.destroyed) res.writeHead(500).end();
@@ -193,6 +241,10 @@ class FakeAuroraServer implements FakeAurora {
 
   addUser(address: string, password: string, options: { tenantId?: number; isDisabled?: boolean } = {}): FakeAuroraUser {
     return this.#createUser(address, password, options.tenantId ?? 0, 2, 0, options.isDisabled ?? false);
+  }
+
+  bareUsers(): FakeAuroraUser[] {
+    return [...this.users.values()].filter((user) => ![...this.accounts.values()].some((account) => account.userId === user.id));
   }
 
   revokeTokens(): void {
@@ -263,14 +315,26 @@ class FakeAuroraServer implements FakeAurora {
     await this.#delay();
     if (failure?.mode === 'empty500') return this.#send(res, call, 500, '');
 
-    let reply: Record<string, unknown>;
+    const reply = this.#reply(call, failure, bearer !== undefined && tokenUser === undefined);
+    if (reply === null) return this.#send(res, call, 500, '');
+    // Aurora sets no HTTP status for JSON replies: errors are HTTP 200 too.
+    this.#send(res, call, 200, JSON.stringify(reply), 'application/json; charset=utf-8');
+  }
+
+  /** The JSON reply to one call; null for a PHP Error (an empty HTTP 500). */
+  #reply(call: FakeAuroraCall, failure: AuroraFailure | undefined, unknownToken: boolean): Record<string, unknown> | null {
+    const { module, method, parameters } = call;
     try {
       // A token that is present but unknown is refused before anything else (UserSession::Get).
-      if (bearer !== undefined && tokenUser === undefined) throw new AuroraError(101, 'InvalidToken', '');
+      // Real 101 replies carry no ErrorMessage (§4).
+      if (unknownToken) throw new AuroraError(101, undefined, '');
       if (parameters === null) throw new AuroraError(103, 'InvalidInputParameter', '');
       if (failure?.mode === 'error') throw new AuroraError(failure.code, failure.message, module);
-      const result = failure?.mode === 'result-false' ? false : this.#dispatch(module, method, parameters, call.authenticatedUserId);
-      reply = {
+      const result =
+        failure?.mode === 'result-false'
+          ? false
+          : this.#dispatch(module, method, parameters, call.authenticatedUserId, failure?.mode === 'lose-account');
+      return {
         AuthenticatedUserId: call.authenticatedUserId,
         '@Time': '0.0251',
         Module: module,
@@ -278,24 +342,29 @@ class FakeAuroraServer implements FakeAurora {
         Result: result,
         SubscriptionsResult: null,
         '@TimeApiInit': '0.0103',
+        ...this.#loggerGuid(),
       };
     } catch (error) {
-      if (error instanceof PhpFatal) return this.#send(res, call, 500, '');
+      if (error instanceof PhpFatal) return null;
       if (!(error instanceof AuroraError)) throw error;
       call.errorCode = error.code;
       // Errors carry no Result and no Method (Response::FalseResponse / ExceptionResponse).
-      reply = {
-        AuthenticatedUserId: error.code === 101 ? 0 : call.authenticatedUserId,
+      return {
+        // A refused login answers `false` here, a refused token 0 (§4).
+        AuthenticatedUserId: error.code === 101 ? 0 : error.code === 102 ? false : call.authenticatedUserId,
         '@Time': '0.0091',
         SubscriptionsResult: null,
         '@TimeApiInit': '0.0053',
         ErrorCode: error.code,
         ...(error.message ? { ErrorMessage: error.message } : {}),
         Module: error.module ?? module,
+        ...this.#loggerGuid(),
       };
     }
-    // Aurora sets no HTTP status for JSON replies: errors are HTTP 200 too.
-    this.#send(res, call, 200, JSON.stringify(reply), 'application/json; charset=utf-8');
+  }
+
+  #loggerGuid(): Record<string, string> {
+    return this.#logging ? { '@LoggerGuid': randomBytes(4).toString('hex') } : {};
   }
 
   #takeFailure(method: string): AuroraFailure | undefined {
@@ -324,7 +393,7 @@ class FakeAuroraServer implements FakeAurora {
 
   // --- Methods
 
-  #dispatch(module: string, method: string, p: Params, authUser: number): unknown {
+  #dispatch(module: string, method: string, p: Params, authUser: number, loseAccount: boolean): unknown {
     const methods: Record<string, Record<string, () => unknown>> = {
       AdminAuth: {
         LoginAsSuperadmin: () => this.#loginAsSuperadmin(p),
@@ -332,7 +401,7 @@ class FakeAuroraServer implements FakeAurora {
       Core: {
         Login: () => this.#login(p),
         Logout: () => this.#logout(authUser),
-        CreateUser: () => this.#createUserApi(p, authUser),
+        CreateUser: () => this.#createUserApi(p, authUser, loseAccount),
         GetUsers: () => this.#getUsers(p, authUser),
         GetUser: () => this.#getUser(p, authUser),
         // Closed to the Web API (verified): MethodAccessDenied.
@@ -343,6 +412,11 @@ class FakeAuroraServer implements FakeAurora {
         DeleteUser: () => this.#deleteUser(p, authUser),
       },
       Mail: {
+        GetMailServerByDomain: () => this.#getMailServerByDomain(p),
+        GetServers: () => this.#getServers(p, authUser),
+        CreateServer: () => this.#createServerApi(p, authUser),
+        CreateAccount: () => this.#createAccountApi(p, authUser),
+        DeleteAccount: () => this.#deleteAccount(p, authUser),
         GetAccounts: () => this.#getAccounts(p, authUser),
         GetAccountByEmail: () => this.#getAccountByEmail(p, authUser),
         GetForward: () => this.#getForward(p, authUser),
@@ -389,12 +463,18 @@ class FakeAuroraServer implements FakeAurora {
     return { AuthToken: this.#issueToken(SUPERADMIN) };
   }
 
+  /**
+   * A user's login is checked by IMAP on the server of the address's domain. It is not read-only
+   * (§4): a user without an account gets one when IMAP accepts the password.
+   */
   #login(p: Params): unknown {
     const user = this.userByEmail(str(p.Login));
-    const account = user ? this.accountByEmail(user.publicId) : undefined;
-    if (!user || !account || user.isDisabled || user.passwordHash === null || user.passwordHash !== sha256(str(p.Password))) {
-      throw new AuroraError(102, 'AuthError', ''); // disabled users cannot log in [INF]
+    const server = user ? this.#serverForDomain(user.publicId) : undefined;
+    // "IMAP accepts" = the mailbox password the user was created with. Disabled users cannot log in. [INF]
+    if (!user || !server || user.isDisabled || user.passwordHash === null || user.passwordHash !== sha256(str(p.Password))) {
+      throw new AuroraError(102, 'AuthError', '');
     }
+    if (!this.accountByEmail(user.publicId)) this.#addAccount(user.id, user.publicId, user.publicId, server.id);
     return { AuthToken: this.#issueToken(user.id) };
   }
 
@@ -405,11 +485,16 @@ class FakeAuroraServer implements FakeAurora {
     return true;
   }
 
-  #createUser(publicId: string, password: string | null, tenantId: number, role: number, quotaBytes: number, isDisabled: boolean): FakeAuroraUser {
+  #createUser(
+    publicId: string,
+    password: string | null,
+    tenantId: number,
+    role: number,
+    quotaBytes: number,
+    isDisabled: boolean,
+    loseAccount = false,
+  ): FakeAuroraUser {
     if (this.userByEmail(publicId)) throw new AuroraError(111, 'UserAlreadyExists', 'Core');
-    const domain = publicId.slice(publicId.lastIndexOf('@') + 1).toLowerCase();
-    // MailDomains' after-hook creates the account; when it throws, the user is deleted again.
-    if (!publicId.includes('@') || !this.#domains.includes(domain)) throw new AuroraError(103, 'InvalidInputParameter', 'Core'); // [INF]
     const user: FakeAuroraUser = {
       id: this.#nextUserId++,
       uuid: randomUUID(),
@@ -421,18 +506,41 @@ class FakeAuroraServer implements FakeAurora {
       quotaBytes,
     };
     this.users.set(user.id, user);
+    // MailDomains' after-hook creates the account on the domain's server. No server for the
+    // domain: the user stays bare and the call still succeeds (§4). A lost account (deadlock
+    // swallowed by the framework) also leaves a bare user and returns the id.
+    const server = this.#serverForDomain(publicId);
+    if (server && !loseAccount) this.#addAccount(user.id, publicId, publicId, server.id);
+    return user;
+  }
+
+  #addAccount(userId: number, email: string, incomingLogin: string, serverId: number): FakeAuroraAccount {
     const account: FakeAuroraAccount = {
       accountId: this.#nextAccountId++,
-      userId: user.id,
-      email: publicId,
+      userId,
+      email,
+      serverId,
+      incomingLogin,
       forward: { enable: false, email: '', keepMessageCopy: true },
       autoresponder: { enable: false, subject: '', message: '', scheduled: false, start: null, end: null },
     };
     this.accounts.set(account.accountId, account);
-    return user;
+    return account;
   }
 
-  #createUserApi(p: Params, authUser: number): number {
+  #addServer(input: Omit<FakeAuroraMailServer, 'id'>): FakeAuroraMailServer {
+    const server: FakeAuroraMailServer = { ...input, id: this.#nextServerId++, domains: input.domains.map((d) => d.trim().toLowerCase()).filter(Boolean) };
+    this.servers.set(server.id, server);
+    return server;
+  }
+
+  #serverForDomain(address: string): FakeAuroraMailServer | undefined {
+    if (!address.includes('@')) return undefined;
+    const domain = address.slice(address.lastIndexOf('@') + 1).toLowerCase();
+    return [...this.servers.values()].find((server) => server.domains.includes(domain));
+  }
+
+  #createUserApi(p: Params, authUser: number, loseAccount: boolean): number {
     this.#requireSuperadmin(authUser, 'Core');
     const tenantId = p.TenantId ?? 0;
     const role = p.Role ?? 2;
@@ -443,7 +551,7 @@ class FakeAuroraServer implements FakeAurora {
     const quota = p.QuotaBytes ?? 0;
     if (!isInt(quota) || quota < 0) throw new AuroraError(103, 'InvalidInputParameter', 'Core'); // [INF]
     const password = typeof p.Password === 'string' && p.Password !== '' ? p.Password : null;
-    return this.#createUser(publicId, password, tenantId, role, quota, p.IsDisabled === true).id;
+    return this.#createUser(publicId, password, tenantId, role, quota, p.IsDisabled === true, loseAccount).id;
   }
 
   #userItem(user: FakeAuroraUser) {
@@ -494,21 +602,141 @@ class FakeAuroraServer implements FakeAurora {
     return true;
   }
 
+  #serverObject(server: FakeAuroraMailServer) {
+    return {
+      '@Object': 'Object/Aurora\\Modules\\Mail\\Models\\Server',
+      Id: server.id,
+      ServerId: server.id,
+      Name: server.name,
+      IncomingServer: server.incomingServer,
+      IncomingPort: server.incomingPort,
+      IncomingUseSsl: server.incomingUseSsl,
+      OutgoingServer: server.outgoingServer,
+      OutgoingPort: server.outgoingPort,
+      OutgoingUseSsl: server.outgoingUseSsl,
+      SmtpAuthType: server.smtpAuthType,
+      SmtpLogin: '',
+      SmtpPassword: '*****',
+      OwnerType: server.tenantId === 0 ? 'superadmin' : 'tenant',
+      TenantId: server.tenantId,
+      // A newline-separated list (fact sheet §2, Mail.GetServer).
+      Domains: server.domains.join('\n'),
+      EnableSieve: false,
+      SievePort: 4190,
+      EnableThreading: true,
+      UseFullEmailAddressAsLogin: true,
+    };
+  }
+
+  /** Real account objects carry about 33 keys (§4); the ones a client might read are real here. */
   #accountObject(account: FakeAuroraAccount) {
+    const server = this.servers.get(account.serverId);
     return {
       '@Object': 'Object/Aurora\\Modules\\Mail\\Models\\MailAccount',
       AccountID: account.accountId,
       Id: account.accountId,
+      UUID: `acct-${account.accountId}`,
       IdUser: account.userId,
+      IsDisabled: false,
       UseToAuthorize: true,
       Email: account.email,
       FriendlyName: '',
-      IncomingLogin: account.email,
+      IncomingLogin: account.incomingLogin,
       IncomingPassword: '*****',
-      ServerId: 1,
+      IncludeInUnifiedMailbox: false,
+      UseSignature: false,
+      Signature: '',
+      ServerId: account.serverId,
+      Server: server ? this.#serverObject(server) : null,
+      FoldersOrder: '',
+      UseThreading: true,
+      SaveRepliesToCurrFolder: false,
+      ShowUnifiedMailboxLabel: false,
+      UnifiedMailboxLabelText: '',
+      UnifiedMailboxLabelColor: '',
+      XOAuth: null,
+      Properties: {},
+      CanBeUsedToAuthorize: true,
+      AllowFilters: true,
       AllowForward: true,
       AllowAutoresponder: true,
+      EnableAllowBlockLists: false,
+      Extend: [],
+      HasAllowBlockListsSupport: false,
+      LastLogin: 0,
+      IdTenant: this.users.get(account.userId)?.tenantId ?? 0,
     };
+  }
+
+  /** Works anonymously; MailDomains makes it look in the domains table (fact sheet §2). */
+  #getMailServerByDomain(p: Params): unknown {
+    const server = this.#serverForDomain(`x@${str(p.Domain).trim()}`);
+    // Not found: an empty array, not false (verified).
+    return server ? { Server: this.#serverObject(server), FoundWithWildcard: false } : [];
+  }
+
+  #getServers(p: Params, authUser: number): unknown {
+    this.#requireSuperadmin(authUser, 'Mail');
+    const search = str(p.Search).toLowerCase();
+    const items = [...this.servers.values()]
+      .filter((server) => server.name.toLowerCase().includes(search))
+      .map((server) => this.#serverObject(server));
+    return { Items: items, Count: items.length };
+  }
+
+  #createServerApi(p: Params, authUser: number): number {
+    this.#requireSuperadmin(authUser, 'Mail');
+    const name = str(p.Name).trim();
+    const incoming = str(p.IncomingServer).trim();
+    const outgoing = str(p.OutgoingServer).trim();
+    const port = (value: unknown) => (isInt(value) && value > 0 && value < 65536 ? value : null);
+    const incomingPort = port(p.IncomingPort);
+    const outgoingPort = port(p.OutgoingPort);
+    const smtpAuthType = str(p.SmtpAuthType);
+    const tenantId = p.TenantId ?? 0;
+    if (name === '' || incoming === '' || outgoing === '' || incomingPort === null || outgoingPort === null || !['0', '1', '2'].includes(smtpAuthType) || !isInt(tenantId)) {
+      throw new AuroraError(103, 'InvalidInputParameter', 'Mail'); // [INF]
+    }
+    return this.#addServer({
+      name,
+      incomingServer: incoming,
+      incomingPort,
+      incomingUseSsl: p.IncomingUseSsl === true,
+      outgoingServer: outgoing,
+      outgoingPort,
+      outgoingUseSsl: p.OutgoingUseSsl === true,
+      smtpAuthType,
+      domains: str(p.Domains).split(/[\n\r]+/),
+      tenantId,
+    }).id;
+  }
+
+  /** `Server` null: the server is found by the address's domain; `{ServerId: n}`: that server. */
+  #createAccountApi(p: Params, authUser: number): unknown {
+    this.#requireSuperadmin(authUser, 'Mail');
+    const userId = this.#userId(p, authUser, 'Mail');
+    const user = this.users.get(userId);
+    const email = str(p.Email).trim();
+    if (!user || email === '' || !email.includes('@')) throw new AuroraError(103, 'InvalidInputParameter', 'Mail'); // [INF]
+    if (this.accountByEmail(email)) throw new AuroraError(704, 'AccountExists', 'Mail');
+    const wanted = p.Server as { ServerId?: unknown } | null | undefined;
+    const server =
+      wanted && typeof wanted === 'object' && isInt(wanted.ServerId) ? this.servers.get(wanted.ServerId) : this.#serverForDomain(email);
+    if (!server) throw new AuroraError(103, 'InvalidInputParameter', 'Mail'); // [INF]
+    const login = str(p.IncomingLogin).trim() || email;
+    // DoImapLoginOnAccountCreate (default on): the IMAP login must succeed, else 4002 (verified
+    // codes). "IMAP" here knows the password the user was created with, when there is one. [INF]
+    const password = str(p.IncomingPassword);
+    if (user.passwordHash !== null && user.passwordHash !== sha256(password)) throw new AuroraError(4002, 'CannotLoginCredentialsIncorrect', 'Mail');
+    if (user.passwordHash === null && password !== '') user.passwordHash = sha256(password);
+    return this.#accountObject(this.#addAccount(user.id, email, login, server.id));
+  }
+
+  #deleteAccount(p: Params, authUser: number): unknown {
+    this.#requireSuperadmin(authUser, 'Mail');
+    if (!isInt(p.AccountID) || !this.accounts.has(p.AccountID)) throw new AuroraError(103, 'InvalidInputParameter', 'Mail'); // [INF]
+    this.accounts.delete(p.AccountID);
+    return true;
   }
 
   #getAccounts(p: Params, authUser: number): unknown {

@@ -19,6 +19,8 @@ export type FailureMode = 'http500' | 'http503' | 'timeout' | 'status0' | 'succe
 export interface FakeCpanelOptions {
   user?: string;
   token?: string;
+  /** The cPanel account's own password, accepted as HTTP Basic on `/execute`; random by default. */
+  password?: string;
   /** Domains on the account, main domain first. Default `['example.com']`. */
   domains?: string[];
   /** Required password strength (cPanel's default is 65; 0 disables the check). */
@@ -26,8 +28,11 @@ export interface FakeCpanelOptions {
   /** "Max Quota per Email Address" of the hosting package; unset means no maximum. */
   maxQuotaMb?: number;
   tls?: { key: string; cert: string };
-  /** Serve WHM API 1 (`/json-api/uapi_cpanel`) for this root/reseller token instead of `/execute`. */
-  whm?: { user?: string; token?: string };
+  /**
+   * Serve WHM API 1 (`/json-api/uapi_cpanel`) for this root/reseller token instead of `/execute`;
+   * `accessHash` (random by default) is also accepted, as `Authorization: WHM user:hash`.
+   */
+  whm?: { user?: string; token?: string; accessHash?: string };
 }
 
 export interface FakeMailbox {
@@ -60,6 +65,8 @@ export interface FakeCall {
   query: Record<string, string>;
   headers: http.IncomingHttpHeaders;
   authorized: boolean;
+  /** How the accepted request signed in; null when it was refused. */
+  authMethod: 'token' | 'password' | 'accesshash' | null;
   /** HTTP status sent; 0 while (or if never) answered. */
   status: number;
 }
@@ -68,9 +75,11 @@ export interface FakeCpanel {
   readonly url: string;
   readonly user: string;
   readonly token: string;
+  /** The account password HTTP Basic sign-in accepts. */
+  readonly password: string;
   readonly domains: string[];
   /** The WHM login when the fake plays WHM; `user` is then the cPanel account WHM acts for. */
-  readonly whm: { user: string; token: string } | undefined;
+  readonly whm: { user: string; token: string; accessHash: string } | undefined;
   readonly calls: FakeCall[];
   callsTo(fn: string): FakeCall[];
   /** address (lowercase) → mailbox */
@@ -166,8 +175,9 @@ class FakeCpanelServer implements FakeCpanel {
   url = '';
   readonly user: string;
   readonly token: string;
+  readonly password: string;
   readonly domains: string[];
-  readonly whm: { user: string; token: string } | undefined;
+  readonly whm: { user: string; token: string; accessHash: string } | undefined;
   readonly calls: FakeCall[] = [];
   readonly mailboxes = new Map<string, FakeMailbox>();
   readonly forwarders = new Map<string, string[]>();
@@ -186,11 +196,17 @@ class FakeCpanelServer implements FakeCpanel {
   constructor(options: FakeCpanelOptions) {
     this.user = options.user ?? 'cpuser';
     this.token = options.token ?? randomBytes(16).toString('hex').toUpperCase();
+    this.password = options.password ?? randomBytes(12).toString('base64url');
     this.domains = (options.domains ?? ['example.com']).map((d) => d.toLowerCase());
     this.minStrength = options.minStrength ?? 65;
     this.maxQuotaMb = options.maxQuotaMb;
     this.whm = options.whm
-      ? { user: options.whm.user ?? 'root', token: options.whm.token ?? randomBytes(16).toString('hex').toUpperCase() }
+      ? {
+          user: options.whm.user ?? 'root',
+          token: options.whm.token ?? randomBytes(16).toString('hex').toUpperCase(),
+          // A real hash is ~900 characters of [a-z0-9] spread over lines of 32.
+          accessHash: options.whm.accessHash ?? randomBytes(160).toString('hex'),
+        }
       : undefined;
 
     const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => {
@@ -300,9 +316,11 @@ class FakeCpanelServer implements FakeCpanel {
       method: req.method ?? 'GET',
       query,
       headers: req.headers,
-      authorized: this.#authorized(req.headers.authorization),
+      authorized: false,
+      authMethod: this.#authorized(req.headers.authorization),
       status: 0,
     };
+    call.authorized = call.authMethod !== null;
     this.calls.push(call);
 
     // Token auth makes cpsrvd answer with plain HTTP errors rather than a UAPI envelope.
@@ -338,7 +356,6 @@ class FakeCpanelServer implements FakeCpanel {
   // --- WHM API 1 (only when the fake plays WHM)
 
   async #handleWhm(req: http.IncomingMessage, res: http.ServerResponse, url: URL, query: Params, params: Params): Promise<void> {
-    const whm = this.whm as { user: string; token: string };
     const match = /^\/json-api\/([^/]+)\/?$/.exec(url.pathname);
     const call: FakeCall = {
       module: params['cpanel.module'] ?? '',
@@ -347,9 +364,11 @@ class FakeCpanelServer implements FakeCpanel {
       method: req.method ?? 'GET',
       query,
       headers: req.headers,
-      authorized: /^whm\s+([^:\s]+):(\S+)$/i.exec(req.headers.authorization?.trim() ?? '')?.slice(1).join(':') === `${whm.user}:${whm.token}`,
+      authorized: false,
+      authMethod: this.#whmAuthorized(req.headers.authorization),
       status: 0,
     };
+    call.authorized = call.authMethod !== null;
     this.calls.push(call);
     const json = (status: number, body: unknown) => this.#send(res, call, status, 'application/json', JSON.stringify(body));
 
@@ -390,9 +409,24 @@ class FakeCpanelServer implements FakeCpanel {
     return json(200, { data: { uapi }, metadata: { command: 'uapi_cpanel', reason: 'OK', result: 1, version: 1 } });
   }
 
-  #authorized(header: string | undefined): boolean {
-    const match = /^cpanel\s+([^:\s]+):(\S+)$/i.exec(header?.trim() ?? '');
-    return match !== null && match[1] === this.user && match[2] === this.token;
+  /** `cpanel USER:TOKEN` or HTTP Basic with the account password (fact sheet §1.1). */
+  #authorized(header: string | undefined): FakeCall['authMethod'] {
+    const value = header?.trim() ?? '';
+    const token = /^cpanel\s+([^:\s]+):(\S+)$/i.exec(value);
+    if (token) return token[1] === this.user && token[2] === this.token ? 'token' : null;
+    const basic = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(value);
+    if (!basic) return null;
+    const decoded = Buffer.from(basic[1] ?? '', 'base64').toString('utf8');
+    return decoded === `${this.user}:${this.password}` ? 'password' : null;
+  }
+
+  /** `whm USER:TOKEN` or the legacy `WHM USER:ACCESSHASH` (hash in one line): the scheme is the same word. */
+  #whmAuthorized(header: string | undefined): FakeCall['authMethod'] {
+    const whm = this.whm as { user: string; token: string; accessHash: string };
+    const match = /^whm\s+([^:\s]+):(\S+)$/i.exec(header?.trim() ?? '');
+    if (!match || match[1] !== whm.user) return null;
+    if (match[2] === whm.token) return 'token';
+    return match[2] === whm.accessHash.replace(/\s+/g, '') ? 'accesshash' : null;
   }
 
   #takeFailure(fn: string): Failure | undefined {

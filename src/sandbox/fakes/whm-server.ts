@@ -10,18 +10,24 @@ export interface FakeWhmOptions extends Omit<FakeCpanelOptions, 'user' | 'token'
   whmUser?: string;
   /** The WHM API token; random by default. */
   token?: string;
+  /** The legacy access hash of `whmUser`; random by default. */
+  accessHash?: string;
   /** The cPanel account WHM acts for; default `cpuser`. */
   cpanelUser?: string;
 }
 
-export type FakeWhm = FakeCpanel & { readonly whm: { user: string; token: string } };
+export type FakeWhm = FakeCpanel & { readonly whm: { user: string; token: string; accessHash: string } };
 
 export async function startFakeWhm(options: FakeWhmOptions = {}): Promise<FakeWhm> {
-  const { whmUser, token, cpanelUser, ...rest } = options;
+  const { whmUser, token, accessHash, cpanelUser, ...rest } = options;
   const fake = await startFakeCpanel({
     ...rest,
     user: cpanelUser ?? 'cpuser',
-    whm: { ...(whmUser === undefined ? {} : { user: whmUser }), ...(token === undefined ? {} : { token }) },
+    whm: {
+      ...(whmUser === undefined ? {} : { user: whmUser }),
+      ...(token === undefined ? {} : { token }),
+      ...(accessHash === undefined ? {} : { accessHash }),
+    },
   });
   return fake as FakeWhm;
 }

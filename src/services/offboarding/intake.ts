@@ -8,7 +8,8 @@ import { mailboxSubject, recordAudit } from '../audit/audit.ts';
 import { isEmailAddress, isManagedDomain } from '../requests/validation.ts';
 import type { OffboardingAccess } from './access.ts';
 import { OffboardingJobs, type OffboardingServiceDeps, type Refusal, Steps, subject } from './model.ts';
-import type { OffboardModalInput } from './prefill.ts';
+import type { MailboxChoice, OffboardModalInput } from './prefill.ts';
+import { mailboxOptionValue, parseMailboxOptionValue } from '../../slack/option-values.ts';
 
 /** The offboarding form's fields, by their domain names (the Slack listener maps them to block ids). */
 export type OffboardFormField = 'mailbox' | 'forwardTo' | 'lastDay' | 'autoReplySubject' | 'autoReplyBody' | 'retentionDays' | 'options';
@@ -71,7 +72,8 @@ export class OffboardingIntake {
     const address = addressText?.trim().toLowerCase();
     if (!address || !isEmailAddress(address)) return { ok: true, prefill };
     const leaver = await this.leaverFacts(address);
-    prefill.mailbox = { address };
+    const managed = await this.deps.prisma.mailbox.findUnique({ where: { address }, select: { id: true } });
+    prefill.mailbox = { address, value: mailboxOptionValue(address, managed?.id ?? null, settings.domains) };
     const superior = await this.superiorOf(address);
     if (superior) {
       prefill.forwardTo = superior.email;
@@ -83,24 +85,41 @@ export class OffboardingIntake {
   }
 
   /** Options for the mailbox type-ahead: managed mailboxes, plus a typed full address to import. */
-  async searchMailboxes(actorId: string, query: string): Promise<Array<{ address: string; label: string }>> {
+  async searchMailboxes(actorId: string, query: string): Promise<MailboxChoice[]> {
     const hr = await this.access.checkHr(actorId);
     if (!hr.ok) return [];
     const text = query.trim().toLowerCase();
     const rows = await this.deps.prisma.mailbox.findMany({
       where: { status: { not: 'DELETED' }, ...(text ? { address: { contains: text } } : {}) },
-      select: { address: true, status: true, staff: { select: { fullName: true } } },
+      select: { id: true, address: true, status: true, staff: { select: { fullName: true } } },
       orderBy: { address: 'asc' },
       take: 100,
     });
-    const options = rows.map((row) => ({
+    const domains = this.deps.settings.domains;
+    const options: MailboxChoice[] = rows.map((row) => ({
       address: row.address,
+      value: mailboxOptionValue(row.address, row.id, domains),
       label: `${row.address}${row.staff ? ` — ${row.staff.fullName}` : ''}${row.status === 'OFFBOARDING' ? ' (offboarding)' : ''}`,
     }));
     if (isEmailAddress(text) && isManagedDomain(domainOf(text), this.deps.settings.domains) && !options.some((o) => o.address === text)) {
-      options.unshift({ address: text, label: `${text} (not managed by Mailroom yet)` });
+      options.unshift({ address: text, value: mailboxOptionValue(text, null, domains), label: `${text} (not managed by Mailroom yet)` });
     }
     return options.slice(0, 100);
+  }
+
+  /** The address a submitted mailbox option names (an id when the address did not fit a value). */
+  private async resolveMailboxChoice(value: string): Promise<string> {
+    const ref = parseMailboxOptionValue(value.trim());
+    switch (ref.kind) {
+      case 'address':
+        return ref.address;
+      case 'mailbox':
+        return (await this.deps.prisma.mailbox.findUnique({ where: { id: ref.id }, select: { address: true } }))?.address ?? '';
+      case 'import': {
+        const domain = this.deps.settings.domains[ref.domainIndex];
+        return domain ? `${ref.localPart}@${domain}` : '';
+      }
+    }
   }
 
   private async leaverFacts(address: string): Promise<{ name: string; staffId: number | null; superiorSlackId: string | null }> {
@@ -135,7 +154,7 @@ export class OffboardingIntake {
     const now = clock.now();
     const today = dateIn(now, settings.timeZone);
 
-    const address = (form.mailbox ?? '').trim().toLowerCase();
+    const address = (await this.resolveMailboxChoice(form.mailbox ?? '')).trim().toLowerCase();
     const domain = domainOf(address);
     if (!address) errors.mailbox = 'Choose the mailbox to offboard.';
     else if (!isEmailAddress(address)) errors.mailbox = 'This is not an email address.';

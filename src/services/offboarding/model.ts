@@ -118,7 +118,7 @@ const summarySelect = {
   decidedAt: true,
   cancelledById: true,
   completedAt: true,
-  steps: { select: { kind: true, status: true, lastError: true, attempts: true, doneAt: true } },
+  steps: { select: { kind: true, status: true, lastError: true, note: true, attempts: true, doneAt: true } },
 } satisfies Prisma.OffboardingSelect;
 
 /** What a provider step reads of its offboarding. */

@@ -1,6 +1,7 @@
 import { handle, type JobContext, type JobHandler } from '../../platform/jobs.ts';
 import { OffboardingAccess } from './access.ts';
 import { type ModalPrefill, OffboardingIntake, type RawOffboardForm, type SubmitResult } from './intake.ts';
+import type { MailboxChoice } from './prefill.ts';
 import {
   type ActionResult,
   type IdPayload,
@@ -58,7 +59,7 @@ export class OffboardingService {
     return this.intake.prepareModal(actorId, addressText);
   }
 
-  searchMailboxes(actorId: string, query: string): Promise<Array<{ address: string; label: string }>> {
+  searchMailboxes(actorId: string, query: string): Promise<MailboxChoice[]> {
     return this.intake.searchMailboxes(actorId, query);
   }
 

@@ -26,6 +26,8 @@ import {
 import type { OffboardingRetention } from './retention.ts';
 
 const AUTO_REPLY_MIN_MS = 60 * 60 * 1000;
+/** The note on the auto-reply step where the server keeps no end date; deletion removes the reply. */
+export const AUTO_REPLY_NO_STOP = 'the mail server keeps no end date, so it stays on until the mailbox is deleted';
 
 /** A provider answer, or the job error it implies: retryable codes retry, the rest fail the step for good. */
 function take<T>(result: ProviderResult<T>, what: string): T {
@@ -163,7 +165,13 @@ export class OffboardingSteps {
             }),
             'Setting the auto-reply',
           );
-          return undefined;
+          // Some servers ignore the end date without an error (Aurora without
+          // AllowScheduledAutoresponder): ask what was kept, and say so rather than show a stop date.
+          const kept = await provider.getAutoReply(o.address);
+          const note = kept.ok && kept.value && !kept.value.stop ? AUTO_REPLY_NO_STOP : null;
+          return async (tx) => {
+            await tx.offboardingStep.update({ where: { offboardingId_kind: { offboardingId: id, kind } }, data: { note } });
+          };
         });
       case Steps.suspendLogin:
         return this.runStep(id, kind, live, async (o) => {

@@ -6,6 +6,8 @@ export interface OffboardingStepSummary {
   kind: string;
   status: OffboardingStepStatus;
   lastError: string | null;
+  /** What HR should know about a done step (e.g. the server keeps no auto-reply end date). */
+  note?: string | null;
   attempts: number;
   doneAt: Date | null;
 }

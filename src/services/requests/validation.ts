@@ -1,6 +1,7 @@
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { z } from 'zod';
 import { domainOf, localPartOf } from '../../lib/address.ts';
+import { domainFromOptionValue } from '../../slack/option-values.ts';
 
 /** The request form's fields, by their domain names (the Slack listener maps them to block ids). */
 export type RequestFormField = 'fullName' | 'localPart' | 'domain' | 'personalEmail' | 'phone' | 'superior' | 'startDate' | 'note';
@@ -28,7 +29,7 @@ export function checkLocalPart(raw: string): Check<string> {
 }
 
 export function checkDomain(raw: string | undefined, allowed: readonly string[]): Check<string> {
-  const value = (raw ?? '').trim().toLowerCase();
+  const value = (domainFromOptionValue(raw, allowed) ?? '').trim().toLowerCase();
   if (value === '') return { ok: false, message: 'Choose a domain.' };
   if (!allowed.includes(value)) return { ok: false, message: `Choose one of: ${allowed.join(', ')}.` };
   return { ok: true, value };

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE `OffboardingStep` ADD COLUMN `note` TEXT NULL;
