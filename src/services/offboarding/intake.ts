@@ -1,7 +1,7 @@
 import { domainOf, localPartOf, sameAddress } from '../../lib/address.ts';
 import { withTimeout } from '../../lib/timeout.ts';
 import { addDaysToDate, DAY_MS, dateIn, zonedTimeToUtc } from '../../lib/zoned-time.ts';
-import { isUniqueViolation } from '../../platform/db-types.ts';
+import { type Db, isUniqueViolation } from '../../platform/db-types.ts';
 import { job } from '../../platform/jobs.ts';
 import { OffboardOptions } from '../../slack/ids.ts';
 import { mailboxSubject, recordAudit } from '../audit/audit.ts';
@@ -144,164 +144,183 @@ export class OffboardingIntake {
   }
 
   async submit(actorId: string, form: RawOffboardForm): Promise<SubmitResult> {
-    const { prisma, settings, clock, provider } = this.deps;
     const hr = await this.access.checkHr(actorId);
     if (!hr.ok) {
       await this.access.refuseNotHr(actorId, 'offboarding.submit', mailboxSubject(form.mailbox ?? ''), hr.checkFailed);
       return { ok: false, errors: { mailbox: hr.checkFailed ? 'Slack could not confirm that you are in HR just now; please submit again.' : 'Only HR can offboard mailboxes.' } };
     }
-    const errors: OffboardFieldErrors = {};
-    const now = clock.now();
-    const today = dateIn(now, settings.timeZone);
-
+    const now = this.deps.clock.now();
     const address = (await this.resolveMailboxChoice(form.mailbox ?? '')).trim().toLowerCase();
-    const domain = domainOf(address);
-    if (!address) errors.mailbox = 'Choose the mailbox to offboard.';
-    else if (!isEmailAddress(address)) errors.mailbox = 'This is not an email address.';
-    else if (!isManagedDomain(domain, settings.domains)) errors.mailbox = `Mailroom manages only ${settings.domains.join(', ')}.`;
-
-    const lastDay = form.lastDay ?? today;
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(lastDay) || Number.isNaN(new Date(`${lastDay}T00:00:00Z`).getTime())) {
-      errors.lastDay = 'Pick a date.';
-    } else if (lastDay < addDaysToDate(today, -366)) {
-      errors.lastDay = 'The last day is more than a year ago.';
-    } else if (lastDay > addDaysToDate(today, 366)) {
-      errors.lastDay = 'The last day is more than a year away.';
-    }
-
-    const retentionText = form.retentionDays.trim();
-    const retentionDays = retentionText === '' ? settings.retentionDays : Number(retentionText);
-    if (!Number.isInteger(retentionDays) || retentionDays < 0 || retentionDays > 3650) {
-      errors.retentionDays = 'Enter a whole number of days from 0 to 3650.';
-    }
-
-    let forwardTo = form.forwardTo.trim().toLowerCase();
-    let forwardToName: string | undefined;
-    if (forwardTo && (forwardTo.length > 254 || !isEmailAddress(forwardTo))) {
-      errors.forwardTo = 'This is not a valid email address.';
-    } else if (forwardTo && address && sameAddress(forwardTo, address)) {
-      errors.forwardTo = 'Forward to someone else: this is the mailbox being offboarded.';
-    }
-    const subjectText = form.autoReplySubject.trim();
-    const bodyText = form.autoReplyBody.trim();
-    if (subjectText.length > 200) errors.autoReplySubject = 'Use at most 200 characters.';
-    if (bodyText.length > 3000) errors.autoReplyBody = 'Use at most 3000 characters.';
-
-    const options = form.options ?? [];
-    const suspendLogin = options.includes(OffboardOptions.suspendLogin);
-    const removeOwnForwarders = options.includes(OffboardOptions.removeOwnForwarders);
-
-    // The mailbox: managed, importable from the provider, or a clear no.
-    let mailbox: { id: number; status: string } | null = null;
-    if (!errors.mailbox) {
-      mailbox = await prisma.mailbox.findUnique({ where: { address }, select: { id: true, status: true } });
-      const open = await prisma.offboarding.findUnique({ where: { openAddress: address }, select: { id: true, status: true, initiatedById: true } });
-      if (open) {
-        errors.mailbox = `${address} is already being offboarded (#${open.id}, ${open.status.toLowerCase().replace('_', ' ')}, started by <@${open.initiatedById}>). Undo that one first to change it.`;
-      } else if (mailbox?.status === 'DELETED') {
-        errors.mailbox = `${address} was already deleted.`;
-      } else if (!mailbox) {
-        const found = await withTimeout(provider.find(address), settings.lookupBudgetMs ?? 1500);
-        if (found === 'timeout') errors.mailbox = 'The mail server did not answer in time; please submit again.';
-        else if (!found.ok) errors.mailbox = `The mail server could not check this address: ${found.reason}`;
-        else if (!found.value) errors.mailbox = `There is no mailbox ${address} on the mail server.`;
-      }
-    }
-
+    const { errors, fields } = this.checkFields(form, address, dateIn(now, this.deps.settings.timeZone));
+    const mailbox = errors.mailbox ? null : await this.checkMailbox(address, errors);
     const leaver = address && !errors.mailbox ? await this.leaverFacts(address) : undefined;
-    if (!errors.mailbox && !errors.forwardTo && !forwardTo) {
+    let forwardToName: string | undefined;
+    if (!errors.mailbox && !errors.forwardTo && !fields.forwardTo) {
       const superior = await this.superiorOf(address);
       if (superior) {
-        forwardTo = superior.email;
+        fields.forwardTo = superior.email;
         forwardToName = superior.name;
       } else {
         errors.forwardTo = 'No superior with an email address is on record for this mailbox; enter where its mail should go.';
       }
     }
     if (Object.keys(errors).length > 0 || !leaver) return { ok: false, errors };
-
-    const runsNow = lastDay <= today;
-    const runAt = runsNow ? now : zonedTimeToUtc(lastDay, settings.offboardHour, settings.timeZone);
-    const deleteAfter = new Date(runAt.getTime() + retentionDays * DAY_MS);
-    const reply = defaultAutoReply({ leaverName: leaver.name, forwardTo, forwardToName, generalContact: settings.generalContactEmail });
-
+    const reply = defaultAutoReply({ leaverName: leaver.name, forwardTo: fields.forwardTo, forwardToName, generalContact: this.deps.settings.generalContactEmail });
     try {
-      const offboardingId = await this.deps.jobs.transaction(prisma, async (tx) => {
-        let mailboxId = mailbox?.id;
-        if (mailboxId === undefined) {
-          const created = await tx.mailbox.create({
-            data: {
-              address,
-              localPart: localPartOf(address),
-              domain,
-              provider: provider.nameFor(domain),
-              status: 'OFFBOARDING',
-              // Unknown for an imported mailbox; 0 is what cPanel calls unlimited.
-              quotaMb: 0,
-              staffId: leaver.staffId,
-              createdAt: now,
-            },
-            select: { id: true },
-          });
-          mailboxId = created.id;
-          await recordAudit(tx, { actor: actorId, action: 'mailbox.imported', subject: mailboxSubject(address), outcome: 'ok', details: { provider: provider.nameFor(domain) } }, now);
-        } else {
-          await tx.mailbox.update({ where: { id: mailboxId }, data: { status: 'OFFBOARDING' } });
-        }
-        const created = await tx.offboarding.create({
-          data: {
-            mailboxId,
-            address,
-            openAddress: address,
-            initiatedById: actorId,
-            leaverName: leaver.name.slice(0, 200),
-            forwardTo,
-            autoReplySubject: subjectText || reply.subject,
-            autoReplyBody: bodyText || reply.body,
-            lastDay: new Date(`${lastDay}T00:00:00Z`),
-            runAt,
-            deleteAfter,
-            retentionDays,
-            suspendLogin,
-            removeOwnForwarders,
-            createdAt: now,
-          },
-          select: { id: true },
-        });
-        await tx.offboardingStep.createMany({
-          data: [
-            { offboardingId: created.id, kind: Steps.savePriorState },
-            { offboardingId: created.id, kind: Steps.forward },
-            { offboardingId: created.id, kind: Steps.autoReply },
-            { offboardingId: created.id, kind: Steps.suspendLogin, ...(suspendLogin ? {} : { status: 'SKIPPED' as const, lastError: 'not asked for' }) },
-            {
-              offboardingId: created.id,
-              kind: Steps.removeOwnForwarders,
-              ...(removeOwnForwarders ? {} : { status: 'SKIPPED' as const, lastError: 'not asked for' }),
-            },
-          ].map((step) => ({ ...step, createdAt: now })),
-        });
-        await recordAudit(
-          tx,
-          {
-            actor: actorId,
-            action: 'offboarding.started',
-            subject: subject(created.id),
-            outcome: 'ok',
-            details: { address, forwardTo, lastDay, runAt: runAt.toISOString(), retentionDays, suspendLogin, removeOwnForwarders, imported: mailbox === null },
-          },
-          now,
-        );
-        await this.deps.jobs.enqueue(tx, [
-          job(OffboardingJobs.postStatus, { offboardingId: created.id }, { dedupeKey: `offboarding:${created.id}:post-status` }),
-          job(OffboardingJobs.activate, { offboardingId: created.id }, { dedupeKey: `offboarding:${created.id}:activate:v0`, runAt }),
-        ]);
-        return created.id;
-      });
-      return { ok: true, offboardingId, runsNow };
+      return await this.create({ actorId, now, address, mailbox, leaver, ...fields, subject: fields.subject || reply.subject, body: fields.body || reply.body });
     } catch (error) {
       if (isUniqueViolation(error)) return { ok: false, errors: { mailbox: `${address} is already being offboarded.` } };
       throw error;
     }
   }
+
+  /** The checks that need no I/O: address shape and domain, dates, retention, forward target, auto-reply lengths. */
+  private checkFields(form: RawOffboardForm, address: string, today: string): { errors: OffboardFieldErrors; fields: OffboardFields } {
+    const { settings } = this.deps;
+    const errors: OffboardFieldErrors = {};
+    if (!address) errors.mailbox = 'Choose the mailbox to offboard.';
+    else if (!isEmailAddress(address)) errors.mailbox = 'This is not an email address.';
+    else if (!isManagedDomain(domainOf(address), settings.domains)) errors.mailbox = `Mailroom manages only ${settings.domains.join(', ')}.`;
+
+    const lastDay = form.lastDay ?? today;
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(lastDay) || Number.isNaN(new Date(`${lastDay}T00:00:00Z`).getTime())) errors.lastDay = 'Pick a date.';
+    else if (lastDay < addDaysToDate(today, -366)) errors.lastDay = 'The last day is more than a year ago.';
+    else if (lastDay > addDaysToDate(today, 366)) errors.lastDay = 'The last day is more than a year away.';
+
+    const retentionText = form.retentionDays.trim();
+    const retentionDays = retentionText === '' ? settings.retentionDays : Number(retentionText);
+    if (!Number.isInteger(retentionDays) || retentionDays < 0 || retentionDays > 3650) errors.retentionDays = 'Enter a whole number of days from 0 to 3650.';
+
+    const forwardTo = form.forwardTo.trim().toLowerCase();
+    if (forwardTo && (forwardTo.length > 254 || !isEmailAddress(forwardTo))) errors.forwardTo = 'This is not a valid email address.';
+    else if (forwardTo && address && sameAddress(forwardTo, address)) errors.forwardTo = 'Forward to someone else: this is the mailbox being offboarded.';
+    const subjectText = form.autoReplySubject.trim();
+    const bodyText = form.autoReplyBody.trim();
+    if (subjectText.length > 200) errors.autoReplySubject = 'Use at most 200 characters.';
+    if (bodyText.length > 3000) errors.autoReplyBody = 'Use at most 3000 characters.';
+
+    const options = form.options ?? [];
+    const fields = {
+      lastDay,
+      retentionDays,
+      forwardTo,
+      subject: subjectText,
+      body: bodyText,
+      suspendLogin: options.includes(OffboardOptions.suspendLogin),
+      removeOwnForwarders: options.includes(OffboardOptions.removeOwnForwarders),
+    };
+    return { errors, fields };
+  }
+
+  /** The mailbox: managed, importable from the provider, or a clear no (written into `errors`). */
+  private async checkMailbox(address: string, errors: OffboardFieldErrors): Promise<{ id: number; status: string } | null> {
+    const { prisma, provider, settings } = this.deps;
+    const mailbox = await prisma.mailbox.findUnique({ where: { address }, select: { id: true, status: true } });
+    const open = await prisma.offboarding.findUnique({ where: { openAddress: address }, select: { id: true, status: true, initiatedById: true } });
+    if (open) {
+      errors.mailbox = `${address} is already being offboarded (#${open.id}, ${open.status.toLowerCase().replace('_', ' ')}, started by <@${open.initiatedById}>). Undo that one first to change it.`;
+    } else if (mailbox?.status === 'DELETED') {
+      errors.mailbox = `${address} was already deleted.`;
+    } else if (!mailbox) {
+      const found = await withTimeout(provider.find(address), settings.lookupBudgetMs ?? 1500);
+      if (found === 'timeout') errors.mailbox = 'The mail server did not answer in time; please submit again.';
+      else if (!found.ok) errors.mailbox = `The mail server could not check this address: ${found.reason}`;
+      else if (!found.value) errors.mailbox = `There is no mailbox ${address} on the mail server.`;
+    }
+    return mailbox;
+  }
+
+  /** One transaction: the mailbox (imported when the provider had it alone), the offboarding, its steps, the audit row and the jobs. */
+  private async create(plan: OffboardingPlan): Promise<SubmitResult> {
+    const { prisma, settings } = this.deps;
+    const runsNow = plan.lastDay <= dateIn(plan.now, settings.timeZone);
+    const runAt = runsNow ? plan.now : zonedTimeToUtc(plan.lastDay, settings.offboardHour, settings.timeZone);
+    const offboardingId = await this.deps.jobs.transaction(prisma, async (tx) => {
+      const mailboxId = await this.mailboxFor(tx, plan);
+      const { id } = await tx.offboarding.create({
+        data: {
+          mailboxId,
+          address: plan.address,
+          openAddress: plan.address,
+          initiatedById: plan.actorId,
+          leaverName: plan.leaver.name.slice(0, 200),
+          forwardTo: plan.forwardTo,
+          autoReplySubject: plan.subject,
+          autoReplyBody: plan.body,
+          lastDay: new Date(`${plan.lastDay}T00:00:00Z`),
+          runAt,
+          deleteAfter: new Date(runAt.getTime() + plan.retentionDays * DAY_MS),
+          retentionDays: plan.retentionDays,
+          suspendLogin: plan.suspendLogin,
+          removeOwnForwarders: plan.removeOwnForwarders,
+          createdAt: plan.now,
+        },
+        select: { id: true },
+      });
+      const skipped = (asked: boolean) => (asked ? {} : { status: 'SKIPPED' as const, lastError: 'not asked for' });
+      await tx.offboardingStep.createMany({
+        data: [
+          { offboardingId: id, kind: Steps.savePriorState },
+          { offboardingId: id, kind: Steps.forward },
+          { offboardingId: id, kind: Steps.autoReply },
+          { offboardingId: id, kind: Steps.suspendLogin, ...skipped(plan.suspendLogin) },
+          { offboardingId: id, kind: Steps.removeOwnForwarders, ...skipped(plan.removeOwnForwarders) },
+        ].map((step) => ({ ...step, createdAt: plan.now })),
+      });
+      const { address, forwardTo, lastDay, retentionDays, suspendLogin, removeOwnForwarders } = plan;
+      const details = { address, forwardTo, lastDay, runAt: runAt.toISOString(), retentionDays, suspendLogin, removeOwnForwarders, imported: plan.mailbox === null };
+      await recordAudit(tx, { actor: plan.actorId, action: 'offboarding.started', subject: subject(id), outcome: 'ok', details }, plan.now);
+      await this.deps.jobs.enqueue(tx, [
+        job(OffboardingJobs.postStatus, { offboardingId: id }, { dedupeKey: `offboarding:${id}:post-status` }),
+        job(OffboardingJobs.activate, { offboardingId: id }, { dedupeKey: `offboarding:${id}:activate:v0`, runAt }),
+      ]);
+      return id;
+    });
+    return { ok: true, offboardingId, runsNow };
+  }
+
+  /** The managed mailbox, marked OFFBOARDING; or one imported from the provider, which had it alone. */
+  private async mailboxFor(tx: Db, plan: OffboardingPlan): Promise<number> {
+    const { provider } = this.deps;
+    if (plan.mailbox) {
+      await tx.mailbox.update({ where: { id: plan.mailbox.id }, data: { status: 'OFFBOARDING' } });
+      return plan.mailbox.id;
+    }
+    const domain = domainOf(plan.address);
+    const created = await tx.mailbox.create({
+      data: {
+        address: plan.address,
+        localPart: localPartOf(plan.address),
+        domain,
+        provider: provider.nameFor(domain),
+        status: 'OFFBOARDING',
+        // Unknown for an imported mailbox; 0 is what cPanel calls unlimited.
+        quotaMb: 0,
+        staffId: plan.leaver.staffId,
+        createdAt: plan.now,
+      },
+      select: { id: true },
+    });
+    const details = { provider: provider.nameFor(domain) };
+    await recordAudit(tx, { actor: plan.actorId, action: 'mailbox.imported', subject: mailboxSubject(plan.address), outcome: 'ok', details }, plan.now);
+    return created.id;
+  }
+}
+
+interface OffboardFields {
+  lastDay: string;
+  retentionDays: number;
+  forwardTo: string;
+  subject: string;
+  body: string;
+  suspendLogin: boolean;
+  removeOwnForwarders: boolean;
+}
+
+interface OffboardingPlan extends OffboardFields {
+  actorId: string;
+  now: Date;
+  address: string;
+  mailbox: { id: number; status: string } | null;
+  leaver: { name: string; staffId: number | null };
 }

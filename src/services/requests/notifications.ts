@@ -149,79 +149,90 @@ export class RequestNotifier {
     const request = await prisma.emailRequest.findUniqueOrThrow({ where: { id: payload.requestId }, select: summarySelect });
     const requester = await contacts.resolve(request.requesterId);
     const facts = this.facts(request, requester.name);
-    const base = `request:${request.id}:${payload.event}${payload.key ? `:${payload.key}` : ''}`;
-
     // Slack lookups first, then one transaction that writes every delivery of this event.
-    const plan: Array<(tx: Db) => Promise<void>> = [];
-    const emailTo = (who: string, contact: { email?: string; slackUserId: string }, content: EmailContent, template: string) =>
-      plan.push((tx) =>
-        contact.email
-          ? this.deps.notifications.enqueueEmail(tx, { to: contact.email, ...content, template, dedupeKey: `${base}:${who}:email`, requestId: request.id })
-          : this.deps.notifications.recordSkipped(tx, {
-              channel: 'EMAIL',
-              recipient: `slack:${contact.slackUserId}`,
-              template,
-              dedupeKey: `${base}:${who}:email`,
-              requestId: request.id,
-              reason: 'no email address in the Staff directory or the Slack profile',
-            }),
-      );
-
+    const plan = new DeliveryPlan(this.deps.notifications, `request:${request.id}:${payload.event}${payload.key ? `:${payload.key}` : ''}`, request.id);
     switch (payload.event) {
-      case 'approval_requested': {
-        const approverId = payload.userId;
+      case 'approval_requested':
         // Decided before the job ran: nobody needs to be called to a request that is no longer pending.
-        if (!approverId || request.status !== 'PENDING_APPROVAL') return;
-        const dm = await prisma.approvalMessage.findUnique({ where: { requestId_userId: { requestId: request.id, userId: approverId } } });
-        if (!dm) return;
-        const [approver, link] = await Promise.all([contacts.resolve(approverId), this.deps.slack.getPermalink(dm.channelId, dm.ts)]);
-        const smsTemplate = 'approval-request-sms';
-        plan.push((tx) =>
-          approver.phone
-            ? this.deps.notifications.enqueueSms(tx, { to: approver.phone, body: approvalRequestSms(settings, facts), template: smsTemplate, dedupeKey: `${base}:${approverId}:sms`, requestId: request.id })
-            : this.deps.notifications.recordSkipped(tx, {
-                channel: 'SMS',
-                recipient: `slack:${approverId}`,
-                template: smsTemplate,
-                dedupeKey: `${base}:${approverId}:sms`,
-                requestId: request.id,
-                reason: approver.phoneProblem ?? 'no phone number in the Staff directory or the Slack profile',
-              }),
-        );
-        emailTo(approverId, approver, approvalRequestEmail(settings, facts, link), 'approval-request-email');
+        if (!payload.userId || request.status !== 'PENDING_APPROVAL') return;
+        if (!(await this.planApprovalRequested(plan, request.id, payload.userId, facts))) return;
         break;
-      }
-      case 'rejected': {
-        emailTo('requester', requester, requesterRejectedEmail(settings, facts), 'requester-rejected-email');
-        plan.push((tx) =>
-          this.deps.notifications.enqueueSms(tx, { to: request.phone, body: newHireRejectedSms(settings, facts), template: 'new-hire-rejected-sms', dedupeKey: `${base}:new-hire:sms`, requestId: request.id }),
-        );
-        plan.push((tx) =>
-          this.deps.notifications.enqueueEmail(tx, {
-            to: request.personalEmail,
-            ...newHireRejectedEmail(settings, facts),
-            template: 'new-hire-rejected-email',
-            dedupeKey: `${base}:new-hire:email`,
-            requestId: request.id,
-          }),
-        );
+      case 'rejected':
+        plan.email('requester', requester, requesterRejectedEmail(settings, facts), 'requester-rejected-email');
+        plan.smsTo('new-hire', request.phone, newHireRejectedSms(settings, facts), 'new-hire-rejected-sms');
+        plan.emailTo('new-hire', request.personalEmail, newHireRejectedEmail(settings, facts), 'new-hire-rejected-email');
         break;
-      }
       case 'ready':
-        emailTo('requester', requester, requesterReadyEmail(settings, facts, settings.publicUrl ? 'link' : 'password'), 'requester-ready-email');
+        plan.email('requester', requester, requesterReadyEmail(settings, facts, settings.publicUrl ? 'link' : 'password'), 'requester-ready-email');
         break;
       case 'failed': {
         const admins = await Promise.all(settings.adminIds.map((id) => contacts.resolve(id)));
-        for (const admin of admins) emailTo(admin.slackUserId, admin, adminFailureEmail(settings, facts, payload.attempts ?? 0), 'admin-provisioning-failed-email');
+        for (const admin of admins) plan.email(admin.slackUserId, admin, adminFailureEmail(settings, facts, payload.attempts ?? 0), 'admin-provisioning-failed-email');
         break;
       }
     }
-    await jobs.transaction(prisma, async (tx) => {
-      for (const step of plan) await step(tx);
-    });
+    await jobs.transaction(prisma, (tx) => plan.write(tx));
+  }
+
+  /** The approver's SMS and email, linking to their DM; false when there is no DM (yet) to link to. */
+  private async planApprovalRequested(plan: DeliveryPlan, requestId: number, approverId: string, facts: RequestFacts): Promise<boolean> {
+    const { prisma, contacts, settings } = this.deps;
+    const dm = await prisma.approvalMessage.findUnique({ where: { requestId_userId: { requestId, userId: approverId } } });
+    if (!dm) return false;
+    const [approver, link] = await Promise.all([contacts.resolve(approverId), this.deps.slack.getPermalink(dm.channelId, dm.ts)]);
+    plan.sms(approverId, approver, approvalRequestSms(settings, facts), 'approval-request-sms');
+    plan.email(approverId, approver, approvalRequestEmail(settings, facts, link), 'approval-request-email');
+    return true;
   }
 
   jobHandlers(): JobHandler[] {
     return [handle(RequestNotifyJobs.notifyContacts, { run: (payload) => this.notifyContacts(payload) })];
+  }
+}
+
+/**
+ * The deliveries one event asks for, written together: to a person (by their Staff/Slack contact,
+ * or a SKIPPED row saying why not) or to an address typed into the request.
+ */
+class DeliveryPlan {
+  private readonly steps: Array<(tx: Db) => Promise<void>> = [];
+
+  constructor(
+    private readonly notifications: NotificationService,
+    private readonly base: string,
+    private readonly requestId: number,
+  ) {}
+
+  email(who: string, contact: { email?: string; slackUserId: string }, content: EmailContent, template: string): void {
+    const dedupeKey = `${this.base}:${who}:email`;
+    const { requestId } = this;
+    this.steps.push((tx) =>
+      contact.email
+        ? this.notifications.enqueueEmail(tx, { to: contact.email, ...content, template, dedupeKey, requestId })
+        : this.notifications.recordSkipped(tx, { channel: 'EMAIL', recipient: `slack:${contact.slackUserId}`, template, dedupeKey, requestId, reason: 'no email address in the Staff directory or the Slack profile' }),
+    );
+  }
+
+  sms(who: string, contact: { phone?: string; phoneProblem?: string; slackUserId: string }, body: string, template: string): void {
+    const dedupeKey = `${this.base}:${who}:sms`;
+    const { requestId } = this;
+    const reason = contact.phoneProblem ?? 'no phone number in the Staff directory or the Slack profile';
+    this.steps.push((tx) =>
+      contact.phone
+        ? this.notifications.enqueueSms(tx, { to: contact.phone, body, template, dedupeKey, requestId })
+        : this.notifications.recordSkipped(tx, { channel: 'SMS', recipient: `slack:${contact.slackUserId}`, template, dedupeKey, requestId, reason }),
+    );
+  }
+
+  emailTo(who: string, to: string, content: EmailContent, template: string): void {
+    this.steps.push((tx) => this.notifications.enqueueEmail(tx, { to, ...content, template, dedupeKey: `${this.base}:${who}:email`, requestId: this.requestId }));
+  }
+
+  smsTo(who: string, to: string, body: string, template: string): void {
+    this.steps.push((tx) => this.notifications.enqueueSms(tx, { to, body, template, dedupeKey: `${this.base}:${who}:sms`, requestId: this.requestId }));
+  }
+
+  async write(tx: Db): Promise<void> {
+    for (const step of this.steps) await step(tx);
   }
 }
