@@ -8,13 +8,14 @@ import { userInfo } from 'node:os';
 import { basename } from 'node:path';
 import { pino } from 'pino';
 import cliProgress from 'cli-progress';
-import { ConfigError, loadProviderConfig } from '../config.ts';
+import { ConfigError, loadProviderConfig, type ProviderConfig } from '../config.ts';
 import { createPrismaClient } from '../platform/db/client.ts';
 import { applyMigrations } from '../platform/db/migrate.ts';
 import { createLogger } from '../lib/logger.ts';
 import { buildProvider } from '../providers/index.ts';
-import { type BatchOutcome, createMailboxes } from '../services/batch/batch-create.ts';
-import { type BatchFormat, type BatchProblem, type ParsedBatch, parseBatchFile } from '../services/batch/batch-file.ts';
+import { type BatchCreateResult, createMailboxes } from '../services/batch/batch-create.ts';
+import { type BatchFormat, type ParsedBatch, parseBatchFile } from '../services/batch/batch-file.ts';
+import { describe, printSummary, problemRow, report, type Row } from './batch-create-report.ts';
 
 export interface BatchCreateCliOptions {
   dryRun?: boolean;
@@ -40,13 +41,6 @@ export interface BatchCreateIo {
 export const ExitCode = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
 
 class UsageError extends Error {}
-
-type Row =
-  | BatchOutcome
-  | { status: 'invalid'; line: number; address: string | null; reason: string }
-  | { status: 'valid'; line: number; address: string };
-
-const problemRow = (problem: BatchProblem): Row => ({ status: 'invalid', line: problem.line, address: problem.address, reason: problem.reasons.join('; ') });
 
 /** `cli:<os user>`: who ran the command, as the audit log records it. */
 export function cliActor(env: NodeJS.ProcessEnv): string {
@@ -123,27 +117,50 @@ export async function runBatchCreate(file: string, options: BatchCreateCliOption
   }
 }
 
+/** One run of the command: its arguments, the settings and the parsed file. */
+interface BatchRun {
+  file: string;
+  options: BatchCreateCliOptions;
+  io: BatchCreateIo;
+  config: ProviderConfig;
+  parsed: ParsedBatch;
+  /** Not --json: progress and the summary are printed for a person. */
+  human: boolean;
+  /** Prints a line for a person; silent with --json. */
+  say: (line: string) => void;
+  /** Lines without a password, whose passwords are generated. */
+  toGenerate: number;
+}
+
 async function run(file: string, options: BatchCreateCliOptions, io: BatchCreateIo): Promise<number> {
   const config = loadProviderConfig(io.env);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`Cannot read ${file}: ${(error as Error).message}`);
-  }
+  const text = readBatchFile(file);
   const parsed = parseBatchFile(text, { domains: config.MAIL_DOMAINS, phoneRegion: config.DEFAULT_PHONE_REGION }, options.format);
   const human = !options.json;
   const say = (line: string) => {
     if (human) io.out(line);
   };
   const toGenerate = parsed.entries.filter((entry) => entry.password === null).length;
+  const batch: BatchRun = { file, options, io, config, parsed, human, say, toGenerate };
 
   say(`${basename(file)}: ${parsed.lineCount} line(s) in ${parsed.format === 'pipe' ? '“email | password”' : 'CSV'} format; ${parsed.entries.length} valid, ${parsed.problems.length} with problems.`);
   if (parsed.problems.length > 0) {
     say('Problems (these lines will not be created):');
     for (const problem of parsed.problems) say(`  line ${problem.line}: ${problem.address ? `${problem.address}: ` : ''}${problem.reasons.join('; ')}`);
   }
+  return stopBeforeCreating(batch) ?? (await createAll(batch));
+}
 
+function readBatchFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`Cannot read ${file}: ${(error as Error).message}`);
+  }
+}
+
+/** A dry run, or --strict with problems: the exit code, with nothing created; null to go on and create. */
+function stopBeforeCreating({ file, options, io, parsed, human, say, toGenerate }: BatchRun): number | null {
   if (options.dryRun) {
     if (toGenerate > 0 && !options.credentialsOut) say(`Note: ${toGenerate} line(s) have no password; a real run needs --credentials-out FILE for the generated ones.`);
     say(`Dry run: nothing was created. ${parsed.entries.length} mailbox(es) would be created or skipped if they exist.`);
@@ -167,7 +184,12 @@ async function run(file: string, options: BatchCreateCliOptions, io: BatchCreate
       `${toGenerate} line(s) have no password. Generated passwords are only ever written to a file you name: add --credentials-out FILE (created with mode 0600). Nothing was created.`,
     );
   }
+  return null;
+}
 
+/** Creates the valid entries, reporting progress and then the summary or the JSON report; returns the exit code. */
+async function createAll(batch: BatchRun): Promise<number> {
+  const { file, options, io, config, parsed, human, say, toGenerate } = batch;
   const credentials = toGenerate > 0 && options.credentialsOut ? openCredentialsFile(options.credentialsOut) : null;
   // Logs go to stderr, so that stdout carries only the report (and --json stays parseable).
   const logger = createLogger({ level: io.env.LOG_LEVEL?.trim() ? config.LOG_LEVEL : 'error', destination: pino.destination(2) }).child({ command: 'batch-create' });
@@ -189,33 +211,11 @@ async function run(file: string, options: BatchCreateCliOptions, io: BatchCreate
 
     if (parsed.entries.length > 0) say(`Creating ${parsed.entries.length} mailbox(es) (concurrency ${options.concurrency}) as ${actor}…`);
     const counts = { created: 0, skipped: 0, failed: 0 };
-    if (human && io.terminal && parsed.entries.length > 0) {
-      bar = new cliProgress.SingleBar(
-        {
-          stream: io.terminal,
-          format: ' {bar} {value}/{total} | created {created} · skipped {skipped} · failed {failed}',
-          hideCursor: true,
-          clearOnComplete: false,
-        },
-        cliProgress.Presets.shades_classic,
-      );
-      bar.start(parsed.entries.length, 0, counts);
-    }
+    bar = startProgressBar(batch, counts);
     let done = 0;
     const result = await createMailboxes(
       parsed.entries,
-      {
-        prisma,
-        provider,
-        logger,
-        actor,
-        quotaMb: config.MAILBOX_QUOTA_MB,
-        savePassword: (address, password) => {
-          if (!credentials) throw new Error('no credentials file is open');
-          writeSync(credentials.fd, `${address},${csvField(password)}\n`);
-          fsyncSync(credentials.fd);
-        },
-      },
+      { prisma, provider, logger, actor, quotaMb: config.MAILBOX_QUOTA_MB, savePassword: passwordSaver(credentials) },
       {
         concurrency: options.concurrency,
         retries: options.retries,
@@ -231,15 +231,7 @@ async function run(file: string, options: BatchCreateCliOptions, io: BatchCreate
     );
     bar?.stop();
     bar = null;
-
-    const rows: Row[] = [...parsed.problems.map(problemRow), ...result.outcomes].sort((a, b) => a.line - b.line);
-    const generated = result.outcomes.filter((o) => o.status === 'created' && o.passwordGenerated).length;
-    const credentialsFile = credentials ? (options.credentialsOut ?? null) : null;
-    if (human) printSummary(say, rows, result.stoppedBecause, generated, credentialsFile);
-    else io.out(JSON.stringify(report(file, parsed, rows, { dryRun: false, stoppedBecause: result.stoppedBecause, credentialsFile }), null, 2));
-
-    if (result.stoppedBecause === 'interrupted') return ExitCode.interrupted;
-    return rows.some((row) => row.status === 'failed' || row.status === 'invalid' || row.status === 'not_attempted') ? ExitCode.failed : ExitCode.ok;
+    return finish(batch, result, credentials ? (options.credentialsOut ?? null) : null);
   } finally {
     bar?.stop();
     release();
@@ -249,76 +241,38 @@ async function run(file: string, options: BatchCreateCliOptions, io: BatchCreate
   }
 }
 
-function describe(outcome: BatchOutcome): string {
-  switch (outcome.status) {
-    case 'created':
-      return `created  ${outcome.address} (line ${outcome.line}) at ${outcome.provider}${outcome.passwordGenerated ? ', password generated' : ''}`;
-    case 'skipped':
-      return `skipped  ${outcome.address} (line ${outcome.line}): ${outcome.reason}`;
-    case 'failed':
-      return `failed   ${outcome.address ?? '-'} (line ${outcome.line}): ${outcome.reason}`;
-    case 'not_attempted':
-      return `not attempted  ${outcome.address} (line ${outcome.line})`;
-  }
-}
-
-function printSummary(
-  say: (line: string) => void,
-  rows: Row[],
-  stoppedBecause: string | null,
-  generated: number,
-  credentialsFile: string | null,
-): void {
-  const of = (status: Row['status']) => rows.filter((row) => row.status === status);
-  const created = of('created');
-  const skipped = of('skipped');
-  const failed = [...of('invalid'), ...of('failed')].sort((a, b) => a.line - b.line);
-  const notAttempted = of('not_attempted');
-  say('');
-  say(
-    `Summary: ${created.length} created, ${skipped.length} skipped, ${failed.length} failed` +
-      `${notAttempted.length > 0 ? `, ${notAttempted.length} not attempted` : ''}.`,
-  );
-  if (stoppedBecause === 'interrupted') say('Interrupted: the calls in flight were finished; run the same command again to finish the file.');
-  if (stoppedBecause === 'credentials_refused') say('Stopped: the mail provider refused Mailroom’s credentials; fix the settings and run the file again.');
-  const list = (title: string, items: Row[]) => {
-    if (items.length === 0) return;
-    say(`${title}:`);
-    for (const row of items) {
-      const reason = 'reason' in row ? row.reason : '';
-      say(`  line ${row.line}  ${row.address ?? '-'}${reason ? `  ${reason}` : ''}`);
-    }
-  };
-  list('Skipped', skipped);
-  list('Failed', failed);
-  list('Not attempted', notAttempted);
-  if (generated > 0 && credentialsFile) say(`Generated passwords of ${generated} new mailbox(es) were appended to ${credentialsFile} (mode 0600).`);
-}
-
-function report(
-  file: string,
-  parsed: ParsedBatch,
-  rows: Row[],
-  extra: { dryRun: boolean; stoppedBecause: string | null; credentialsFile: string | null },
-) {
-  const count = (status: Row['status']) => rows.filter((row) => row.status === status).length;
-  return {
-    file,
-    format: parsed.format,
-    dryRun: extra.dryRun,
-    stoppedBecause: extra.stoppedBecause,
-    summary: {
-      lines: parsed.lineCount,
-      valid: parsed.entries.length,
-      invalid: parsed.problems.length,
-      created: count('created'),
-      skipped: count('skipped'),
-      failed: count('failed') + count('invalid'),
-      notAttempted: count('not_attempted'),
+/** The progress bar, for a person at a terminal when there is something to create; null otherwise. */
+function startProgressBar({ io, parsed, human }: BatchRun, counts: Record<'created' | 'skipped' | 'failed', number>): cliProgress.SingleBar | null {
+  if (!human || !io.terminal || parsed.entries.length === 0) return null;
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: io.terminal,
+      format: ' {bar} {value}/{total} | created {created} · skipped {skipped} · failed {failed}',
+      hideCursor: true,
+      clearOnComplete: false,
     },
-    credentialsFile: extra.credentialsFile,
-    results: [...rows]
-      .sort((a, b) => a.line - b.line)
-      .map((row) => (row.status === 'invalid' ? { ...row, status: 'failed' as const, invalid: true } : row)),
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(parsed.entries.length, 0, counts);
+  return bar;
+}
+
+/** Appends a generated password to the credentials file and syncs it before the mailbox is created. */
+function passwordSaver(credentials: { fd: number } | null): (address: string, password: string) => void {
+  return (address, password) => {
+    if (!credentials) throw new Error('no credentials file is open');
+    writeSync(credentials.fd, `${address},${csvField(password)}\n`);
+    fsyncSync(credentials.fd);
   };
+}
+
+/** Prints the summary (or the JSON report) and returns the exit code. */
+function finish({ file, io, parsed, human, say }: BatchRun, result: BatchCreateResult, credentialsFile: string | null): number {
+  const rows: Row[] = [...parsed.problems.map(problemRow), ...result.outcomes].sort((a, b) => a.line - b.line);
+  const generated = result.outcomes.filter((o) => o.status === 'created' && o.passwordGenerated).length;
+  if (human) printSummary(say, rows, result.stoppedBecause, generated, credentialsFile);
+  else io.out(JSON.stringify(report(file, parsed, rows, { dryRun: false, stoppedBecause: result.stoppedBecause, credentialsFile }), null, 2));
+
+  if (result.stoppedBecause === 'interrupted') return ExitCode.interrupted;
+  return rows.some((row) => row.status === 'failed' || row.status === 'invalid' || row.status === 'not_attempted') ? ExitCode.failed : ExitCode.ok;
 }
