@@ -7,6 +7,7 @@ import { createPrismaClient } from './platform/db/client.ts';
 import type { PrismaClient } from './generated/prisma/client.ts';
 import { buildCredentialRoutes } from './http/credential-routes.ts';
 import { refuseFutureDated } from './http/request-age.ts';
+import { withTimeout } from './lib/timeout.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
 import type { Logger } from './lib/logger.ts';
 import { SecretBox } from './lib/secret-box.ts';
@@ -114,15 +115,16 @@ function buildSlackApp(core: Core, extraRoutes: CustomRoute[]): App {
     method: ['GET'],
     handler: (_req, res) => {
       if (core.lifecycle.draining) return void res.writeHead(503, { 'content-type': 'application/json' }).end('{"ok":false,"error":"shutting down"}');
-      prisma.$queryRaw`SELECT 1`.then(
-        () => {
+      // Within a second in every state: a database that hangs counts as unreachable.
+      withTimeout(prisma.$queryRaw`SELECT 1`, 900).then(
+        (answer) => {
+          if (answer === 'timeout') throw new Error('no answer within 900 ms');
           res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
         },
-        (error: unknown) => {
-          logger.warn({ err: error }, 'health check: database unreachable');
-          res.writeHead(503, { 'content-type': 'application/json' }).end('{"ok":false,"error":"database unreachable"}');
-        },
-      );
+      ).catch((error: unknown) => {
+        logger.warn({ err: { message: error instanceof Error ? error.message : String(error) } }, 'health check: database unreachable');
+        res.writeHead(503, { 'content-type': 'application/json' }).end('{"ok":false,"error":"database unreachable"}');
+      });
     },
   };
   const customRoutes = [health, ...extraRoutes, ...credentialRoutes];

@@ -9,14 +9,19 @@ const idValue = z.coerce.number().int().positive();
 export type IdButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs & { id: number; userId: string };
 
 /**
- * A button whose value is a row id: acks first, parses the id (round-tripped data is untrusted; a
- * malformed one is answered and nothing is done), then hands over to `run`.
+ * A button whose value is a row id: parses the id (round-tripped data is untrusted; a malformed
+ * one is answered and nothing is done), hands over to `run`, and acks only once `run` has recorded
+ * the click: a click either takes effect or the clicker is told it did not (a failure, e.g. the
+ * database being down, reaches the incident handler unacked, which answers "nothing was saved").
  */
 export function onIdButton(app: App, actionId: string, run: (args: IdButtonArgs) => Promise<void>): void {
   app.action<BlockButtonAction>(actionId, async (args) => {
-    await args.ack();
     const id = idValue.safeParse(args.action.value);
-    if (!id.success) return void (await tellClicker(args.respond, 'This button is malformed; nothing was done.'));
+    if (!id.success) {
+      await args.ack();
+      return void (await tellClicker(args.respond, 'This button is malformed; nothing was done.'));
+    }
     await run({ ...args, id: id.data, userId: args.body.user.id });
+    await args.ack();
   });
 }

@@ -10,10 +10,11 @@ export const incidentMessage = (incident: string): string =>
 type Body = Record<string, any>;
 type Ack = (response?: unknown) => Promise<void>;
 
-/** The first input block of a submitted modal: where Slack can show an error. */
+/** The first input block of a submitted modal: where Slack can show an error (its blocks, else its state's first field). */
 function firstInputBlockId(view: Body | undefined): string | undefined {
   const blocks = Array.isArray(view?.blocks) ? (view?.blocks as Body[]) : [];
-  return blocks.find((block) => block.type === 'input' && typeof block.block_id === 'string')?.block_id;
+  const fromBlocks = blocks.find((block) => block.type === 'input' && typeof block.block_id === 'string')?.block_id;
+  return fromBlocks ?? Object.keys((view?.state?.values as Body | undefined) ?? {})[0];
 }
 
 /** Acks when no listener has yet; false when the interaction was already acknowledged. */

@@ -63,8 +63,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
-  const db = await createTestDatabase();
+/** `databaseServerUrl`: another MariaDB than TEST_DATABASE_URL's (the outage tests start their own). */
+export async function startHarness(env: Record<string, string> = {}, options: { databaseServerUrl?: string } = {}): Promise<Harness> {
+  const db = await createTestDatabase(options.databaseServerUrl ? { serverUrl: options.databaseServerUrl } : {});
   const slack = await startFakeSlack({ botToken: BOT_TOKEN, users, usergroups: { [HR_USERGROUP]: [People.hrGroupMember] } });
   const cpanel = await startFakeCpanel({ user: 'acme', token: CPANEL_TOKEN, domains: ['example.com', 'example.org'] });
   const twilio = await startFakeTwilio({ accountSid: TWILIO_SID, authToken: TWILIO_TOKEN });

@@ -31,13 +31,15 @@ export function dropDatabase(name: string): Promise<void> {
 }
 
 /** Creates a uniquely named database, applies every migration, and returns a PrismaClient on it. */
-export async function createTestDatabase(options?: { connectionLimit?: number }): Promise<TestDatabase> {
+export async function createTestDatabase(options?: { connectionLimit?: number; serverUrl?: string }): Promise<TestDatabase> {
   const name = randomTestDatabaseName();
-  const url = withDatabase(testServerUrl(), name);
+  const serverUrl = options?.serverUrl ?? testServerUrl();
+  const url = withDatabase(serverUrl, name);
+  const dropIt = () => dropDatabaseAt(url);
   try {
     await applyMigrations({ databaseUrl: url });
   } catch (error) {
-    await dropDatabase(name).catch(() => undefined);
+    await dropIt().catch(() => undefined);
     throw error;
   }
   const prisma = createPrismaClient(url, { connectionLimit: options?.connectionLimit ?? 5 });
@@ -52,7 +54,7 @@ export async function createTestDatabase(options?: { connectionLimit?: number })
       try {
         await prisma.$disconnect();
       } finally {
-        await dropDatabase(name);
+        await dropIt();
       }
     },
   };

@@ -24,6 +24,10 @@ export function createPrismaClient(databaseUrl: string, options?: { connectionLi
       ...(parts.password === undefined ? {} : { password: parts.password }),
       database: parts.database,
       connectionLimit,
+      // Short waits: while the database is down a Slack interaction must still be answered within
+      // its 3 s (with "nothing was saved"), and /healthz within one.
+      connectTimeout: 800,
+      acquireTimeout: 1200,
       // The driver runs `SET time_zone = '+00:00'` on every new connection (see SESSION_TIME_ZONE).
       timezone: SESSION_TIME_ZONE,
     },
