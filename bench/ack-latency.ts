@@ -26,7 +26,21 @@ try {
   const wall = performance.now() - start;
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0);
-  console.log(JSON.stringify({ submissions: total, concurrency, perSecond: Math.round((total / wall) * 1000), p50Ms: pct(50), p95Ms: pct(95), p99Ms: pct(99), maxMs: pct(100) }, null, 2));
+  console.log(
+    JSON.stringify(
+      {
+        submissions: total,
+        concurrency,
+        perSecond: Math.round((total / wall) * 1000),
+        p50Ms: pct(50),
+        p95Ms: pct(95),
+        p99Ms: pct(99),
+        maxMs: pct(100),
+      },
+      null,
+      2,
+    ),
+  );
   if (pct(99) >= 3000) process.exitCode = 1;
 } finally {
   await h.close();

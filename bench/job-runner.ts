@@ -3,9 +3,9 @@
  * at once (as two replicas would). Run on demand: `npm run bench:jobs [-- N]`.
  */
 import { z } from 'zod';
-import { systemClock } from '../src/platform/clock.ts';
 import { createLogger } from '../src/lib/logger.ts';
-import { defineJob, handle, job, JobQueue, JobRunner } from '../src/platform/jobs.ts';
+import { systemClock } from '../src/platform/clock.ts';
+import { defineJob, handle, JobQueue, JobRunner, job } from '../src/platform/jobs.ts';
 import { createTestDatabase } from '../test/support/test-db.ts';
 
 const count = Number(process.argv[2] ?? 2000);
@@ -29,7 +29,9 @@ try {
   }
   const enqueueMs = performance.now() - enqueueStart;
 
-  const runners = [0, 1].map(() => new JobRunner({ prisma: db.prisma, handlers, clock: systemClock, logger, pollMs: 1000, backoffBaseMs: 1000, batchSize: 16 }));
+  const runners = [0, 1].map(
+    () => new JobRunner({ prisma: db.prisma, handlers, clock: systemClock, logger, pollMs: 1000, backoffBaseMs: 1000, batchSize: 16 }),
+  );
   const rssBefore = process.memoryUsage().rss;
   const start = performance.now();
   const ran = await Promise.all(runners.map((runner) => runner.runDue()));

@@ -29,7 +29,10 @@ export function isStale() {
 
 export function build({ quiet = false } = {}) {
   rmSync(DIST, { recursive: true, force: true });
-  const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { stdio: quiet ? 'pipe' : 'inherit', encoding: 'utf8' });
+  const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json')], {
+    stdio: quiet ? 'pipe' : 'inherit',
+    encoding: 'utf8',
+  });
   if (tsc.status !== 0) {
     if (quiet) process.stderr.write(`${tsc.stdout ?? ''}${tsc.stderr ?? ''}`);
     throw new Error('The TypeScript build failed (see above).');

@@ -1,25 +1,25 @@
 import type { Server } from 'node:http';
-import { App, type CustomRoute, HTTPReceiver, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
+import { App, type Logger as BoltLogger, type CustomRoute, HTTPReceiver, LogLevel } from '@slack/bolt';
 import { newIncidentId, registerIncidentHandler } from './commands/incidents.ts';
 import { registerListeners } from './commands/index.ts';
 import type { Config } from './config.ts';
-import { createPrismaClient } from './platform/db/client.ts';
 import type { PrismaClient } from './generated/prisma/client.ts';
 import { buildCredentialRoutes } from './http/credential-routes.ts';
 import { refuseFutureDated } from './http/request-age.ts';
-import { withTimeout } from './lib/timeout.ts';
-import { type Clock, systemClock } from './platform/clock.ts';
 import type { Logger } from './lib/logger.ts';
 import { SecretBox } from './lib/secret-box.ts';
-import { buildMailer, buildProvider, buildSmsSender } from './providers/index.ts';
-import { ContactResolver } from './services/notifications/contacts.ts';
+import { withTimeout } from './lib/timeout.ts';
+import { type Clock, systemClock } from './platform/clock.ts';
+import { createPrismaClient } from './platform/db/client.ts';
 import { JobQueue, JobRunner } from './platform/jobs.ts';
-import { HomeService } from './services/home/home-service.ts';
 import { DbLease } from './platform/lease.ts';
+import { Sweep } from './platform/sweep.ts';
+import { buildMailer, buildProvider, buildSmsSender } from './providers/index.ts';
+import { OneTimeSecrets } from './services/credentials/one-time-secrets.ts';
+import { HomeService } from './services/home/home-service.ts';
+import { ContactResolver } from './services/notifications/contacts.ts';
 import { NotificationService } from './services/notifications/notification-service.ts';
 import { OffboardingService } from './services/offboarding/offboarding-service.ts';
-import { Sweep } from './platform/sweep.ts';
-import { OneTimeSecrets } from './services/credentials/one-time-secrets.ts';
 import { RequestNotifier } from './services/requests/notifications.ts';
 import { RequestService, secretContext } from './services/requests/request-service.ts';
 import { WebApiSlackGateway } from './slack/gateway.ts';
@@ -50,7 +50,10 @@ export interface Mailroom {
 function boltLogger(logger: Logger): BoltLogger {
   const child = logger.child({ module: 'bolt' });
   let level = LogLevel.INFO;
-  const write = (method: 'debug' | 'info' | 'warn' | 'error') => (...messages: unknown[]) => child[method](messages.map(String).join(' '));
+  const write =
+    (method: 'debug' | 'info' | 'warn' | 'error') =>
+    (...messages: unknown[]) =>
+      child[method](messages.map(String).join(' '));
   return {
     debug: write('debug'),
     info: write('info'),
@@ -95,7 +98,19 @@ function buildCore(config: Config, logger: Logger, clock: Clock): Core {
     ttlHours: config.CREDENTIAL_LINK_TTL_HOURS,
   });
   const templateSettings = { companyName: config.COMPANY_NAME, itContact: config.IT_CONTACT };
-  return { lifecycle: { draining: false }, config, logger, clock, prisma, provider: buildProvider(config, logger), jobs, secretBox, oneTimeSecrets, mailer: buildMailer(config, logger), templateSettings };
+  return {
+    lifecycle: { draining: false },
+    config,
+    logger,
+    clock,
+    prisma,
+    provider: buildProvider(config, logger),
+    jobs,
+    secretBox,
+    oneTimeSecrets,
+    mailer: buildMailer(config, logger),
+    templateSettings,
+  };
 }
 
 /** The Bolt app with its HTTP routes (health, credential pages, extras) and the incident handler. */
@@ -114,29 +129,46 @@ function buildSlackApp(core: Core, extraRoutes: CustomRoute[]): App {
     path: '/healthz',
     method: ['GET'],
     handler: (_req, res) => {
-      if (core.lifecycle.draining) return void res.writeHead(503, { 'content-type': 'application/json' }).end('{"ok":false,"error":"shutting down"}');
+      if (core.lifecycle.draining)
+        return void res.writeHead(503, { 'content-type': 'application/json' }).end('{"ok":false,"error":"shutting down"}');
       // Within a second in every state: a database that hangs counts as unreachable.
-      withTimeout(prisma.$queryRaw`SELECT 1`, 900).then(
-        (answer) => {
+      withTimeout(prisma.$queryRaw`SELECT 1`, 900)
+        .then((answer) => {
           if (answer === 'timeout') throw new Error('no answer within 900 ms');
           res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-        },
-      ).catch((error: unknown) => {
-        logger.warn({ err: { message: error instanceof Error ? error.message : String(error) } }, 'health check: database unreachable');
-        res.writeHead(503, { 'content-type': 'application/json' }).end('{"ok":false,"error":"database unreachable"}');
-      });
+        })
+        .catch((error: unknown) => {
+          logger.warn({ err: { message: error instanceof Error ? error.message : String(error) } }, 'health check: database unreachable');
+          res.writeHead(503, { 'content-type': 'application/json' }).end('{"ok":false,"error":"database unreachable"}');
+        });
     },
   };
   const customRoutes = [health, ...extraRoutes, ...credentialRoutes];
   // Slack calls are retried by the job runner with backoff: the client's own retries stay short, so a shutdown is not held up by them.
-  const clientOptions = { retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2000 }, ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}) };
+  const clientOptions = {
+    retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2000 },
+    ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
+  };
   const common = { token: config.SLACK_BOT_TOKEN, logger: boltLogger(logger), logLevel: LogLevel.INFO, clientOptions };
   let app: App;
   if (socketMode) {
-    app = new App({ ...common, signingSecret: config.SLACK_SIGNING_SECRET, socketMode: true, appToken: config.SLACK_APP_TOKEN, customRoutes });
+    app = new App({
+      ...common,
+      signingSecret: config.SLACK_SIGNING_SECRET,
+      socketMode: true,
+      appToken: config.SLACK_APP_TOKEN,
+      customRoutes,
+    });
   } else {
-    const receiver = new HTTPReceiver({ signingSecret: config.SLACK_SIGNING_SECRET, customRoutes, logger: common.logger, logLevel: LogLevel.INFO });
-    receiver.requestListener = refuseFutureDated(receiver.requestListener, (req) => logger.warn({ path: req.url?.split('?')[0] }, 'refused a Slack request dated in the future'));
+    const receiver = new HTTPReceiver({
+      signingSecret: config.SLACK_SIGNING_SECRET,
+      customRoutes,
+      logger: common.logger,
+      logLevel: LogLevel.INFO,
+    });
+    receiver.requestListener = refuseFutureDated(receiver.requestListener, (req) =>
+      logger.warn({ path: req.url?.split('?')[0] }, 'refused a Slack request dated in the future'),
+    );
     app = new App({ ...common, receiver });
   }
   // Listener failures are answered to the person by the incident handler; this catches the rest.
@@ -179,7 +211,12 @@ function buildRequestDomain(core: Core, slack: WebApiSlackGateway): Pick<Domains
     oneTimeSecrets: core.oneTimeSecrets,
     logger: logger.child({ module: 'request-notifications' }),
     passwordContext: secretContext,
-    settings: { ...core.templateSettings, adminIds: config.ADMIN_USER_IDS, publicUrl: config.PUBLIC_URL, ttlHours: config.CREDENTIAL_LINK_TTL_HOURS },
+    settings: {
+      ...core.templateSettings,
+      adminIds: config.ADMIN_USER_IDS,
+      publicUrl: config.PUBLIC_URL,
+      ttlHours: config.CREDENTIAL_LINK_TTL_HOURS,
+    },
   });
   const requests = new RequestService({
     prisma,
@@ -288,11 +325,15 @@ export function createMailroom(options: MailroomOptions): Mailroom {
     offboarding,
     sweep,
     async start() {
-      const started = (await app.start(options.listenHost && !socketMode ? { port: config.PORT, host: options.listenHost } : config.PORT)) as unknown;
+      const started = (await app.start(
+        options.listenHost && !socketMode ? { port: config.PORT, host: options.listenHost } : config.PORT,
+      )) as unknown;
       jobRunner.start();
       sweep.start();
       const address = socketMode ? undefined : (started as Server | undefined)?.address?.();
-      return address && typeof address === 'object' ? { port: address.port, address: address.address } : { port: undefined, address: undefined };
+      return address && typeof address === 'object'
+        ? { port: address.port, address: address.address }
+        : { port: undefined, address: undefined };
     },
     stop() {
       // Once: a second SIGTERM, or a test's clean-up after a shutdown test, waits for the same stop.

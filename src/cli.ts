@@ -5,8 +5,8 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { AUDIT_FORMATS, AUDIT_OUTCOMES, type AuditCliOptions, AuditUsageError, runAuditExport } from './cli/audit.ts';
-import { ExitCode, runBatchCreate } from './cli/batch-create.ts';
 import { registerAuroraServerCommands } from './cli/aurora-server.ts';
+import { ExitCode, runBatchCreate } from './cli/batch-create.ts';
 import { CliError, type CliIo, requireDatabaseUrl } from './cli/common.ts';
 import { runMigrate } from './cli/migrate.ts';
 import { loadEnvFile } from './lib/env-file.ts';
@@ -18,11 +18,13 @@ const defaultIo: CliIo = {
   terminal: process.stderr.isTTY ? process.stderr : undefined,
 };
 
-const intOption = (min: number, max: number) => (value: string): number => {
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || n < min || n > max) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
-  return n;
-};
+const intOption =
+  (min: number, max: number) =>
+  (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || n < min || n > max) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
+    return n;
+  };
 
 export function buildCli(io: Partial<CliIo> = {}): Command {
   const { env, out, err, terminal } = { ...defaultIo, ...io };
@@ -42,24 +44,46 @@ export function buildCli(io: Partial<CliIo> = {}): Command {
 
   program
     .command('batch-create')
-    .description('create the mailboxes listed in FILE: "email | password" lines, or CSV with the header email,password,full_name,personal_email,phone')
+    .description(
+      'create the mailboxes listed in FILE: "email | password" lines, or CSV with the header email,password,full_name,personal_email,phone',
+    )
     .argument('<file>', 'the list; blank lines and lines starting with # are skipped')
     .option('--dry-run', 'check every line and report problems; create nothing')
     .option('--strict', 'refuse to start while any line has a problem')
     .option('--concurrency <n>', 'mailboxes created at the same time', intOption(1, 64), 8)
     .option('--retries <n>', 'extra attempts when the mail host is unreachable or answers 5xx', intOption(0, 10), 2)
-    .option('--credentials-out <file>', 'append generated passwords to this file (created with mode 0600); required when a line has no password')
+    .option(
+      '--credentials-out <file>',
+      'append generated passwords to this file (created with mode 0600); required when a line has no password',
+    )
     .option('--format <format>', 'pipe or csv (default: detected from the first line)')
     .option('--json', 'print one JSON report on stdout instead of text')
-    .action(async (file: string, options: { dryRun?: boolean; strict?: boolean; concurrency: number; retries: number; credentialsOut?: string; json?: boolean; format?: string }) => {
-      if (options.format !== undefined && options.format !== 'pipe' && options.format !== 'csv') {
-        throw new CliError('--format must be pipe or csv', ExitCode.usage);
-      }
-      const { format, ...rest } = options;
-      const code = await runBatchCreate(file, { ...rest, ...(format === 'pipe' || format === 'csv' ? { format } : {}) }, { env, out, err, terminal });
-      // runBatchCreate has printed everything already; only the exit code is left to pass on.
-      if (code !== 0) throw new CliError('', code);
-    });
+    .action(
+      async (
+        file: string,
+        options: {
+          dryRun?: boolean;
+          strict?: boolean;
+          concurrency: number;
+          retries: number;
+          credentialsOut?: string;
+          json?: boolean;
+          format?: string;
+        },
+      ) => {
+        if (options.format !== undefined && options.format !== 'pipe' && options.format !== 'csv') {
+          throw new CliError('--format must be pipe or csv', ExitCode.usage);
+        }
+        const { format, ...rest } = options;
+        const code = await runBatchCreate(
+          file,
+          { ...rest, ...(format === 'pipe' || format === 'csv' ? { format } : {}) },
+          { env, out, err, terminal },
+        );
+        // runBatchCreate has printed everything already; only the exit code is left to pass on.
+        if (code !== 0) throw new CliError('', code);
+      },
+    );
 
   registerAuroraServerCommands(program, { env, out, err });
 

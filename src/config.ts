@@ -12,9 +12,7 @@ const csv = z
       .filter((item) => item.length > 0),
   );
 
-const slackUserIds = csv.pipe(
-  z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'each entry must be a Slack user id such as U012ABCDEF')),
-);
+const slackUserIds = csv.pipe(z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'each entry must be a Slack user id such as U012ABCDEF')));
 
 const domainList = csv.pipe(
   z
@@ -63,117 +61,144 @@ const providerByDomain = csv
     return routes;
   });
 
-export const configSchema = z
-  .object({
-    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-    DATABASE_URL: z
-      .string({ error: 'is required, e.g. mysql://mailroom:secret@127.0.0.1:3306/mailroom' })
-      .regex(/^(mysql|mariadb):\/\//, 'must be a mysql:// or mariadb:// URL'),
-    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-    SLACK_BOT_TOKEN: z.string({ error: 'is required (xoxb-…)' }).startsWith('xoxb-', 'must start with xoxb-'),
-    SLACK_SIGNING_SECRET: z.string({ error: 'is required' }).min(8, 'looks too short'),
-    SLACK_APP_TOKEN: optionalString.pipe(z.string().startsWith('xapp-', 'must start with xapp-').optional()),
-    SLACK_API_URL: optionalUrl,
-    MAIL_DOMAINS: domainList,
-    MAILBOX_PROVIDER: z.enum(PROVIDER_NAMES, { error: 'must be one of cpanel, whm, aurora' }).default('cpanel'),
-    MAILBOX_PROVIDER_BY_DOMAIN: providerByDomain,
-    CPANEL_URL: optionalUrl,
-    CPANEL_USER: optionalString,
-    CPANEL_AUTH: z.enum(['token', 'password'], { error: 'must be token or password' }).default('token'),
-    CPANEL_API_TOKEN: optionalString,
-    // Not trimmed: spaces at either end can be part of a password.
-    CPANEL_PASSWORD: z
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  DATABASE_URL: z
+    .string({ error: 'is required, e.g. mysql://mailroom:secret@127.0.0.1:3306/mailroom' })
+    .regex(/^(mysql|mariadb):\/\//, 'must be a mysql:// or mariadb:// URL'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  SLACK_BOT_TOKEN: z.string({ error: 'is required (xoxb-…)' }).startsWith('xoxb-', 'must start with xoxb-'),
+  SLACK_SIGNING_SECRET: z.string({ error: 'is required' }).min(8, 'looks too short'),
+  SLACK_APP_TOKEN: optionalString.pipe(z.string().startsWith('xapp-', 'must start with xapp-').optional()),
+  SLACK_API_URL: optionalUrl,
+  MAIL_DOMAINS: domainList,
+  MAILBOX_PROVIDER: z.enum(PROVIDER_NAMES, { error: 'must be one of cpanel, whm, aurora' }).default('cpanel'),
+  MAILBOX_PROVIDER_BY_DOMAIN: providerByDomain,
+  CPANEL_URL: optionalUrl,
+  CPANEL_USER: optionalString,
+  CPANEL_AUTH: z.enum(['token', 'password'], { error: 'must be token or password' }).default('token'),
+  CPANEL_API_TOKEN: optionalString,
+  // Not trimmed: spaces at either end can be part of a password.
+  CPANEL_PASSWORD: z
+    .string()
+    .regex(/^[^\r\n]*$/, 'must be one line')
+    .optional()
+    .transform((value) => (value === '' ? undefined : value)),
+  CPANEL_CA_FILE: optionalString,
+  CPANEL_TIMEOUT_MS: positiveInt(15_000),
+  WHM_URL: optionalUrl,
+  WHM_USER: optionalString,
+  WHM_AUTH: z.enum(['token', 'accesshash'], { error: 'must be token or accesshash' }).default('token'),
+  WHM_API_TOKEN: optionalString,
+  // The contents of /root/.accesshash: letters and digits, line breaks allowed (they are dropped).
+  WHM_ACCESS_HASH: optionalString.pipe(
+    z
       .string()
-      .regex(/^[^\r\n]*$/, 'must be one line')
-      .optional()
-      .transform((value) => (value === '' ? undefined : value)),
-    CPANEL_CA_FILE: optionalString,
-    CPANEL_TIMEOUT_MS: positiveInt(15_000),
-    WHM_URL: optionalUrl,
-    WHM_USER: optionalString,
-    WHM_AUTH: z.enum(['token', 'accesshash'], { error: 'must be token or accesshash' }).default('token'),
-    WHM_API_TOKEN: optionalString,
-    // The contents of /root/.accesshash: letters and digits, line breaks allowed (they are dropped).
-    WHM_ACCESS_HASH: optionalString.pipe(z.string().regex(/^[A-Za-z0-9\s]+$/, 'must be the letters and digits of the access hash').optional()),
-    WHM_CPANEL_USER: optionalString,
-    WHM_CA_FILE: optionalString,
-    WHM_TIMEOUT_MS: positiveInt(15_000),
-    AURORA_URL: optionalUrl,
-    AURORA_ADMIN_LOGIN: optionalString,
-    AURORA_ADMIN_PASSWORD: optionalString,
-    AURORA_TENANT_ID: z.coerce.number().int().min(0).default(0),
-    AURORA_CA_FILE: optionalString,
-    AURORA_TIMEOUT_MS: positiveInt(15_000),
-    // Aurora as webmail for the cPanel/WHM mailboxes: the id of the mail server registered with
-    // `mailroom aurora-server add`; each new mailbox also gets an Aurora user with an account on it.
-    AURORA_WEBMAIL_SERVER_ID: optionalString.pipe(
-      z
-        .string()
-        .regex(/^[1-9]\d{0,9}$/, 'must be a server id from mailroom aurora-server list')
-        .transform(Number)
-        .optional(),
-    ),
-    MAILBOX_QUOTA_MB: z.coerce.number().int().min(0).default(1024),
-    ADMIN_USER_IDS: slackUserIds.pipe(z.array(z.string()).min(1, 'name at least one admin Slack user id')),
-    DEFAULT_PHONE_REGION: z
+      .regex(/^[A-Za-z0-9\s]+$/, 'must be the letters and digits of the access hash')
+      .optional(),
+  ),
+  WHM_CPANEL_USER: optionalString,
+  WHM_CA_FILE: optionalString,
+  WHM_TIMEOUT_MS: positiveInt(15_000),
+  AURORA_URL: optionalUrl,
+  AURORA_ADMIN_LOGIN: optionalString,
+  AURORA_ADMIN_PASSWORD: optionalString,
+  AURORA_TENANT_ID: z.coerce.number().int().min(0).default(0),
+  AURORA_CA_FILE: optionalString,
+  AURORA_TIMEOUT_MS: positiveInt(15_000),
+  // Aurora as webmail for the cPanel/WHM mailboxes: the id of the mail server registered with
+  // `mailroom aurora-server add`; each new mailbox also gets an Aurora user with an account on it.
+  AURORA_WEBMAIL_SERVER_ID: optionalString.pipe(
+    z
       .string()
-      .default('US')
-      .transform((value) => value.toUpperCase())
-      .pipe(z.string().regex(/^[A-Z]{2}$/, 'must be a two-letter region code such as US or GB')),
-    SECRET_KEY: z
-      .string({ error: 'is required: 64 hex characters, e.g. from `openssl rand -hex 32`' })
-      .regex(/^[0-9a-fA-F]{64}$/, 'must be 32 bytes written as 64 hex characters (openssl rand -hex 32)'),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    JOB_POLL_MS: positiveInt(1_000),
-    JOB_MAX_ATTEMPTS: positiveInt(6),
-    JOB_BACKOFF_BASE_MS: positiveInt(30_000),
-    JOB_LEASE_SECONDS: positiveInt(30),
-    SHUTDOWN_GRACE_SECONDS: positiveInt(10),
-    REQUEST_REMINDER_HOURS: z.coerce.number().int().min(0).max(720).default(24),
-    REQUEST_EXPIRY_DAYS: z.coerce.number().int().min(0).max(365).default(14),
-    REQUEST_ESCALATE_AFTER_REMINDERS: z.coerce.number().int().min(0).max(100).default(2),
-    HR_USER_IDS: slackUserIds,
-    HR_USERGROUP_ID: optionalString.pipe(z.string().regex(/^S[A-Z0-9]{2,}$/, 'must be a Slack user group id such as S012ABCDEF').optional()),
-    RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
-    OFFBOARD_HOUR: z.coerce.number().int().min(0).max(23).default(17),
-    OFFBOARD_SWEEP_CRON: z
+      .regex(/^[1-9]\d{0,9}$/, 'must be a server id from mailroom aurora-server list')
+      .transform(Number)
+      .optional(),
+  ),
+  MAILBOX_QUOTA_MB: z.coerce.number().int().min(0).default(1024),
+  ADMIN_USER_IDS: slackUserIds.pipe(z.array(z.string()).min(1, 'name at least one admin Slack user id')),
+  DEFAULT_PHONE_REGION: z
+    .string()
+    .default('US')
+    .transform((value) => value.toUpperCase())
+    .pipe(z.string().regex(/^[A-Z]{2}$/, 'must be a two-letter region code such as US or GB')),
+  SECRET_KEY: z
+    .string({ error: 'is required: 64 hex characters, e.g. from `openssl rand -hex 32`' })
+    .regex(/^[0-9a-fA-F]{64}$/, 'must be 32 bytes written as 64 hex characters (openssl rand -hex 32)'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  JOB_POLL_MS: positiveInt(1_000),
+  JOB_MAX_ATTEMPTS: positiveInt(6),
+  JOB_BACKOFF_BASE_MS: positiveInt(30_000),
+  JOB_LEASE_SECONDS: positiveInt(30),
+  SHUTDOWN_GRACE_SECONDS: positiveInt(10),
+  REQUEST_REMINDER_HOURS: z.coerce.number().int().min(0).max(720).default(24),
+  REQUEST_EXPIRY_DAYS: z.coerce.number().int().min(0).max(365).default(14),
+  REQUEST_ESCALATE_AFTER_REMINDERS: z.coerce.number().int().min(0).max(100).default(2),
+  HR_USER_IDS: slackUserIds,
+  HR_USERGROUP_ID: optionalString.pipe(
+    z
       .string()
-      .default('0 */15 * * * *')
-      .refine(isSixFieldCron, 'must be a six-field cron expression (seconds first), e.g. 0 */15 * * * *'),
-    GENERAL_CONTACT_EMAIL: optionalString.pipe(z.email('must be an email address').optional()),
-    TIME_ZONE: z
+      .regex(/^S[A-Z0-9]{2,}$/, 'must be a Slack user group id such as S012ABCDEF')
+      .optional(),
+  ),
+  RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
+  OFFBOARD_HOUR: z.coerce.number().int().min(0).max(23).default(17),
+  OFFBOARD_SWEEP_CRON: z
+    .string()
+    .default('0 */15 * * * *')
+    .refine(isSixFieldCron, 'must be a six-field cron expression (seconds first), e.g. 0 */15 * * * *'),
+  GENERAL_CONTACT_EMAIL: optionalString.pipe(z.email('must be an email address').optional()),
+  TIME_ZONE: z.string().default('UTC').refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin or America/New_York'),
+  TWILIO_ACCOUNT_SID: optionalString.pipe(
+    z
       .string()
-      .default('UTC')
-      .refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin or America/New_York'),
-    TWILIO_ACCOUNT_SID: optionalString.pipe(z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be a Twilio Account SID: AC followed by 32 hex characters').optional()),
-    TWILIO_AUTH_TOKEN: optionalString,
-    TWILIO_FROM: optionalString.pipe(
-      z
-        .string()
-        .regex(/^(\+[1-9]\d{6,14}|(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11})$/, 'must be a phone number in E.164 form (+14155552671) or an alphanumeric sender id of up to 11 characters')
-        .optional(),
-    ),
-    TWILIO_MESSAGING_SERVICE_SID: optionalString.pipe(z.string().regex(/^MG[0-9a-fA-F]{32}$/, 'must be a Messaging Service SID: MG followed by 32 hex characters').optional()),
-    TWILIO_API_URL: optionalUrl,
-    TWILIO_TIMEOUT_MS: positiveInt(15_000),
-    SMTP_URL: optionalString.pipe(z.string().regex(/^smtps?:\/\/[^/\s]+/, 'must be an smtp:// or smtps:// URL, e.g. smtps://user:password@smtp.example.com:465').optional()),
-    SMTP_TIMEOUT_MS: positiveInt(20_000),
-    MAIL_FROM: optionalString.pipe(
-      z
-        .string()
-        .regex(/^([^<>\r\n]*<[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+)$/, 'must be an address such as it@example.com or "Acme IT <it@example.com>"')
-        .optional(),
-    ),
-    PUBLIC_URL: optionalString.pipe(
-      z
-        .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://mailroom.example.com' })
-        .transform((value) => value.replace(/\/+$/, ''))
-        .optional(),
-    ),
-    CREDENTIAL_LINK_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(72),
-    COMPANY_NAME: z.string().trim().min(1).max(60).default('Mailroom'),
-    IT_CONTACT: z.string().trim().min(1).max(200).default('your IT team'),
-  });
+      .regex(/^AC[0-9a-fA-F]{32}$/, 'must be a Twilio Account SID: AC followed by 32 hex characters')
+      .optional(),
+  ),
+  TWILIO_AUTH_TOKEN: optionalString,
+  TWILIO_FROM: optionalString.pipe(
+    z
+      .string()
+      .regex(
+        /^(\+[1-9]\d{6,14}|(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11})$/,
+        'must be a phone number in E.164 form (+14155552671) or an alphanumeric sender id of up to 11 characters',
+      )
+      .optional(),
+  ),
+  TWILIO_MESSAGING_SERVICE_SID: optionalString.pipe(
+    z
+      .string()
+      .regex(/^MG[0-9a-fA-F]{32}$/, 'must be a Messaging Service SID: MG followed by 32 hex characters')
+      .optional(),
+  ),
+  TWILIO_API_URL: optionalUrl,
+  TWILIO_TIMEOUT_MS: positiveInt(15_000),
+  SMTP_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^smtps?:\/\/[^/\s]+/, 'must be an smtp:// or smtps:// URL, e.g. smtps://user:password@smtp.example.com:465')
+      .optional(),
+  ),
+  SMTP_TIMEOUT_MS: positiveInt(20_000),
+  MAIL_FROM: optionalString.pipe(
+    z
+      .string()
+      .regex(
+        /^([^<>\r\n]*<[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+)$/,
+        'must be an address such as it@example.com or "Acme IT <it@example.com>"',
+      )
+      .optional(),
+  ),
+  PUBLIC_URL: optionalString.pipe(
+    z
+      .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://mailroom.example.com' })
+      .transform((value) => value.replace(/\/+$/, ''))
+      .optional(),
+  ),
+  CREDENTIAL_LINK_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(72),
+  COMPANY_NAME: z.string().trim().min(1).max(60).default('Mailroom'),
+  IT_CONTACT: z.string().trim().min(1).max(200).default('your IT team'),
+});
 
 type Env = Record<string, string | undefined>;
 const isBlank = (value: string | undefined) => value === undefined || value.trim() === '';
@@ -207,10 +232,12 @@ function messagingProblems(env: Env): string[] {
   // The SDK rewrites the API host for a region/edge, which would send a custom base URL elsewhere.
   if (!isBlank(env.TWILIO_API_URL)) {
     for (const key of ['TWILIO_REGION', 'TWILIO_EDGE']) {
-      if (!isBlank(env[key]) || !isBlank(process.env[key])) problems.push(`${key} cannot be combined with TWILIO_API_URL: unset one of them`);
+      if (!isBlank(env[key]) || !isBlank(process.env[key]))
+        problems.push(`${key} cannot be combined with TWILIO_API_URL: unset one of them`);
     }
   }
-  if (!isBlank(env.SMTP_URL) && isBlank(env.MAIL_FROM)) problems.push('MAIL_FROM is required when SMTP_URL is set: the sender of every email');
+  if (!isBlank(env.SMTP_URL) && isBlank(env.MAIL_FROM))
+    problems.push('MAIL_FROM is required when SMTP_URL is set: the sender of every email');
   if (env.NODE_ENV === 'production' && !isBlank(env.PUBLIC_URL) && !env.PUBLIC_URL?.trim().startsWith('https://')) {
     problems.push('PUBLIC_URL must be https:// in production: the one-time credential links travel in it');
   }

@@ -1,8 +1,8 @@
 import { createMailroom } from './app.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
-import { applyMigrations } from './platform/db/migrate.ts';
 import { loadEnvFile } from './lib/env-file.ts';
 import { createLogger } from './lib/logger.ts';
+import { applyMigrations } from './platform/db/migrate.ts';
 
 const SLACK_KEYS = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'] as const;
 const SANDBOX_DATABASE_URL = 'mysql://root@127.0.0.1:3306/mailroom_sandbox';
@@ -37,7 +37,9 @@ async function main(): Promise<void> {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
       if (process.env.NODE_ENV === 'production' && SLACK_KEYS.some((key) => !process.env[key])) {
-        process.stderr.write('NODE_ENV=production: without Slack credentials Mailroom refuses to start (the sandbox never runs in production).\n');
+        process.stderr.write(
+          'NODE_ENV=production: without Slack credentials Mailroom refuses to start (the sandbox never runs in production).\n',
+        );
       }
       process.exit(2);
     }
@@ -57,10 +59,13 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal, graceSeconds: config.SHUTDOWN_GRACE_SECONDS }, 'shutting down');
     // Whatever hangs (a stuck socket, a slow SMTP server), the process is gone soon after the grace period.
-    setTimeout(() => {
-      logger.error('shutdown took too long; exiting');
-      process.exit(1);
-    }, (config.SHUTDOWN_GRACE_SECONDS + 5) * 1000).unref();
+    setTimeout(
+      () => {
+        logger.error('shutdown took too long; exiting');
+        process.exit(1);
+      },
+      (config.SHUTDOWN_GRACE_SECONDS + 5) * 1000,
+    ).unref();
     mailroom.stop().then(
       () => process.exit(0),
       (error: unknown) => {
@@ -90,7 +95,10 @@ async function runSandbox(): Promise<void> {
   const port = Number(process.env.PORT || 3000);
   // The sandbox has no login: it listens on loopback unless SANDBOX_HOST says otherwise.
   const sandbox = await startSandbox({ port, databaseUrl, logger, host: process.env.SANDBOX_HOST || '127.0.0.1' });
-  logger.info({ url: `${sandbox.url}/sandbox`, database: databaseUrl.replace(/\/\/[^@]*@/, '//') }, 'Mailroom runs on its built-in sandbox');
+  logger.info(
+    { url: `${sandbox.url}/sandbox`, database: databaseUrl.replace(/\/\/[^@]*@/, '//') },
+    'Mailroom runs on its built-in sandbox',
+  );
   process.stdout.write(
     `\nMailroom sandbox: open ${sandbox.url}/sandbox in a browser.\n` +
       'Set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (see .env.example) to connect to a real workspace.\n\n',

@@ -5,8 +5,8 @@
 import { stringify } from 'csv-stringify/sync';
 import { createPrismaClient, describeDatabase } from '../platform/db/client.ts';
 import { probeDatabase } from '../platform/db/server.ts';
-import { type AuditFilter, type AuditRow, readAuditLog } from '../services/audit/audit-log.ts';
 import type { AuditOutcome } from '../services/audit/audit.ts';
+import { type AuditFilter, type AuditRow, readAuditLog } from '../services/audit/audit-log.ts';
 
 export const AUDIT_FORMATS = ['text', 'csv', 'jsonl'] as const;
 export type AuditFormat = (typeof AUDIT_FORMATS)[number];
@@ -41,14 +41,17 @@ export function parseWhen(value: string, edge: 'since' | 'until', now: Date): Da
   }
   if (DATE_ONLY.test(text)) {
     const day = new Date(`${text}T00:00:00.000Z`);
-    if (Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== text) throw new AuditUsageError(`--${edge} ${value}: no such date`);
+    if (Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== text)
+      throw new AuditUsageError(`--${edge} ${value}: no such date`);
     return edge === 'until' ? new Date(day.getTime() + 86_400_000) : day;
   }
   if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(text)) {
     const instant = new Date(text);
     if (!Number.isNaN(instant.getTime())) return instant;
   }
-  throw new AuditUsageError(`--${edge} ${value}: expected a date (2026-11-01, a UTC day), an ISO 8601 time with its zone (2026-11-01T09:30:00Z) or a span back from now (7d, 12h)`);
+  throw new AuditUsageError(
+    `--${edge} ${value}: expected a date (2026-11-01, a UTC day), an ISO 8601 time with its zone (2026-11-01T09:30:00Z) or a span back from now (7d, 12h)`,
+  );
 }
 
 /** Checks the options and turns them into a filter; throws AuditUsageError naming every problem. */
@@ -68,8 +71,10 @@ export function auditFilterOf(options: AuditCliOptions, now: Date): { filter: Au
   if (options.outcome !== undefined && !AUDIT_OUTCOMES.includes(options.outcome as AuditOutcome)) {
     problems.push(`--outcome ${options.outcome}: expected one of ${AUDIT_OUTCOMES.join(', ')}`);
   }
-  if (!AUDIT_FORMATS.includes(options.format as AuditFormat)) problems.push(`--format ${options.format}: expected one of ${AUDIT_FORMATS.join(', ')}`);
-  if (options.mailbox !== undefined && !/^[^@\s]+@[^@\s]+$/.test(options.mailbox.trim())) problems.push(`--mailbox ${options.mailbox}: expected an address such as jane.doe@example.com`);
+  if (!AUDIT_FORMATS.includes(options.format as AuditFormat))
+    problems.push(`--format ${options.format}: expected one of ${AUDIT_FORMATS.join(', ')}`);
+  if (options.mailbox !== undefined && !/^[^@\s]+@[^@\s]+$/.test(options.mailbox.trim()))
+    problems.push(`--mailbox ${options.mailbox}: expected an address such as jane.doe@example.com`);
   for (const key of ['actor', 'action', 'subject'] as const) {
     const value = options[key];
     if (value !== undefined && value.trim() === '') problems.push(`--${key} is empty`);
@@ -92,14 +97,29 @@ const printable = (text: string): string =>
 const detailsText = (details: AuditRow['details']): string => (details === null ? '' : JSON.stringify(details));
 
 function textLine(row: AuditRow): string {
-  const at = row.at.toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, 'Z');
+  const at = row.at
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d{3}Z$/, 'Z');
   const details = detailsText(row.details);
-  return printable(`${at}  ${row.actor.padEnd(12)}  ${row.action.padEnd(32)}  ${row.subject.padEnd(24)}  ${row.outcome.padEnd(7)}${details ? `  ${details}` : ''}`.trimEnd());
+  return printable(
+    `${at}  ${row.actor.padEnd(12)}  ${row.action.padEnd(32)}  ${row.subject.padEnd(24)}  ${row.outcome.padEnd(7)}${details ? `  ${details}` : ''}`.trimEnd(),
+  );
 }
 
 /** One exported event: the JSON line as it is, and the CSV row in the same column order. */
-const exportRecord = (row: AuditRow) => ({ id: row.id, at: row.at.toISOString(), actor: row.actor, action: row.action, subject: row.subject, outcome: row.outcome, details: row.details });
-const CSV_COLUMNS = ['id', 'at', 'actor', 'action', 'subject', 'outcome', 'details'] as const satisfies readonly (keyof ReturnType<typeof exportRecord>)[];
+const exportRecord = (row: AuditRow) => ({
+  id: row.id,
+  at: row.at.toISOString(),
+  actor: row.actor,
+  action: row.action,
+  subject: row.subject,
+  outcome: row.outcome,
+  details: row.details,
+});
+const CSV_COLUMNS = ['id', 'at', 'actor', 'action', 'subject', 'outcome', 'details'] as const satisfies readonly (keyof ReturnType<
+  typeof exportRecord
+>)[];
 
 // escape_formulas: a cell that starts with = + - @ is prefixed with ' so a spreadsheet shows it as text.
 const csvLine = (cells: readonly (string | number)[]): string => stringify([cells], { escape_formulas: true, eof: false });

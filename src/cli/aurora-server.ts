@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { configSchema } from '../config.ts';
-import { AuroraProvider, type AuroraMailServer, SMTP_AUTH, type SmtpAuth } from '../providers/aurora.ts';
+import { type AuroraMailServer, AuroraProvider, SMTP_AUTH, type SmtpAuth } from '../providers/aurora.ts';
 import { CliError } from './common.ts';
 
 export interface AuroraServerIo {
@@ -32,7 +32,14 @@ export interface AuroraServerAddOptions {
 export const AuroraServerExit = { ok: 0, failed: 1, usage: 2 } as const;
 
 const settingsSchema = configSchema
-  .pick({ AURORA_URL: true, AURORA_ADMIN_LOGIN: true, AURORA_ADMIN_PASSWORD: true, AURORA_TENANT_ID: true, AURORA_CA_FILE: true, AURORA_TIMEOUT_MS: true })
+  .pick({
+    AURORA_URL: true,
+    AURORA_ADMIN_LOGIN: true,
+    AURORA_ADMIN_PASSWORD: true,
+    AURORA_TENANT_ID: true,
+    AURORA_CA_FILE: true,
+    AURORA_TIMEOUT_MS: true,
+  })
   .superRefine((value, context) => {
     for (const key of ['AURORA_URL', 'AURORA_ADMIN_LOGIN', 'AURORA_ADMIN_PASSWORD'] as const) {
       if (!value[key]) context.addIssue({ code: 'custom', path: [key], message: 'is required' });
@@ -56,12 +63,24 @@ function auroraFrom(io: AuroraServerIo): AuroraProvider | null {
   });
 }
 
-const host = z.string().trim().min(1).max(255).regex(/^[A-Za-z0-9.-]+$/, 'must be a host name or address');
-const port = z.string().trim().regex(/^\d{1,5}$/, 'must be a port number').transform(Number).refine((n) => n > 0 && n < 65536, 'must be a port number');
+const host = z
+  .string()
+  .trim()
+  .min(1)
+  .max(255)
+  .regex(/^[A-Za-z0-9.-]+$/, 'must be a host name or address');
+const port = z
+  .string()
+  .trim()
+  .regex(/^\d{1,5}$/, 'must be a port number')
+  .transform(Number)
+  .refine((n) => n > 0 && n < 65536, 'must be a port number');
 const domain = z.string().regex(/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'is not a domain name');
 
 /** Checks every option; names all problems at once. */
-export function serverFromOptions(options: AuroraServerAddOptions): { ok: true; server: Omit<AuroraMailServer, 'id'> } | { ok: false; problems: string[] } {
+export function serverFromOptions(
+  options: AuroraServerAddOptions,
+): { ok: true; server: Omit<AuroraMailServer, 'id'> } | { ok: false; problems: string[] } {
   const problems: string[] = [];
   const take = <T>(flag: string, schema: z.ZodType<T>, value: unknown): T | undefined => {
     const result = schema.safeParse(value);
@@ -141,7 +160,9 @@ export async function runAuroraServerList(options: { json?: boolean }, io: Auror
 
 /** `mailroom aurora-server add|list`. */
 export function registerAuroraServerCommands(program: Command, io: AuroraServerIo): void {
-  const auroraServer = program.command('aurora-server').description('register and list the mail servers Aurora’s webmail reads (needs the AURORA_* settings)');
+  const auroraServer = program
+    .command('aurora-server')
+    .description('register and list the mail servers Aurora’s webmail reads (needs the AURORA_* settings)');
   auroraServer
     .command('add')
     .description('register a mail server in Aurora (Mail.CreateServer), e.g. the cPanel host whose mailboxes Mailroom manages')

@@ -8,7 +8,12 @@ export type Row =
   | { status: 'invalid'; line: number; address: string | null; reason: string }
   | { status: 'valid'; line: number; address: string };
 
-export const problemRow = (problem: BatchProblem): Row => ({ status: 'invalid', line: problem.line, address: problem.address, reason: problem.reasons.join('; ') });
+export const problemRow = (problem: BatchProblem): Row => ({
+  status: 'invalid',
+  line: problem.line,
+  address: problem.address,
+  reason: problem.reasons.join('; '),
+});
 
 /** The progress line of one outcome, when there is no progress bar. */
 export function describe(outcome: BatchOutcome): string {
@@ -41,8 +46,10 @@ export function printSummary(
     `Summary: ${created.length} created, ${skipped.length} skipped, ${failed.length} failed` +
       `${notAttempted.length > 0 ? `, ${notAttempted.length} not attempted` : ''}.`,
   );
-  if (stoppedBecause === 'interrupted') say('Interrupted: the calls in flight were finished; run the same command again to finish the file.');
-  if (stoppedBecause === 'credentials_refused') say('Stopped: the mail provider refused Mailroom’s credentials; fix the settings and run the file again.');
+  if (stoppedBecause === 'interrupted')
+    say('Interrupted: the calls in flight were finished; run the same command again to finish the file.');
+  if (stoppedBecause === 'credentials_refused')
+    say('Stopped: the mail provider refused Mailroom’s credentials; fix the settings and run the file again.');
   const list = (title: string, items: Row[]) => {
     if (items.length === 0) return;
     say(`${title}:`);
@@ -54,7 +61,8 @@ export function printSummary(
   list('Skipped', skipped);
   list('Failed', failed);
   list('Not attempted', notAttempted);
-  if (generated > 0 && credentialsFile) say(`Generated passwords of ${generated} new mailbox(es) were appended to ${credentialsFile} (mode 0600).`);
+  if (generated > 0 && credentialsFile)
+    say(`Generated passwords of ${generated} new mailbox(es) were appended to ${credentialsFile} (mode 0600).`);
 }
 
 export function report(
@@ -84,4 +92,3 @@ export function report(
       .map((row) => (row.status === 'invalid' ? { ...row, status: 'failed' as const, invalid: true } : row)),
   };
 }
-

@@ -6,16 +6,16 @@
 import { closeSync, constants, fstatSync, fsyncSync, lstatSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { basename } from 'node:path';
-import { pino } from 'pino';
 import cliProgress from 'cli-progress';
+import { pino } from 'pino';
 import { ConfigError, loadProviderConfig, type ProviderConfig } from '../config.ts';
+import { createLogger } from '../lib/logger.ts';
 import { createPrismaClient } from '../platform/db/client.ts';
 import { applyMigrations } from '../platform/db/migrate.ts';
-import { createLogger } from '../lib/logger.ts';
 import { buildProvider } from '../providers/index.ts';
 import { type BatchCreateResult, createMailboxes } from '../services/batch/batch-create.ts';
 import { type BatchFormat, type ParsedBatch, parseBatchFile } from '../services/batch/batch-file.ts';
-import { describe, printSummary, problemRow, report, type Row } from './batch-create-report.ts';
+import { describe, printSummary, problemRow, type Row, report } from './batch-create-report.ts';
 
 export interface BatchCreateCliOptions {
   dryRun?: boolean;
@@ -143,10 +143,13 @@ async function run(file: string, options: BatchCreateCliOptions, io: BatchCreate
   const toGenerate = parsed.entries.filter((entry) => entry.password === null).length;
   const batch: BatchRun = { file, options, io, config, parsed, human, say, toGenerate };
 
-  say(`${basename(file)}: ${parsed.lineCount} line(s) in ${parsed.format === 'pipe' ? '“email | password”' : 'CSV'} format; ${parsed.entries.length} valid, ${parsed.problems.length} with problems.`);
+  say(
+    `${basename(file)}: ${parsed.lineCount} line(s) in ${parsed.format === 'pipe' ? '“email | password”' : 'CSV'} format; ${parsed.entries.length} valid, ${parsed.problems.length} with problems.`,
+  );
   if (parsed.problems.length > 0) {
     say('Problems (these lines will not be created):');
-    for (const problem of parsed.problems) say(`  line ${problem.line}: ${problem.address ? `${problem.address}: ` : ''}${problem.reasons.join('; ')}`);
+    for (const problem of parsed.problems)
+      say(`  line ${problem.line}: ${problem.address ? `${problem.address}: ` : ''}${problem.reasons.join('; ')}`);
   }
   return stopBeforeCreating(batch) ?? (await createAll(batch));
 }
@@ -162,10 +165,14 @@ function readBatchFile(file: string): string {
 /** A dry run, or --strict with problems: the exit code, with nothing created; null to go on and create. */
 function stopBeforeCreating({ file, options, io, parsed, human, say, toGenerate }: BatchRun): number | null {
   if (options.dryRun) {
-    if (toGenerate > 0 && !options.credentialsOut) say(`Note: ${toGenerate} line(s) have no password; a real run needs --credentials-out FILE for the generated ones.`);
+    if (toGenerate > 0 && !options.credentialsOut)
+      say(`Note: ${toGenerate} line(s) have no password; a real run needs --credentials-out FILE for the generated ones.`);
     say(`Dry run: nothing was created. ${parsed.entries.length} mailbox(es) would be created or skipped if they exist.`);
     if (!human) {
-      const rows: Row[] = [...parsed.problems.map(problemRow), ...parsed.entries.map((e): Row => ({ status: 'valid', line: e.line, address: e.address }))];
+      const rows: Row[] = [
+        ...parsed.problems.map(problemRow),
+        ...parsed.entries.map((e): Row => ({ status: 'valid', line: e.line, address: e.address })),
+      ];
       io.out(JSON.stringify(report(file, parsed, rows, { dryRun: true, stoppedBecause: null, credentialsFile: null }), null, 2));
     }
     return parsed.problems.length > 0 ? ExitCode.failed : ExitCode.ok;
@@ -175,7 +182,13 @@ function stopBeforeCreating({ file, options, io, parsed, human, say, toGenerate 
     if (human) say(message);
     else {
       io.err(message);
-      io.out(JSON.stringify(report(file, parsed, parsed.problems.map(problemRow), { dryRun: false, stoppedBecause: 'strict', credentialsFile: null }), null, 2));
+      io.out(
+        JSON.stringify(
+          report(file, parsed, parsed.problems.map(problemRow), { dryRun: false, stoppedBecause: 'strict', credentialsFile: null }),
+          null,
+          2,
+        ),
+      );
     }
     return ExitCode.failed;
   }
@@ -192,7 +205,9 @@ async function createAll(batch: BatchRun): Promise<number> {
   const { file, options, io, config, parsed, human, say, toGenerate } = batch;
   const credentials = toGenerate > 0 && options.credentialsOut ? openCredentialsFile(options.credentialsOut) : null;
   // Logs go to stderr, so that stdout carries only the report (and --json stays parseable).
-  const logger = createLogger({ level: io.env.LOG_LEVEL?.trim() ? config.LOG_LEVEL : 'error', destination: pino.destination(2) }).child({ command: 'batch-create' });
+  const logger = createLogger({ level: io.env.LOG_LEVEL?.trim() ? config.LOG_LEVEL : 'error', destination: pino.destination(2) }).child({
+    command: 'batch-create',
+  });
   let prisma: ReturnType<typeof createPrismaClient> | undefined;
   const controller = new AbortController();
   const release = (io.onInterrupt ?? processSignals)(() => {
@@ -242,7 +257,10 @@ async function createAll(batch: BatchRun): Promise<number> {
 }
 
 /** The progress bar, for a person at a terminal when there is something to create; null otherwise. */
-function startProgressBar({ io, parsed, human }: BatchRun, counts: Record<'created' | 'skipped' | 'failed', number>): cliProgress.SingleBar | null {
+function startProgressBar(
+  { io, parsed, human }: BatchRun,
+  counts: Record<'created' | 'skipped' | 'failed', number>,
+): cliProgress.SingleBar | null {
   if (!human || !io.terminal || parsed.entries.length === 0) return null;
   const bar = new cliProgress.SingleBar(
     {
@@ -271,8 +289,11 @@ function finish({ file, io, parsed, human, say }: BatchRun, result: BatchCreateR
   const rows: Row[] = [...parsed.problems.map(problemRow), ...result.outcomes].sort((a, b) => a.line - b.line);
   const generated = result.outcomes.filter((o) => o.status === 'created' && o.passwordGenerated).length;
   if (human) printSummary(say, rows, result.stoppedBecause, generated, credentialsFile);
-  else io.out(JSON.stringify(report(file, parsed, rows, { dryRun: false, stoppedBecause: result.stoppedBecause, credentialsFile }), null, 2));
+  else
+    io.out(JSON.stringify(report(file, parsed, rows, { dryRun: false, stoppedBecause: result.stoppedBecause, credentialsFile }), null, 2));
 
   if (result.stoppedBecause === 'interrupted') return ExitCode.interrupted;
-  return rows.some((row) => row.status === 'failed' || row.status === 'invalid' || row.status === 'not_attempted') ? ExitCode.failed : ExitCode.ok;
+  return rows.some((row) => row.status === 'failed' || row.status === 'invalid' || row.status === 'not_attempted')
+    ? ExitCode.failed
+    : ExitCode.ok;
 }

@@ -23,7 +23,10 @@ export interface CliIo {
 export function requireDatabaseUrl(env: NodeJS.ProcessEnv, command: string): string {
   const url = env.DATABASE_URL?.trim();
   if (!url) {
-    throw new CliError(`DATABASE_URL is not set. Set it (or put it in .env), e.g.\n  DATABASE_URL=mysql://mailroom:secret@127.0.0.1:3306/mailroom ${command}`, 2);
+    throw new CliError(
+      `DATABASE_URL is not set. Set it (or put it in .env), e.g.\n  DATABASE_URL=mysql://mailroom:secret@127.0.0.1:3306/mailroom ${command}`,
+      2,
+    );
   }
   return url;
 }

@@ -30,6 +30,10 @@ export function registerHome(app: App, deps: HomeDeps): void {
     await ack();
     const refusal = await openOffboardModal(client, deps.offboarding, { userId: body.user.id, triggerId: body.trigger_id });
     // A Home tab click has no response_url to answer through: the refusal gets a modal of its own.
-    if (refusal) await client.views.open({ trigger_id: body.trigger_id, view: buildNoticeModal('Offboard a mailbox', describeOffboardRefusal(refusal)) });
+    if (refusal)
+      await client.views.open({
+        trigger_id: body.trigger_id,
+        view: buildNoticeModal('Offboard a mailbox', describeOffboardRefusal(refusal)),
+      });
   });
 }

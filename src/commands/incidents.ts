@@ -43,7 +43,10 @@ export function incidentHandler(logger: Logger): Middleware<AnyMiddlewareArgs> {
       const incident = newIncidentId();
       const body = args.body as Body;
       const userId: string | undefined = body.user?.id ?? body.user_id ?? body.event?.user;
-      log.error({ err: error, incidentId: incident, interaction: body.type ?? body.command ?? body.event?.type, userId }, 'a Slack interaction failed');
+      log.error(
+        { err: error, incidentId: incident, interaction: body.type ?? body.command ?? body.event?.type, userId },
+        'a Slack interaction failed',
+      );
       const ack = (args as { ack?: Ack }).ack;
       const text = incidentMessage(incident);
       try {

@@ -12,7 +12,10 @@ export interface OffboardDeps {
   offboarding: OffboardingService;
 }
 
-const extendValue = z.string().regex(/^\d+:\d+$/).transform((value) => value.split(':').map(Number) as [number, number]);
+const extendValue = z
+  .string()
+  .regex(/^\d+:\d+$/)
+  .transform((value) => value.split(':').map(Number) as [number, number]);
 
 export function describeOffboardRefusal(refusal: Refusal): string {
   switch (refusal.code) {
@@ -59,7 +62,8 @@ export async function openOffboardModal(
   return undefined;
 }
 
-const answer = (respond: RespondFn, result: ActionResult) => tellClicker(respond, result.ok ? result.message : describeOffboardRefusal(result));
+const answer = (respond: RespondFn, result: ActionResult) =>
+  tellClicker(respond, result.ok ? result.message : describeOffboardRefusal(result));
 
 /** `/offboard`, its modal and mailbox type-ahead, and the Retry/Undo/Confirm/Extend/Cancel buttons. */
 export function registerOffboard(app: App, deps: OffboardDeps): void {
@@ -69,7 +73,11 @@ export function registerOffboard(app: App, deps: OffboardDeps): void {
     if (first?.toLowerCase() === 'undo') {
       return void (await answer(respond, await deps.offboarding.undoByAddress(second ?? '', command.user_id)));
     }
-    const refusal = await openOffboardModal(client, deps.offboarding, { userId: command.user_id, triggerId: command.trigger_id, addressText: first });
+    const refusal = await openOffboardModal(client, deps.offboarding, {
+      userId: command.user_id,
+      triggerId: command.trigger_id,
+      addressText: first,
+    });
     if (refusal) await tellClicker(respond, describeOffboardRefusal(refusal));
   });
 

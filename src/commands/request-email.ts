@@ -109,12 +109,18 @@ export function registerRequestEmail(app: App, deps: RequestEmailDeps): void {
   app.view(Callbacks.rejectModal, async ({ ack, body, view }) => {
     const metadata = rejectMetadata.safeParse(safeJson(view.private_metadata));
     if (!metadata.success) {
-      await ack({ response_action: 'errors', errors: { [RejectFields.reason]: 'This form is malformed; close it and press Reject again.' } });
+      await ack({
+        response_action: 'errors',
+        errors: { [RejectFields.reason]: 'This form is malformed; close it and press Reject again.' },
+      });
       return;
     }
     const reason = readText(view.state.values as ViewStateValues, RejectFields.reason).trim();
     if (reason.length < 3) {
-      await ack({ response_action: 'errors', errors: { [RejectFields.reason]: 'Give a reason of at least a few words: the requester and the new hire will see it.' } });
+      await ack({
+        response_action: 'errors',
+        errors: { [RejectFields.reason]: 'Give a reason of at least a few words: the requester and the new hire will see it.' },
+      });
       return;
     }
     const result = await deps.requests.decide({ requestId: metadata.data.requestId, actorId: body.user.id, decision: 'reject', reason });
@@ -148,7 +154,12 @@ export function registerRequestEmail(app: App, deps: RequestEmailDeps): void {
 }
 
 /** The request modal, for `/request-email` and the Home tab's button alike; first thing after ack (the trigger lives 3 s). */
-export async function openRequestModal(client: WebClient, triggerId: string, domains: readonly string[], prefill: RequestPrefill = {}): Promise<void> {
+export async function openRequestModal(
+  client: WebClient,
+  triggerId: string,
+  domains: readonly string[],
+  prefill: RequestPrefill = {},
+): Promise<void> {
   const { fullName, localPart, domain } = prefill;
   const initial = {
     ...(fullName ? { initialFullName: fullName } : {}),

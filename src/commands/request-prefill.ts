@@ -17,7 +17,10 @@ export interface RequestPrefill {
 export function parseRequestCommandText(text: string | undefined, domains: readonly string[]): RequestPrefill {
   const prefill: RequestPrefill = {};
   const words: string[] = [];
-  for (const token of (text ?? '').trim().split(/\s+/).filter((t) => t.length > 0)) {
+  for (const token of (text ?? '')
+    .trim()
+    .split(/\s+/)
+    .filter((t) => t.length > 0)) {
     const address = addressToken(token, domains);
     if (address && prefill.localPart === undefined) {
       prefill.localPart = address.localPart;

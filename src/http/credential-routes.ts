@@ -1,11 +1,17 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CustomRoute } from '@slack/bolt';
-import type { Clock } from '../platform/clock.ts';
 import type { Logger } from '../lib/logger.ts';
+import type { Clock } from '../platform/clock.ts';
 import { hashToken, type OneTimeSecrets } from '../services/credentials/one-time-secrets.ts';
-import { buildRevealedPage, buildRevealPromptPage, buildStaleFormPage, buildUnavailablePage, type PageContext } from '../views/credential-page.ts';
 import type { TemplateSettings } from '../services/notifications/model.ts';
+import {
+  buildRevealedPage,
+  buildRevealPromptPage,
+  buildStaleFormPage,
+  buildUnavailablePage,
+  type PageContext,
+} from '../views/credential-page.ts';
 import { checkSameOriginPost } from './same-origin.ts';
 
 export interface CredentialRoutesDeps {
@@ -38,7 +44,8 @@ export function buildCredentialRoutes(deps: CredentialRoutesDeps): CustomRoute[]
   const publicOrigin = deps.publicUrl ? new URL(deps.publicUrl).origin : undefined;
   const log = deps.logger.child({ module: 'credential-page' });
 
-  const sign = (tokenHash: string, issuedAt: number): string => createHmac('sha256', nonceKey).update(`${tokenHash}:${issuedAt}`).digest('base64url');
+  const sign = (tokenHash: string, issuedAt: number): string =>
+    createHmac('sha256', nonceKey).update(`${tokenHash}:${issuedAt}`).digest('base64url');
   const makeNonce = (token: string): string => {
     const issuedAt = deps.clock.now().getTime();
     return `${issuedAt}.${sign(hashToken(token), issuedAt)}`;
@@ -54,7 +61,13 @@ export function buildCredentialRoutes(deps: CredentialRoutesDeps): CustomRoute[]
     return want.length === have.length && timingSafeEqual(want, have);
   };
 
-  const send = (req: IncomingMessage, res: ServerResponse, status: number, render: (context: PageContext) => string, extra: Record<string, string> = {}) => {
+  const send = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    status: number,
+    render: (context: PageContext) => string,
+    extra: Record<string, string> = {},
+  ) => {
     const styleNonce = randomBytes(16).toString('base64');
     const body = render({ settings: deps.settings, styleNonce });
     res.writeHead(status, {

@@ -24,7 +24,8 @@ export function checkSameOriginPost(headers: IncomingHttpHeaders, expectedOrigin
   return expected !== undefined && sameOrigin(origin, expected) ? { ok: true } : { ok: false, reason: 'foreign origin' };
 }
 
-const single = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value)?.trim().toLowerCase();
+const single = (value: string | string[] | undefined): string | undefined =>
+  (Array.isArray(value) ? value[0] : value)?.trim().toLowerCase();
 
 /** Without PUBLIC_URL, our origin is the Host the browser sent this request to, with the scheme the Origin claims. */
 function hostOrigin(headers: IncomingHttpHeaders, origin: string): string | undefined {

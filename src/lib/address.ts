@@ -9,7 +9,11 @@ export function splitAddress(address: string): { local: string; domain: string }
 }
 
 /** The lower-cased domain of an address (everything after the last @). */
-export const domainOf = (address: string): string => address.slice(address.lastIndexOf('@') + 1).trim().toLowerCase();
+export const domainOf = (address: string): string =>
+  address
+    .slice(address.lastIndexOf('@') + 1)
+    .trim()
+    .toLowerCase();
 
 /** The part before the last @. */
 export const localPartOf = (address: string): string => address.slice(0, address.lastIndexOf('@'));

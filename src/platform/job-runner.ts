@@ -150,37 +150,40 @@ export class JobRunner {
     const now = clock.now();
     const staleBefore = new Date(now.getTime() - this.leaseMs);
     // READ COMMITTED: no gap locks, so concurrent claimers lock only the rows they take.
-    return prisma.$transaction(async (tx) => {
-      // Each query walks the (status, runAt) index in order and stops after LIMIT rows, so it
-      // locks only what it takes; an OR or a filesort would lock every due row and starve others.
-      const due = await tx.$queryRaw<Array<{ id: number }>>`
+    return prisma.$transaction(
+      async (tx) => {
+        // Each query walks the (status, runAt) index in order and stops after LIMIT rows, so it
+        // locks only what it takes; an OR or a filesort would lock every due row and starve others.
+        const due = await tx.$queryRaw<Array<{ id: number }>>`
         SELECT id FROM Job
         WHERE status = 'PENDING' AND runAt <= ${now}
         ORDER BY status, runAt, id
         LIMIT ${batchSize}
         FOR UPDATE SKIP LOCKED`;
-      const abandoned =
-        due.length < batchSize
-          ? await tx.$queryRaw<Array<{ id: number }>>`
+        const abandoned =
+          due.length < batchSize
+            ? await tx.$queryRaw<Array<{ id: number }>>`
               SELECT id FROM Job
               WHERE status = 'RUNNING' AND lockedAt < ${staleBefore}
               ORDER BY status, runAt, id
               LIMIT ${batchSize - due.length}
               FOR UPDATE SKIP LOCKED`
-          : [];
-      const rows = [...due, ...abandoned];
-      if (rows.length === 0) return [];
-      const ids = rows.map((row) => Number(row.id));
-      await tx.job.updateMany({
-        where: { id: { in: ids } },
-        data: { status: 'RUNNING', lockedAt: now, lockedBy: this.workerId, attempts: { increment: 1 } },
-      });
-      return tx.job.findMany({
-        where: { id: { in: ids } },
-        select: { id: true, kind: true, payload: true, attempts: true, maxAttempts: true },
-        orderBy: { id: 'asc' },
-      });
-    }, { isolationLevel: Prisma.TransactionIsolationLevel.ReadCommitted });
+            : [];
+        const rows = [...due, ...abandoned];
+        if (rows.length === 0) return [];
+        const ids = rows.map((row) => Number(row.id));
+        await tx.job.updateMany({
+          where: { id: { in: ids } },
+          data: { status: 'RUNNING', lockedAt: now, lockedBy: this.workerId, attempts: { increment: 1 } },
+        });
+        return tx.job.findMany({
+          where: { id: { in: ids } },
+          select: { id: true, kind: true, payload: true, attempts: true, maxAttempts: true },
+          orderBy: { id: 'asc' },
+        });
+      },
+      { isolationLevel: Prisma.TransactionIsolationLevel.ReadCommitted },
+    );
   }
 
   private async execute(job: ClaimedJob): Promise<void> {
@@ -190,7 +193,10 @@ export class JobRunner {
     const mine = { id: job.id, lockedBy: this.workerId, status: 'RUNNING' as const };
     if (this.shuttingDown) {
       // Claimed in the last batch but not started before shutdown: back to the queue, attempt not counted.
-      await this.options.prisma.job.updateMany({ where: mine, data: { status: 'PENDING', lockedAt: null, lockedBy: null, attempts: { decrement: 1 } } });
+      await this.options.prisma.job.updateMany({
+        where: mine,
+        data: { status: 'PENDING', lockedAt: null, lockedBy: null, attempts: { decrement: 1 } },
+      });
       return;
     }
     const heartbeat = this.renewWhileRunning(mine, logger);
@@ -204,14 +210,18 @@ export class JobRunner {
   /** Renews the claim every third of the lease while the handler runs; a lost claim is logged, never fought over. */
   private renewWhileRunning(mine: { id: number; lockedBy: string; status: 'RUNNING' }, logger: Logger): NodeJS.Timeout {
     const { prisma, clock } = this.options;
-    const timer = setInterval(() => {
-      prisma.job.updateMany({ where: mine, data: { lockedAt: clock.now() } }).then(
-        ({ count }) => {
-          if (count === 0) logger.warn('job claim lost: another runner took it over');
-        },
-        (error: unknown) => logger.warn({ err: { message: error instanceof Error ? error.message : String(error) } }, 'job claim not renewed'),
-      );
-    }, Math.max(100, Math.floor(this.leaseMs / 3)));
+    const timer = setInterval(
+      () => {
+        prisma.job.updateMany({ where: mine, data: { lockedAt: clock.now() } }).then(
+          ({ count }) => {
+            if (count === 0) logger.warn('job claim lost: another runner took it over');
+          },
+          (error: unknown) =>
+            logger.warn({ err: { message: error instanceof Error ? error.message : String(error) } }, 'job claim not renewed'),
+        );
+      },
+      Math.max(100, Math.floor(this.leaseMs / 3)),
+    );
     timer.unref();
     return timer;
   }
@@ -249,7 +259,10 @@ export class JobRunner {
       logger.warn({ err: { message: error.message }, retryInMs: delay }, 'job failed; will retry');
       return;
     }
-    await prisma.job.updateMany({ where: mine, data: { status: 'DEAD', finishedAt: clock.now(), lockedAt: null, lastError: error.message } });
+    await prisma.job.updateMany({
+      where: mine,
+      data: { status: 'DEAD', finishedAt: clock.now(), lockedAt: null, lastError: error.message },
+    });
     logger.error({ err: { message: error.message } }, 'job dead');
     if (handler?.onDead && payload !== undefined) {
       try {

@@ -69,7 +69,9 @@ export function handle<P>(
   return {
     definition: definition as JobDefinition<unknown>,
     run: (payload, context) => handler.run(payload as P, context),
-    ...(onDead ? { onDead: (payload: unknown, error: Error, context: JobContext) => onDead.call(handler, payload as P, error, context) } : {}),
+    ...(onDead
+      ? { onDead: (payload: unknown, error: Error, context: JobContext) => onDead.call(handler, payload as P, error, context) }
+      : {}),
   };
 }
 

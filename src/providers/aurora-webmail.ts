@@ -53,7 +53,10 @@ export class AuroraWebmailProvider implements MailboxProvider {
     }
     const webmail = await this.#aurora.addWebmailUser(address, input.password, this.#serverId);
     if (!webmail.ok) {
-      return { ...webmail, reason: `${address} exists on ${this.#host.nameFor(input.domain)}, but its Aurora webmail user could not be set up: ${webmail.reason}` };
+      return {
+        ...webmail,
+        reason: `${address} exists on ${this.#host.nameFor(input.domain)}, but its Aurora webmail user could not be set up: ${webmail.reason}`,
+      };
     }
     return created;
   }
@@ -67,7 +70,8 @@ export class AuroraWebmailProvider implements MailboxProvider {
     const deleted = await this.#host.delete(address);
     if (!deleted.ok && deleted.code !== 'not_found') return deleted;
     const webmail = await this.#aurora.delete(address);
-    if (!webmail.ok && webmail.code !== 'not_found') return { ...webmail, reason: `the Aurora webmail user of ${address}: ${webmail.reason}` };
+    if (!webmail.ok && webmail.code !== 'not_found')
+      return { ...webmail, reason: `the Aurora webmail user of ${address}: ${webmail.reason}` };
     return deleted;
   }
 
@@ -108,7 +112,8 @@ export class AuroraWebmailProvider implements MailboxProvider {
     const host = await act(this.#host);
     if (!host.ok) return host;
     const webmail = await act(this.#aurora);
-    if (!webmail.ok && webmail.code !== 'not_found') return { ...webmail, reason: `the Aurora webmail user of ${address}: ${webmail.reason}` };
+    if (!webmail.ok && webmail.code !== 'not_found')
+      return { ...webmail, reason: `the Aurora webmail user of ${address}: ${webmail.reason}` };
     return host;
   }
 }

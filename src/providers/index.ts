@@ -39,7 +39,9 @@ function buildOne(name: ProviderName, config: ProviderConfig, logger: Logger): M
       return new CpanelProvider({
         baseUrl: required(config, 'CPANEL_URL'),
         user: required(config, 'CPANEL_USER'),
-        ...(config.CPANEL_AUTH === 'password' ? { password: required(config, 'CPANEL_PASSWORD') } : { token: required(config, 'CPANEL_API_TOKEN') }),
+        ...(config.CPANEL_AUTH === 'password'
+          ? { password: required(config, 'CPANEL_PASSWORD') }
+          : { token: required(config, 'CPANEL_API_TOKEN') }),
         ...(config.CPANEL_CA_FILE ? { caFile: config.CPANEL_CA_FILE } : {}),
         timeoutMs: config.CPANEL_TIMEOUT_MS,
         logger: logger.child({ module: 'cpanel' }),
@@ -48,7 +50,9 @@ function buildOne(name: ProviderName, config: ProviderConfig, logger: Logger): M
       return new WhmProvider({
         baseUrl: required(config, 'WHM_URL'),
         user: required(config, 'WHM_USER'),
-        ...(config.WHM_AUTH === 'accesshash' ? { accessHash: required(config, 'WHM_ACCESS_HASH') } : { token: required(config, 'WHM_API_TOKEN') }),
+        ...(config.WHM_AUTH === 'accesshash'
+          ? { accessHash: required(config, 'WHM_ACCESS_HASH') }
+          : { token: required(config, 'WHM_API_TOKEN') }),
         cpanelUser: required(config, 'WHM_CPANEL_USER'),
         ...(config.WHM_CA_FILE ? { caFile: config.WHM_CA_FILE } : {}),
         timeoutMs: config.WHM_TIMEOUT_MS,
@@ -84,7 +88,9 @@ export function buildProvider(config: ProviderConfig, logger: Logger): MailboxPr
   const webmailServer = config.AURORA_WEBMAIL_SERVER_ID;
   // With Aurora as webmail, every cPanel/WHM mailbox also gets its Aurora user (seed 001).
   const host = (name: ProviderName): MailboxProvider =>
-    webmailServer !== undefined && name !== 'aurora' ? new AuroraWebmailProvider(get(name), get('aurora') as AuroraProvider, webmailServer) : get(name);
+    webmailServer !== undefined && name !== 'aurora'
+      ? new AuroraWebmailProvider(get(name), get('aurora') as AuroraProvider, webmailServer)
+      : get(name);
   const fallback = host(config.MAILBOX_PROVIDER);
   const routes = new Map<string, MailboxProvider>();
   for (const [domain, name] of Object.entries(config.MAILBOX_PROVIDER_BY_DOMAIN)) {

@@ -53,7 +53,13 @@ export class SmtpMailer implements Mailer {
 
   async send(message: MailMessage): Promise<SendResult> {
     try {
-      const info = await this.transport.sendMail({ from: this.options.from, to: message.to, subject: message.subject, text: message.text, html: message.html });
+      const info = await this.transport.sendMail({
+        from: this.options.from,
+        to: message.to,
+        subject: message.subject,
+        text: message.text,
+        html: message.html,
+      });
       return { ok: true, providerId: typeof info.messageId === 'string' ? info.messageId : null };
     } catch (caught) {
       const error = caught as SmtpError;

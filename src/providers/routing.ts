@@ -1,3 +1,4 @@
+import { domainOf } from '../lib/address.ts';
 import type {
   AutoReplyInfo,
   AutoReplyInput,
@@ -6,7 +7,6 @@ import type {
   MailboxProvider,
   ProviderResult,
 } from './mailbox-provider.ts';
-import { domainOf } from '../lib/address.ts';
 
 /**
  * One MailboxProvider over several mail hosts: each call goes to the provider its address's

@@ -58,7 +58,9 @@ export class TwilioSmsSender implements SmsSender {
   }
 
   async send(message: SmsMessage): Promise<SendResult> {
-    const sender = this.options.messagingServiceSid ? { messagingServiceSid: this.options.messagingServiceSid } : { from: this.options.from as string };
+    const sender = this.options.messagingServiceSid
+      ? { messagingServiceSid: this.options.messagingServiceSid }
+      : { from: this.options.from as string };
     try {
       const created = await this.twilio.messages.create({ to: message.to, body: message.body, ...sender });
       return { ok: true, providerId: created.sid ?? null };

@@ -5,9 +5,9 @@ import {
   type Params,
   postForm,
   toEnvelope,
+  UapiEmailProvider,
   type UapiTransport,
   type UapiTransportResult,
-  UapiEmailProvider,
   uapiHttpClient,
 } from './cpanel.ts';
 
@@ -28,7 +28,11 @@ export interface WhmProviderOptions {
   logger?: Logger;
 }
 
-const failure = (code: 'auth_failed' | 'unavailable' | 'rejected', reason: string): UapiTransportResult['result'] => ({ ok: false, code, reason });
+const failure = (code: 'auth_failed' | 'unavailable' | 'rejected', reason: string): UapiTransportResult['result'] => ({
+  ok: false,
+  code,
+  reason,
+});
 
 /**
  * WHM API 1 `uapi_cpanel` (fact sheet §1.2, §2.3): a root or reseller token acts for one cPanel

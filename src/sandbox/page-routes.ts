@@ -74,7 +74,11 @@ export class SandboxPage {
   }
 
   routes(): CustomRoute[] {
-    const post = (path: string, work: Work): CustomRoute => ({ path, method: ['POST'], handler: (req, res) => void this.handle(req, res, work) });
+    const post = (path: string, work: Work): CustomRoute => ({
+      path,
+      method: ['POST'],
+      handler: (req, res) => void this.handle(req, res, work),
+    });
     return [
       { path: '/', method: ['GET'], handler: (_req, res) => redirect(res, '/sandbox') },
       { path: '/favicon.ico', method: ['GET', 'HEAD'], handler: (req, res) => this.serveAsset('favicon.svg', req, res) },
@@ -109,13 +113,20 @@ export class SandboxPage {
   }
 
   private dismiss(userId: string, id: number): void {
-    this.notes.set(userId, (this.notes.get(userId) ?? []).filter((item) => item.id !== id));
+    this.notes.set(
+      userId,
+      (this.notes.get(userId) ?? []).filter((item) => item.id !== id),
+    );
   }
 
   private serveAsset(name: string, req: IncomingMessage, res: ServerResponse): void {
     const body = this.assets.get(name);
     if (!body) return void res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
-    res.writeHead(200, { 'content-type': ASSETS[name] ?? 'application/octet-stream', 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
+    res.writeHead(200, {
+      'content-type': ASSETS[name] ?? 'application/octet-stream',
+      'cache-control': 'no-cache',
+      'x-content-type-options': 'nosniff',
+    });
     res.end(req.method === 'HEAD' ? undefined : body);
   }
 
@@ -127,7 +138,12 @@ export class SandboxPage {
       const page = renderShell(snap, renderPanels(snap));
       this.refused.delete(me.id);
       res
-        .writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'x-frame-options': 'DENY', 'referrer-policy': 'same-origin' })
+        .writeHead(200, {
+          'content-type': 'text/html; charset=utf-8',
+          'cache-control': 'no-store',
+          'x-frame-options': 'DENY',
+          'referrer-policy': 'same-origin',
+        })
         .end(page);
     } catch (error) {
       this.world.logger.error({ err: error }, 'sandbox page failed');
@@ -154,7 +170,9 @@ export class SandboxPage {
     if (!me || !view || view.id !== url.searchParams.get('view_id')) return json(res, 404, { options: [] });
     const param = (name: string) => url.searchParams.get(name) ?? '';
     try {
-      json(res, 200, { options: await this.running.client.loadOptions(me.id, view, param('block_id'), param('action_id'), param('q').slice(0, 150)) });
+      json(res, 200, {
+        options: await this.running.client.loadOptions(me.id, view, param('block_id'), param('action_id'), param('q').slice(0, 150)),
+      });
     } catch (error) {
       this.world.logger.error({ err: error }, 'sandbox options failed');
       json(res, 200, { options: [] });
@@ -178,7 +196,11 @@ export class SandboxPage {
     }
     if (!script) return redirect(res, `/sandbox?as=${encodeURIComponent(as)}`);
     try {
-      json(res, 200, { ok: !outcome?.errors, ...(outcome?.errors ? { errors: outcome.errors } : {}), panels: renderPanels(await this.snapshot(me)) });
+      json(res, 200, {
+        ok: !outcome?.errors,
+        ...(outcome?.errors ? { errors: outcome.errors } : {}),
+        panels: renderPanels(await this.snapshot(me)),
+      });
     } catch (error) {
       this.world.logger.error({ err: error }, 'sandbox state failed');
       json(res, 500, { ok: false, failed: 'The sandbox could not read its state; see the log.' });
@@ -233,7 +255,11 @@ export class SandboxPage {
 
   private async onHomeAction(form: URLSearchParams, as: string): Promise<void> {
     const field = (name: string) => form.get(name) ?? '';
-    const outcome = await this.running.client.clickHomeButton(as, { actionId: field('action_id'), blockId: field('block_id'), value: field('value') });
+    const outcome = await this.running.client.clickHomeButton(as, {
+      actionId: field('action_id'),
+      blockId: field('block_id'),
+      value: field('value'),
+    });
     for (const text of outcome.notes) this.note(as, text);
   }
 
@@ -247,7 +273,10 @@ export class SandboxPage {
     await mailroom.runner.runDue();
     await mailroom.sweep.runOnce();
     await mailroom.runner.runDue();
-    this.note(as, `Skipped ahead ${days} day${days === 1 ? '' : 's'}: the sandbox clock now reads ${clock.now().toISOString().slice(0, 16).replace('T', ' ')} UTC.`);
+    this.note(
+      as,
+      `Skipped ahead ${days} day${days === 1 ? '' : 's'}: the sandbox clock now reads ${clock.now().toISOString().slice(0, 16).replace('T', ' ')} UTC.`,
+    );
   }
 
   private async snapshot(me: SandboxPerson): Promise<PageSnapshot> {
@@ -263,9 +292,12 @@ export class SandboxPage {
       notes: this.notes.get(me.id) ?? [],
       ...(view ? { modal: { view, ...(refused?.viewId === view.id ? { errors: refused.errors, previous: refused.previous } : {}) } } : {}),
       ...(home ? { home: home as FakeView } : {}),
-      messages: [...slack.messagesIn(me.id)]
-        .reverse()
-        .map((message) => ({ channel: message.channel, ts: message.ts, text: message.text, blocks: message.blocks as Array<Record<string, any>> })),
+      messages: [...slack.messagesIn(me.id)].reverse().map((message) => ({
+        channel: message.channel,
+        ts: message.ts,
+        text: message.text,
+        blocks: message.blocks as Array<Record<string, any>>,
+      })),
       mailboxes: [...cpanel.mailboxes.entries()].map(([address, mailbox]) => ({
         address,
         quotaMb: mailbox.quotaMb,
@@ -273,8 +305,14 @@ export class SandboxPage {
         forwardsTo: cpanel.forwarders.get(address) ?? [],
         autoReply: cpanel.autoResponders.get(address)?.subject ?? '',
       })),
-      sms: twilio.messages.slice(-8).reverse().map((message) => ({ to: message.to, body: message.body })),
-      mail: smtp.messages.slice(-6).reverse().map((message) => ({ to: message.to, subject: message.subject, text: message.text })),
+      sms: twilio.messages
+        .slice(-8)
+        .reverse()
+        .map((message) => ({ to: message.to, body: message.body })),
+      mail: smtp.messages
+        .slice(-6)
+        .reverse()
+        .map((message) => ({ to: message.to, subject: message.subject, text: message.text })),
       clock: clock.now(),
       audit,
     };

@@ -24,7 +24,12 @@ export interface PageSnapshot {
   people: SandboxPerson[];
   names: Names;
   notes: Note[];
-  modal?: { view: FakeView; errors?: Record<string, string>; previous?: Record<string, string>; externalOptions?: Record<string, ModalOption[]> };
+  modal?: {
+    view: FakeView;
+    errors?: Record<string, string>;
+    previous?: Record<string, string>;
+    externalOptions?: Record<string, ModalOption[]>;
+  };
   home?: FakeView;
   messages: Array<{ channel: string; ts: string; text: string; blocks: Block[] }>;
   mailboxes: Array<{ address: string; quotaMb: number; state: string; forwardsTo: string[]; autoReply: string }>;
@@ -70,7 +75,13 @@ function buttonForm(action: string, meId: string, extra: Record<string, string>)
           }),
         )}"`
       : '';
-    const hidden = { as: meId, action_id: String(element.action_id ?? ''), block_id: String(block.block_id ?? ''), value: String(element.value ?? ''), ...extra };
+    const hidden = {
+      as: meId,
+      action_id: String(element.action_id ?? ''),
+      block_id: String(block.block_id ?? ''),
+      value: String(element.value ?? ''),
+      ...extra,
+    };
     return `<form method="post" action="${action}" class="inline"${dialog}>${Object.entries(hidden)
       .map(([name, value]) => `<input type="hidden" name="${html(name)}" value="${html(value)}">`)
       .join('')}<button class="btn ${html(element.style ?? '')}">${html(element.text?.text ?? 'Button')}</button></form>`;
@@ -124,7 +135,11 @@ function renderMessages(snapshot: PageSnapshot): string {
   return snapshot.messages
     .map((message) => {
       const content = message.blocks.length
-        ? renderBlocks(message.blocks, snapshot.names, buttonForm('/sandbox/action', snapshot.me.id, { channel: message.channel, ts: message.ts }))
+        ? renderBlocks(
+            message.blocks,
+            snapshot.names,
+            buttonForm('/sandbox/action', snapshot.me.id, { channel: message.channel, ts: message.ts }),
+          )
         : `<p>${mrkdwn(message.text, snapshot.names)}</p>`;
       return `<article class="message">${avatar('Mailroom')}<div class="message-body"><div class="meta"><b>Mailroom</b> <span class="badge">APP</span></div><div class="blocks">${content}</div></div></article>`;
     })
@@ -145,28 +160,56 @@ export function renderPanels(snapshot: PageSnapshot): Panels {
     dms: renderMessages(snapshot),
     mailserver: table(
       ['Address', 'Quota', 'State', 'Forwards to', 'Auto-reply'],
-      snapshot.mailboxes.map((box) => [html(box.address), `${box.quotaMb} MB`, html(box.state), html(box.forwardsTo.join(', ')), html(box.autoReply)]),
+      snapshot.mailboxes.map((box) => [
+        html(box.address),
+        `${box.quotaMb} MB`,
+        html(box.state),
+        html(box.forwardsTo.join(', ')),
+        html(box.autoReply),
+      ]),
       'No mailboxes.',
     ),
-    sms: table(['To', 'Text'], snapshot.sms.map((message) => [html(message.to), `<span class="long">${linkify(message.body)}</span>`]), 'None yet.'),
+    sms: table(
+      ['To', 'Text'],
+      snapshot.sms.map((message) => [html(message.to), `<span class="long">${linkify(message.body)}</span>`]),
+      'None yet.',
+    ),
     email: snapshot.mail.length
-      ? snapshot.mail.map((message) => `<details><summary><b>${html(message.to.join(', '))}</b>: ${html(message.subject)}</summary><pre>${linkify(message.text.slice(0, 4000))}</pre></details>`).join('')
+      ? snapshot.mail
+          .map(
+            (message) =>
+              `<details><summary><b>${html(message.to.join(', '))}</b>: ${html(message.subject)}</summary><pre>${linkify(message.text.slice(0, 4000))}</pre></details>`,
+          )
+          .join('')
       : '<p class="context">None yet.</p>',
     clock: `Sandbox clock: <time>${html(timeOf(snapshot.clock))}</time> UTC`,
     audit: table(
       ['Time (UTC)', 'Who', 'Action', 'Subject', 'Outcome'],
-      snapshot.audit.map((event) => [html(timeOf(event.at)), html(names(event.actor)), html(event.action), html(event.subject), html(event.outcome)]),
+      snapshot.audit.map((event) => [
+        html(timeOf(event.at)),
+        html(names(event.actor)),
+        html(event.action),
+        html(event.subject),
+        html(event.outcome),
+      ]),
       'Nothing yet.',
     ),
   };
 }
 
-const COMMANDS = ['/request-email jane.doe', '/request-email Jane Doe', '/offboard', '/offboard jane.doe@example.com', '/offboard undo jane.doe@example.com'];
+const COMMANDS = [
+  '/request-email jane.doe',
+  '/request-email Jane Doe',
+  '/offboard',
+  '/offboard jane.doe@example.com',
+  '/offboard undo jane.doe@example.com',
+];
 
 /** The whole page: loads once; the script keeps the panels current. */
 export function renderShell(snapshot: PageSnapshot, panels: Panels): string {
   const { me } = snapshot;
-  const section = (id: string, title: string, content: string, extra = '') => `<section class="card" aria-labelledby="h-${id}"><h2 id="h-${id}">${title}</h2>${extra}<div id="panel-${id}" data-panel="${id}">${content}</div></section>`;
+  const section = (id: string, title: string, content: string, extra = '') =>
+    `<section class="card" aria-labelledby="h-${id}"><h2 id="h-${id}">${title}</h2>${extra}<div id="panel-${id}" data-panel="${id}">${content}</div></section>`;
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Mailroom sandbox</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="/sandbox/assets/favicon.svg" type="image/svg+xml">
@@ -175,7 +218,10 @@ export function renderShell(snapshot: PageSnapshot, panels: Panels): string {
 </head><body data-as="${html(me.id)}">
 <header class="top"><div class="brand">${avatar('Mailroom', 'small')}<strong>Mailroom sandbox</strong><span class="context-light">Everything stays on this machine: Slack, cPanel, SMS and email are played by local fakes.</span></div>
 <nav class="people" aria-label="Who you are">${snapshot.people
-    .map((person) => `<a class="person${person.id === me.id ? ' me' : ''}" href="/sandbox?as=${html(person.id)}"${person.id === me.id ? ' aria-current="page"' : ''}>${avatar(person.name, 'small')}<span>${html(person.name)} <span class="role">${html(person.role)}</span></span></a>`)
+    .map(
+      (person) =>
+        `<a class="person${person.id === me.id ? ' me' : ''}" href="/sandbox?as=${html(person.id)}"${person.id === me.id ? ' aria-current="page"' : ''}>${avatar(person.name, 'small')}<span>${html(person.name)} <span class="role">${html(person.role)}</span></span></a>`,
+    )
     .join('')}</nav></header>
 <main class="layout">
 <div class="slack">

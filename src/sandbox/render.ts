@@ -156,10 +156,16 @@ export function renderModalForm(
     let input: string;
     switch (element.type) {
       case 'static_select': {
-        const options = (element.options as Array<{ value: string; text: TextObject }>).map((option) => ({ value: option.value, label: option.text.text ?? option.value }));
+        const options = (element.options as Array<{ value: string; text: TextObject }>).map((option) => ({
+          value: option.value,
+          label: option.text.text ?? option.value,
+        }));
         const selected = previous ?? element.initial_option?.value;
         input = `<select id="f-${name}" name="${name}"${required}><option value="">${html(element.placeholder?.text ?? 'Select an option')}</option>${options
-          .map((option) => `<option value="${html(option.value)}"${option.value === selected ? ' selected' : ''}>${html(option.label)}</option>`)
+          .map(
+            (option) =>
+              `<option value="${html(option.value)}"${option.value === selected ? ' selected' : ''}>${html(option.label)}</option>`,
+          )
           .join('')}</select>`;
         break;
       }
@@ -175,7 +181,10 @@ export function renderModalForm(
       case 'users_select': {
         const selected = previous ?? element.initial_user;
         input = `<select id="f-${name}" name="${name}"${required}><option value="">${html(element.placeholder?.text ?? 'Select a person')}</option>${context.users
-          .map((user) => `<option value="${html(user.id)}"${user.id === selected ? ' selected' : ''}>${html(`${user.name} (${user.role})`)}</option>`)
+          .map(
+            (user) =>
+              `<option value="${html(user.id)}"${user.id === selected ? ' selected' : ''}>${html(`${user.name} (${user.role})`)}</option>`,
+          )
           .join('')}</select>`;
         break;
       }
@@ -184,7 +193,9 @@ export function renderModalForm(
         break;
       case 'checkboxes': {
         const initial = new Set(((element.initial_options as Array<{ value: string }> | undefined) ?? []).map((option) => option.value));
-        input = `<div id="f-${name}" class="checks">${(element.options as Array<{ value: string; text: TextObject; description?: TextObject }>)
+        input = `<div id="f-${name}" class="checks">${(
+          element.options as Array<{ value: string; text: TextObject; description?: TextObject }>
+        )
           .map(
             (option) =>
               `<label class="check"><input type="checkbox" name="${name}" value="${html(option.value)}"${(previous === undefined ? initial.has(option.value) : previous.split(',').includes(option.value)) ? ' checked' : ''}> ${textOf(option.text, context.names)}${option.description ? ` <span class="context">${textOf(option.description, context.names)}</span>` : ''}</label>`,

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { createMailroom, type Mailroom } from '../app.ts';
 import { type Config, loadConfig } from '../config.ts';
-import { applyMigrations } from '../platform/db/migrate.ts';
-import { dropDatabase } from '../platform/db/server.ts';
-import { OffsetClock } from '../platform/clock.ts';
 import { freePort } from '../lib/free-port.ts';
 import type { Logger } from '../lib/logger.ts';
+import { OffsetClock } from '../platform/clock.ts';
+import { applyMigrations } from '../platform/db/migrate.ts';
+import { dropDatabase } from '../platform/db/server.ts';
 import { type FakeCpanel, startFakeCpanel } from './fakes/cpanel-server.ts';
 import { type FakeSlack, startFakeSlack } from './fakes/slack-server.ts';
 import { type FakeSmtp, startFakeSmtp } from './fakes/smtp-server.ts';
@@ -56,7 +56,13 @@ export async function startSandbox(options: { port: number; databaseUrl: string;
   const host = options.host || '127.0.0.1';
   const slack = await startFakeSlack({
     botToken: SANDBOX_BOT_TOKEN,
-    users: SANDBOX_USERS.map((user) => ({ id: user.id, realName: user.name, name: user.name.split(' ')[0]?.toLowerCase() ?? user.id, email: user.email, phone: user.phone })),
+    users: SANDBOX_USERS.map((user) => ({
+      id: user.id,
+      realName: user.name,
+      name: user.name.split(' ')[0]?.toLowerCase() ?? user.id,
+      email: user.email,
+      phone: user.phone,
+    })),
   });
   const twilio = await startFakeTwilio({ accountSid: SANDBOX_TWILIO_SID, authToken: SANDBOX_TWILIO_TOKEN });
   const smtp = await startFakeSmtp({ user: 'sandbox', password: 'sandbox' });
@@ -137,6 +143,5 @@ function sandboxConfig(world: {
     GENERAL_CONTACT_EMAIL: 'info@example.com',
     SECRET_KEY: SANDBOX_SECRET_KEY,
     JOB_BACKOFF_BASE_MS: '5000',
-  
   });
 }

@@ -23,12 +23,16 @@ export class SandboxSlackClient {
     const triggerId = this.options.slack.issueTriggerId({ userId });
     const responseUrl = this.options.slack.responseUrl(`command-${userId}`);
     const answer = await this.driver.slashCommand({ command, text, userId, triggerId, responseUrl });
-    const notes = answer.status === 200 ? [] : [`Slack would show: "${command} failed with the error \\"dispatch_failed\\"" (HTTP ${answer.status}).`];
+    const notes =
+      answer.status === 200 ? [] : [`Slack would show: "${command} failed with the error \\"dispatch_failed\\"" (HTTP ${answer.status}).`];
     if (answer.body && answer.status === 200) notes.push(extractText(answer.json) ?? answer.body);
     return this.watch(triggerId, responseUrl, notes);
   }
 
-  async clickButton(userId: string, input: { actionId: string; blockId: string; value: string; channelId: string; messageTs: string }): Promise<ClickOutcome> {
+  async clickButton(
+    userId: string,
+    input: { actionId: string; blockId: string; value: string; channelId: string; messageTs: string },
+  ): Promise<ClickOutcome> {
     const triggerId = this.options.slack.issueTriggerId({ userId });
     // Bound to the clicked message, so `replace_original` answers change it as they would in Slack.
     const responseUrl = this.options.slack.responseUrl(`click-${userId}`, { channel: input.channelId, messageTs: input.messageTs });
@@ -58,7 +62,15 @@ export class SandboxSlackClient {
       channelId: '',
       messageTs: '',
       container: { type: 'view', view_id: home.id },
-      view: { id: home.id, team_id: home.team_id, type: 'home', blocks: home.blocks, private_metadata: home.private_metadata, callback_id: home.callback_id, hash: home.hash },
+      view: {
+        id: home.id,
+        team_id: home.team_id,
+        type: 'home',
+        blocks: home.blocks,
+        private_metadata: home.private_metadata,
+        callback_id: home.callback_id,
+        hash: home.hash,
+      },
     });
     return this.watch(triggerId, undefined, []);
   }
@@ -73,14 +85,22 @@ export class SandboxSlackClient {
       view: { id: view.id, callbackId: view.callback_id, privateMetadata: view.private_metadata, hash: view.hash, values: values as never },
     });
     const json = answer.json as { response_action?: string; errors?: Record<string, string>; view?: unknown } | undefined;
-    if (answer.status !== 200) return { errors: { _: `Slack would show: "We had some trouble connecting" (the app answered HTTP ${answer.status}).` } };
+    if (answer.status !== 200)
+      return { errors: { _: `Slack would show: "We had some trouble connecting" (the app answered HTTP ${answer.status}).` } };
     if (json?.response_action === 'errors' && json.errors) return { errors: json.errors };
-    if (json?.response_action) return { responseAction: { response_action: json.response_action, ...(json.view !== undefined ? { view: json.view } : {}) } };
+    if (json?.response_action)
+      return { responseAction: { response_action: json.response_action, ...(json.view !== undefined ? { view: json.view } : {}) } };
     return {};
   }
 
   /** An external_select's options for what the person typed, requested from the app as Slack does (block_suggestion). */
-  async loadOptions(userId: string, view: { id?: string; callback_id?: string; private_metadata?: string }, blockId: string, actionId: string, query: string): Promise<ModalOption[]> {
+  async loadOptions(
+    userId: string,
+    view: { id?: string; callback_id?: string; private_metadata?: string },
+    blockId: string,
+    actionId: string,
+    query: string,
+  ): Promise<ModalOption[]> {
     const payload = {
       type: 'block_suggestion',
       user: { id: userId, username: userId, team_id: this.driver.teamId },
@@ -89,7 +109,13 @@ export class SandboxSlackClient {
       block_id: blockId,
       action_id: actionId,
       value: query,
-      view: { id: view.id, type: 'modal', callback_id: view.callback_id, private_metadata: view.private_metadata ?? '', team_id: this.driver.teamId },
+      view: {
+        id: view.id,
+        type: 'modal',
+        callback_id: view.callback_id,
+        private_metadata: view.private_metadata ?? '',
+        team_id: this.driver.teamId,
+      },
     };
     const body = `payload=${encodeURIComponent(JSON.stringify(payload))}`;
     const answer = await this.driver.post(body, { ...this.driver.sign(body), 'content-type': 'application/x-www-form-urlencoded' });

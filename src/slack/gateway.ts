@@ -65,7 +65,13 @@ export class WebApiSlackGateway implements SlackGateway {
     const opened = await this.client.conversations.open({ users: userId });
     const channel = opened.channel?.id;
     if (!channel) throw new Error(`conversations.open returned no channel for ${userId}`);
-    const posted = await this.client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, unfurl_links: false, unfurl_media: false });
+    const posted = await this.client.chat.postMessage({
+      channel,
+      text: message.text,
+      blocks: message.blocks,
+      unfurl_links: false,
+      unfurl_media: false,
+    });
     if (!posted.ts) throw new Error('chat.postMessage returned no ts');
     return { channel: posted.channel ?? channel, ts: posted.ts };
   }

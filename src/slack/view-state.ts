@@ -24,10 +24,14 @@ export const readChecked = (values: ViewStateValues | undefined, blockId: string
   (readInput(values, blockId)?.selected_options ?? []).flatMap((option) => (option.value ? [option.value] : []));
 export const readUser = (values: ViewStateValues | undefined, blockId: string): string | undefined =>
   readInput(values, blockId)?.selected_user ?? undefined;
-export const readDate = (values: ViewStateValues | undefined, blockId: string): string | null => readInput(values, blockId)?.selected_date ?? null;
+export const readDate = (values: ViewStateValues | undefined, blockId: string): string | null =>
+  readInput(values, blockId)?.selected_date ?? null;
 
 /** A service's field errors, keyed by its domain field names, as Slack's `response_action: errors` (keyed by block id). */
-export function blockErrors<K extends string>(errors: Partial<Record<K, string>>, blockIds: Readonly<Record<K, string>>): Record<string, string> {
+export function blockErrors<K extends string>(
+  errors: Partial<Record<K, string>>,
+  blockIds: Readonly<Record<K, string>>,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [field, message] of Object.entries(errors) as Array<[K, string | undefined]>) {
     if (message !== undefined) out[blockIds[field]] = message;

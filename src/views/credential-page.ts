@@ -82,5 +82,9 @@ export function buildUnavailablePage(context: PageContext, state: Exclude<Secret
 }
 
 export function buildStaleFormPage(context: PageContext): string {
-  return page(context, 'Please open your link again', '<p>This page was open too long or did not come from your link. Nothing was revealed; open the link from your SMS or email again.</p>');
+  return page(
+    context,
+    'Please open your link again',
+    '<p>This page was open too long or did not come from your link. Nothing was revealed; open the link from your SMS or email again.</p>',
+  );
 }

@@ -21,10 +21,15 @@ export function describeDuration(fromDate: Date, now: Date): string {
 
 const name = (text: string) => escapeMrkdwn(truncate(text, NAME_MAX));
 const reason = (text: string | null) => escapeMrkdwn(truncate(text ?? 'unknown reason', REASON_MAX));
-const heading = (text: string): KnownBlock => ({ type: 'header', text: { type: 'plain_text', text: truncate(text, SlackLimits.headerText) } });
+const heading = (text: string): KnownBlock => ({
+  type: 'header',
+  text: { type: 'plain_text', text: truncate(text, SlackLimits.headerText) },
+});
 
 function waitingRow(request: WaitingRequest, now: Date): KnownBlock {
-  const escalated = request.escalatedAt ? `\nEscalated to the admins ${slackDate(request.escalatedAt)}: nobody had decided after several reminders.` : '';
+  const escalated = request.escalatedAt
+    ? `\nEscalated to the admins ${slackDate(request.escalatedAt)}: nobody had decided after several reminders.`
+    : '';
   return section(
     `*${escapeMrkdwn(request.address)}* for *${name(request.fullName)}* (request #${request.id})\n` +
       `Requested by ${mention(request.requesterId)} · waiting ${describeDuration(request.createdAt, now)}, since ${slackDate(request.createdAt)}${escalated}`,
@@ -103,30 +108,43 @@ export function buildHomeView(data: HomeData, now: Date): HomeView {
   const buttons: Button[] = [
     { type: 'button', action_id: Actions.homeRequestMailbox, style: 'primary', text: { type: 'plain_text', text: 'Request a mailbox' } },
   ];
-  if (data.isHr) buttons.push({ type: 'button', action_id: Actions.homeOffboardMailbox, text: { type: 'plain_text', text: 'Offboard a mailbox' } });
+  if (data.isHr)
+    buttons.push({ type: 'button', action_id: Actions.homeOffboardMailbox, text: { type: 'plain_text', text: 'Offboard a mailbox' } });
   const blocks: KnownBlock[] = [
     heading('Mailroom'),
     section('Request mailboxes for new hires and see where each request stands.'),
     { type: 'actions', block_id: 'home_actions', elements: buttons } satisfies ActionsBlock,
   ];
-  if (data.hrCheckFailed) blocks.push(context('Slack could not confirm just now whether you are in HR; reopen this tab in a moment to see offboardings.'));
+  if (data.hrCheckFailed)
+    blocks.push(context('Slack could not confirm just now whether you are in HR; reopen this tab in a moment to see offboardings.'));
 
   blocks.push({ type: 'divider' }, heading('Waiting for your decision'));
   if (data.waiting.items.length === 0) {
     blocks.push(section('Nothing is waiting for you.'));
   } else {
-    blocks.push(...data.waiting.items.map((request) => waitingRow(request, now)), ...more(data.waiting, (n, total) => `Showing the newest ${n} of ${total}.`));
+    blocks.push(
+      ...data.waiting.items.map((request) => waitingRow(request, now)),
+      ...more(data.waiting, (n, total) => `Showing the newest ${n} of ${total}.`),
+    );
     blocks.push(context('Approve or reject each request on its message in your DMs with Mailroom (the Messages tab).'));
   }
 
   blocks.push({ type: 'divider' }, heading('Your requests'));
   if (data.mine.items.length === 0) blocks.push(section('You have not requested any mailbox yet.'));
-  else blocks.push(...data.mine.items.map((request) => ownRow(request, data.userId)), ...more(data.mine, (n, total) => `Showing your latest ${n} of ${total} requests.`));
+  else
+    blocks.push(
+      ...data.mine.items.map((request) => ownRow(request, data.userId)),
+      ...more(data.mine, (n, total) => `Showing your latest ${n} of ${total} requests.`),
+    );
 
   if (data.offboardings) {
     blocks.push({ type: 'divider' }, heading('Offboardings in progress'));
     if (data.offboardings.items.length === 0) blocks.push(section('No offboarding is in progress.'));
-    else blocks.push(...data.offboardings.items.map((o) => offboardingRow(o, data.userId)), ...more(data.offboardings, (n, total) => `Showing the ${n} due for deletion soonest, of ${total}.`));
+    else
+      blocks.push(
+        ...data.offboardings.items.map((o) => offboardingRow(o, data.userId)),
+        ...more(data.offboardings, (n, total) => `Showing the ${n} due for deletion soonest, of ${total}.`),
+      );
   }
 
   if (data.failedCount !== undefined) {

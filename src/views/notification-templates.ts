@@ -15,10 +15,12 @@ export interface EmailContent {
 /** Stands for the secret in a template; a private-use character nobody types into Slack. */
 export const SECRET_SLOT = '\uE000';
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]+/g;
+
 /** One line, no control characters: for subjects and SMS built from user-typed text. */
 function oneLine(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
-  return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  return text.replace(CONTROL_CHARACTERS, ' ').replace(/\s+/g, ' ').trim();
 }
 
 function clip(text: string, max: number): string {
@@ -107,7 +109,10 @@ export function approvalRequestEmail(settings: TemplateSettings, request: Reques
 }
 
 export function approvalRequestSms(settings: TemplateSettings, request: RequestFacts): string {
-  const build = (name: string) => sms(`${settings.companyName}: please approve or reject a mailbox for ${name} (request #${request.id}) in your Slack DMs from Mailroom.`);
+  const build = (name: string) =>
+    sms(
+      `${settings.companyName}: please approve or reject a mailbox for ${name} (request #${request.id}) in your Slack DMs from Mailroom.`,
+    );
   const full = build(request.fullName);
   if (full.length <= 160) return full;
   return build(clip(request.fullName, Math.max(8, request.fullName.length - (full.length - 160))));
@@ -151,7 +156,8 @@ export function newHirePasswordEmail(settings: TemplateSettings, request: Reques
   const subject = clip(`Your ${settings.companyName} email account is ready`, 200);
   const hello = `Hello ${request.fullName},`;
   const intro = `your work email address at ${settings.companyName} is ready. Sign in with:`;
-  const after = 'Keep this password private and delete this email once you have stored it safely. If you have any trouble signing in, contact ';
+  const after =
+    'Keep this password private and delete this email once you have stored it safely. If you have any trouble signing in, contact ';
   return {
     subject,
     text: text(settings, [hello, intro, `Address:  ${request.address}\nPassword: ${SECRET_SLOT}`, `${after}${settings.itContact}.`]),

@@ -7,7 +7,6 @@ import { escapeMrkdwn, fallbackText, mention, SlackLimits, section, slackDate, t
 /** Extensions offered on the confirmation DM, in days. */
 export const EXTEND_OPTIONS = [7, 30] as const;
 
-
 function outcome(o: OffboardingSummary): string | undefined {
   const by = (id: string | null) => (id ? ` by ${mention(id)}` : '');
   switch (o.status) {
@@ -53,7 +52,10 @@ export function buildConfirmationMessage(o: OffboardingSummary, round: number): 
           value: String(o.id),
           confirm: {
             title: { type: 'plain_text', text: 'Delete the mailbox?' },
-            text: { type: 'plain_text', text: truncate(`${o.address} and all its mail will be deleted for good.`, SlackLimits.confirmText) },
+            text: {
+              type: 'plain_text',
+              text: truncate(`${o.address} and all its mail will be deleted for good.`, SlackLimits.confirmText),
+            },
             confirm: { type: 'plain_text', text: 'Delete' },
             deny: { type: 'plain_text', text: 'Keep it' },
           },
@@ -64,12 +66,20 @@ export function buildConfirmationMessage(o: OffboardingSummary, round: number): 
           text: { type: 'plain_text' as const, text: `Extend ${days} days` },
           value: `${o.id}:${days}`,
         })),
-        { type: 'button', action_id: Actions.offboardCancel, text: { type: 'plain_text', text: 'Cancel offboarding' }, value: String(o.id) },
+        {
+          type: 'button',
+          action_id: Actions.offboardCancel,
+          text: { type: 'plain_text', text: 'Cancel offboarding' },
+          value: String(o.id),
+        },
       ],
     });
   } else {
     blocks.push(section(decided));
   }
-  const text = decided === undefined ? `Retention for ${o.address} has ended: confirm deletion, extend, or cancel` : `Offboarding of ${o.address}: ${o.status.toLowerCase().replace('_', ' ')}`;
+  const text =
+    decided === undefined
+      ? `Retention for ${o.address} has ended: confirm deletion, extend, or cancel`
+      : `Offboarding of ${o.address}: ${o.status.toLowerCase().replace('_', ' ')}`;
   return { text: fallbackText(text), blocks };
 }

@@ -20,8 +20,16 @@ const checkbox = (value: string, text: string, description: string): Option => (
 /** `/offboard`'s modal. Forward-to and the auto-reply are optional: left empty, the service fills them from the staff record. */
 // biome-ignore lint/complexity/noExcessiveLinesPerFunction: a view literal, one block per field, reads best whole.
 export function buildOffboardModal(input: OffboardModalInput): ModalView {
-  const suspend = checkbox(OffboardOptions.suspendLogin, 'Suspend login', 'The leaver can no longer sign in, send or read; mail keeps arriving.');
-  const removeOwn = checkbox(OffboardOptions.removeOwnForwarders, 'Remove the leaver’s own forwarders', 'Stops copies going to addresses the leaver set up.');
+  const suspend = checkbox(
+    OffboardOptions.suspendLogin,
+    'Suspend login',
+    'The leaver can no longer sign in, send or read; mail keeps arriving.',
+  );
+  const removeOwn = checkbox(
+    OffboardOptions.removeOwnForwarders,
+    'Remove the leaver’s own forwarders',
+    'Stops copies going to addresses the leaver set up.',
+  );
   const blocks: KnownBlock[] = [
     {
       type: 'input',

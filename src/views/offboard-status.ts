@@ -82,7 +82,13 @@ export function buildOffboardStatusMessage(o: OffboardingSummary): SlackMessage 
   ];
   const buttons: Button[] = [];
   if (steps.some((step) => step.status === 'FAILED')) {
-    buttons.push({ type: 'button', action_id: Actions.offboardRetry, style: 'primary', text: { type: 'plain_text', text: 'Retry failed steps' }, value: String(o.id) });
+    buttons.push({
+      type: 'button',
+      action_id: Actions.offboardRetry,
+      style: 'primary',
+      text: { type: 'plain_text', text: 'Retry failed steps' },
+      value: String(o.id),
+    });
   }
   if (OPEN_STATUSES.includes(o.status)) {
     buttons.push({
@@ -92,7 +98,10 @@ export function buildOffboardStatusMessage(o: OffboardingSummary): SlackMessage 
       value: String(o.id),
       confirm: {
         title: { type: 'plain_text', text: 'Undo offboarding?' },
-        text: { type: 'plain_text', text: truncate(`Restore ${o.address} exactly as it was before and unlock its login.`, SlackLimits.confirmText) },
+        text: {
+          type: 'plain_text',
+          text: truncate(`Restore ${o.address} exactly as it was before and unlock its login.`, SlackLimits.confirmText),
+        },
         confirm: { type: 'plain_text', text: 'Undo' },
         deny: { type: 'plain_text', text: 'Keep' },
       },

@@ -14,7 +14,10 @@ export function buildRejectModal(input: { requestId: number; address: string }):
     blocks: [
       {
         type: 'section',
-        text: { type: 'plain_text', text: truncate(`Why are you rejecting the request for ${input.address}? The requester and the new hire will see this.`, 3000) },
+        text: {
+          type: 'plain_text',
+          text: truncate(`Why are you rejecting the request for ${input.address}? The requester and the new hire will see this.`, 3000),
+        },
       },
       {
         type: 'input',

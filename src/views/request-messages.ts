@@ -2,7 +2,18 @@ import type { ActionsBlock, KnownBlock } from '@slack/types';
 import type { RequestSummary } from '../services/requests/summary.ts';
 import type { SlackMessage } from '../slack/gateway.ts';
 import { Actions } from '../slack/ids.ts';
-import { context, escapeMrkdwn, fallbackText, mention, plainMessage, SlackLimits, section, slackDate, truncate, truncateMrkdwn } from './text.ts';
+import {
+  context,
+  escapeMrkdwn,
+  fallbackText,
+  mention,
+  plainMessage,
+  SlackLimits,
+  section,
+  slackDate,
+  truncate,
+  truncateMrkdwn,
+} from './text.ts';
 
 function outcomeLine(request: RequestSummary): string | undefined {
   const who = request.decidedById ? mention(request.decidedById) : 'someone';
@@ -48,10 +59,16 @@ export function buildApprovalMessage(request: RequestSummary): SlackMessage {
   ];
   if (request.note) blocks.push(section(`*Note*\n${escapeMrkdwn(request.note)}`));
   if (request.routedToAdmins) {
-    blocks.push(context(`Sent to the admins because ${mention(request.requesterId)} is the new hire’s superior: nobody approves their own request.`));
+    blocks.push(
+      context(`Sent to the admins because ${mention(request.requesterId)} is the new hire’s superior: nobody approves their own request.`),
+    );
   }
   if (request.escalatedAt) {
-    blocks.push(context(`Escalated to the admins on ${slackDate(request.escalatedAt)}: nobody had decided after several reminders. Any admin may decide.`));
+    blocks.push(
+      context(
+        `Escalated to the admins on ${slackDate(request.escalatedAt)}: nobody had decided after several reminders. Any admin may decide.`,
+      ),
+    );
   }
   const outcome = outcomeLine(request);
   if (outcome === undefined) {
@@ -59,8 +76,20 @@ export function buildApprovalMessage(request: RequestSummary): SlackMessage {
       type: 'actions',
       block_id: `decision_${request.id}`,
       elements: [
-        { type: 'button', action_id: Actions.approve, style: 'primary', text: { type: 'plain_text', text: 'Approve' }, value: String(request.id) },
-        { type: 'button', action_id: Actions.reject, style: 'danger', text: { type: 'plain_text', text: 'Reject' }, value: String(request.id) },
+        {
+          type: 'button',
+          action_id: Actions.approve,
+          style: 'primary',
+          text: { type: 'plain_text', text: 'Approve' },
+          value: String(request.id),
+        },
+        {
+          type: 'button',
+          action_id: Actions.reject,
+          style: 'danger',
+          text: { type: 'plain_text', text: 'Reject' },
+          value: String(request.id),
+        },
       ],
     };
     blocks.push(actions);
@@ -80,7 +109,9 @@ export function buildApprovalMessage(request: RequestSummary): SlackMessage {
  */
 export function buildSubmittedNotice(request: RequestSummary, approverIds: readonly string[]): SlackMessage {
   // "to the admins (…) for approval, because you are …": the reason after the whole phrase, not inside it.
-  const to = request.routedToAdmins ? `the admins (${approverIds.map(mention).join(', ')}) for approval, because you are the new hire’s superior` : `${mention(request.superiorId)} for approval`;
+  const to = request.routedToAdmins
+    ? `the admins (${approverIds.map(mention).join(', ')}) for approval, because you are the new hire’s superior`
+    : `${mention(request.superiorId)} for approval`;
   const outcome = outcomeLine(request);
   if (outcome === undefined) {
     const text = `:outbox_tray: Your request #${request.id} for *${request.address}* (${escapeMrkdwn(request.fullName)}) is on its way to ${to}.`;
@@ -91,25 +122,39 @@ export function buildSubmittedNotice(request: RequestSummary, approverIds: reado
         {
           type: 'actions',
           block_id: `cancel_${request.id}`,
-          elements: [{ type: 'button', action_id: Actions.cancelRequest, text: { type: 'plain_text', text: 'Cancel request' }, value: String(request.id) }],
+          elements: [
+            {
+              type: 'button',
+              action_id: Actions.cancelRequest,
+              text: { type: 'plain_text', text: 'Cancel request' },
+              value: String(request.id),
+            },
+          ],
         },
       ],
     };
   }
   if (request.status === 'CANCELLED' && request.decidedById === request.requesterId) return buildCancelledNotice(request);
   const text = `:outbox_tray: Your request #${request.id} for *${request.address}* (${escapeMrkdwn(request.fullName)}) went to ${to}.`;
-  return { text: `Your request #${request.id} for ${request.address}: ${request.status.toLowerCase().replace('_', ' ')}`, blocks: [section(text), section(outcome)] };
+  return {
+    text: `Your request #${request.id} for ${request.address}: ${request.status.toLowerCase().replace('_', ' ')}`,
+    blocks: [section(text), section(outcome)],
+  };
 }
 
 /** Replaces the requester's notice once they cancelled: no button left to press. */
 export function buildCancelledNotice(request: RequestSummary): SlackMessage {
-  return plainMessage(`:no_entry_sign: You cancelled request #${request.id} for *${request.address}* (${escapeMrkdwn(request.fullName)}). The approvers were told; the address is free again.`);
+  return plainMessage(
+    `:no_entry_sign: You cancelled request #${request.id} for *${request.address}* (${escapeMrkdwn(request.fullName)}). The approvers were told; the address is free again.`,
+  );
 }
 
 export function buildDecisionNotice(request: RequestSummary): SlackMessage {
   const who = request.decidedById ? mention(request.decidedById) : 'An approver';
   if (request.status === 'REJECTED') {
-    return plainMessage(`:x: ${who} rejected your request #${request.id} for *${request.address}*.\nReason: ${escapeMrkdwn(request.decisionReason ?? '')}`);
+    return plainMessage(
+      `:x: ${who} rejected your request #${request.id} for *${request.address}*.\nReason: ${escapeMrkdwn(request.decisionReason ?? '')}`,
+    );
   }
   return plainMessage(`:white_check_mark: ${who} approved your request #${request.id} for *${request.address}*. Creating the mailbox now.`);
 }
@@ -142,7 +187,9 @@ export function buildAdminFailureMessage(request: RequestSummary, attempts: numb
     blocks.push({
       type: 'actions',
       block_id: `retry_${request.id}`,
-      elements: [{ type: 'button', action_id: Actions.retryProvisioning, text: { type: 'plain_text', text: 'Retry' }, value: String(request.id) }],
+      elements: [
+        { type: 'button', action_id: Actions.retryProvisioning, text: { type: 'plain_text', text: 'Retry' }, value: String(request.id) },
+      ],
     });
   }
   return { text: fallbackText(text), blocks };
@@ -150,7 +197,9 @@ export function buildAdminFailureMessage(request: RequestSummary, attempts: numb
 
 /** The approvers' nudge for a request still waiting; the decision itself stays on the original message. */
 export function buildReminderMessage(request: RequestSummary, approvalLink: string | undefined): SlackMessage {
-  const where = approvalLink ? `<${approvalLink}|Open the request to approve or reject it>.` : 'Approve or reject it on the request message above.';
+  const where = approvalLink
+    ? `<${approvalLink}|Open the request to approve or reject it>.`
+    : 'Approve or reject it on the request message above.';
   return plainMessage(
     `:bell: Reminder: request #${request.id} from ${mention(request.requesterId)} for a mailbox for *${escapeMrkdwn(request.fullName)}* ` +
       `(${request.address}) is still waiting for your decision. ${where}`,

@@ -19,7 +19,8 @@ const domainOption = (domain: string, domains: readonly string[]): PlainTextOpti
 });
 
 export function buildRequestModal(input: RequestModalInput): ModalView {
-  const firstDomain = input.initialDomain && input.domains.slice(0, 100).includes(input.initialDomain) ? input.initialDomain : input.domains[0];
+  const firstDomain =
+    input.initialDomain && input.domains.slice(0, 100).includes(input.initialDomain) ? input.initialDomain : input.domains[0];
   const blocks: KnownBlock[] = [
     {
       type: 'input',
@@ -68,7 +69,12 @@ export function buildRequestModal(input: RequestModalInput): ModalView {
       type: 'input',
       block_id: RequestFields.phone,
       label: { type: 'plain_text', text: 'Cell phone' },
-      element: { type: 'plain_text_input', action_id: INPUT_ACTION, max_length: 32, placeholder: { type: 'plain_text', text: '+1 415 555 0100' } },
+      element: {
+        type: 'plain_text_input',
+        action_id: INPUT_ACTION,
+        max_length: 32,
+        placeholder: { type: 'plain_text', text: '+1 415 555 0100' },
+      },
     },
     {
       type: 'input',

@@ -82,10 +82,16 @@ export function escapeHtml(text: string): string {
 }
 
 /** A mrkdwn section (text already escaped), cut to Slack's limit. */
-export const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: truncateMrkdwn(text, SlackLimits.sectionText) } });
+export const section = (text: string): KnownBlock => ({
+  type: 'section',
+  text: { type: 'mrkdwn', text: truncateMrkdwn(text, SlackLimits.sectionText) },
+});
 
 /** A mrkdwn context line (text already escaped), cut to Slack's limit. */
-export const context = (text: string): KnownBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text: truncateMrkdwn(text, SlackLimits.contextText) }] });
+export const context = (text: string): KnownBlock => ({
+  type: 'context',
+  elements: [{ type: 'mrkdwn', text: truncateMrkdwn(text, SlackLimits.contextText) }],
+});
 
 /** A message's fallback `text` (already escaped: Slack parses it as mrkdwn), cut to Slack's limit. */
 export const fallbackText = (text: string): string => truncateMrkdwn(text, SlackLimits.messageText);

@@ -5,8 +5,8 @@ import { createServer, type Server } from 'node:http';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/lib/free-port.ts';
-import { approvalMessageFor, clickButton, type Harness, People, startHarness, submitRequestForm } from '../support/harness.ts';
 import { hasChromium, launchChromium, screenshot, watchErrors } from '../support/browser.ts';
+import { approvalMessageFor, clickButton, type Harness, People, startHarness, submitRequestForm } from '../support/harness.ts';
 
 describe.skipIf(!hasChromium)('the one-time credential page in Chromium', () => {
   let h: Harness;
@@ -29,7 +29,13 @@ describe.skipIf(!hasChromium)('the one-time credential page in Chromium', () => 
     await submitRequestForm(h, { localPart, phone });
     const request = await h.db.prisma.emailRequest.findFirstOrThrow({ where: { localPart } });
     const dm = await approvalMessageFor(h, request.id, People.superior);
-    await clickButton(h, { userId: People.superior, actionId: 'request_approve', requestId: request.id, channelId: dm.channelId, messageTs: dm.ts });
+    await clickButton(h, {
+      userId: People.superior,
+      actionId: 'request_approve',
+      requestId: request.id,
+      channelId: dm.channelId,
+      messageTs: dm.ts,
+    });
     const sms = await h.twilio.waitForMessageTo(phone);
     const link = /(http:\/\/127\.0\.0\.1:\d+\/credentials\/[\w-]+)/.exec(sms.body)?.[1];
     expect(link, sms.body).toBeDefined();
@@ -83,9 +89,11 @@ describe.skipIf(!hasChromium)('the one-time credential page in Chromium', () => 
     const nonce = /name="nonce" value="([^"]+)"/.exec(prompt)?.[1] ?? '';
     const attackerPort = await freePort();
     attacker = createServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/html' }).end(
-        `<!doctype html><title>Win a prize</title><form id="f" method="post" action="${link}/reveal"><input type="hidden" name="nonce" value="${nonce}"><button>Claim</button></form>`,
-      );
+      res
+        .writeHead(200, { 'content-type': 'text/html' })
+        .end(
+          `<!doctype html><title>Win a prize</title><form id="f" method="post" action="${link}/reveal"><input type="hidden" name="nonce" value="${nonce}"><button>Claim</button></form>`,
+        );
     });
     await new Promise<void>((resolve) => attacker?.listen(attackerPort, '127.0.0.1', resolve));
     const page = await browser.newPage();

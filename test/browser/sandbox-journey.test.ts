@@ -3,8 +3,8 @@
 // database and job runner, against the loopback fakes; the test also checks what reached them.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withDatabase } from '../../src/platform/db/client.ts';
 import { createLogger } from '../../src/lib/logger.ts';
+import { withDatabase } from '../../src/platform/db/client.ts';
 import { type Sandbox, startSandbox } from '../../src/sandbox/server.ts';
 import { hasChromium, launchChromium, screenshot, watchErrors } from '../support/browser.ts';
 import { dropDatabase, randomTestDatabaseName, testServerUrl } from '../support/test-db.ts';
@@ -27,7 +27,11 @@ describe.skipIf(!hasChromium)('the sandbox page in Chromium', () => {
     await dropDatabase(name);
   });
 
-  const as = (page: Page, person: string) => page.getByRole('navigation', { name: 'Who you are' }).getByRole('link', { name: new RegExp(person) }).click();
+  const as = (page: Page, person: string) =>
+    page
+      .getByRole('navigation', { name: 'Who you are' })
+      .getByRole('link', { name: new RegExp(person) })
+      .click();
   const dms = (page: Page) => page.locator('#panel-dms');
   const mailServer = (page: Page) => page.locator('#panel-mailserver');
   const send = async (page: Page, command: string) => {
@@ -35,7 +39,9 @@ describe.skipIf(!hasChromium)('the sandbox page in Chromium', () => {
     await page.getByRole('button', { name: 'Send', exact: true }).click();
   };
 
-  it('request with an inline error fixed → approve → reveal from the SMS → offboard → skip past retention → confirm deletion', { timeout: 120_000 }, async () => {
+  it('request with an inline error fixed → approve → reveal from the SMS → offboard → skip past retention → confirm deletion', {
+    timeout: 120_000,
+  }, async () => {
     const page = await context.newPage();
     const errors = watchErrors(page);
     await page.goto(`${sandbox.url}/sandbox`);
@@ -70,7 +76,14 @@ describe.skipIf(!hasChromium)('the sandbox page in Chromium', () => {
     expect(sandbox.cpanel.callsTo('add_pop')).toHaveLength(1);
 
     // The new hire taps the link in the SMS panel: a new tab, Reveal, the password once.
-    const [tab] = await Promise.all([context.waitForEvent('page'), page.locator('#panel-sms').getByRole('link', { name: /\/credentials\// }).first().click()]);
+    const [tab] = await Promise.all([
+      context.waitForEvent('page'),
+      page
+        .locator('#panel-sms')
+        .getByRole('link', { name: /\/credentials\// })
+        .first()
+        .click(),
+    ]);
     await tab.getByRole('button', { name: 'Reveal my password' }).click();
     await tab.getByText('Your sign-in details', { exact: true }).waitFor();
     const password = sandbox.cpanel.callsTo('add_pop')[0]?.params.password as string;
@@ -108,7 +121,10 @@ describe.skipIf(!hasChromium)('the sandbox page in Chromium', () => {
     expect(sandbox.cpanel.callsTo('delete_pop')).toHaveLength(0);
     await confirmDelete.click();
     await dialog.getByRole('button', { name: 'Delete' }).click();
-    await dms(page).getByText(/Deleted \(confirmed/).first().waitFor();
+    await dms(page)
+      .getByText(/Deleted \(confirmed/)
+      .first()
+      .waitFor();
     await mailServer(page).getByText('jane.doe@example.com').waitFor({ state: 'detached' });
     expect(sandbox.cpanel.callsTo('delete_pop')).toHaveLength(1);
     await screenshot(page, 'sandbox-08-deleted');
@@ -140,7 +156,11 @@ describe.skipIf(!hasChromium)('the sandbox page in Chromium', () => {
     await page.getByLabel('Slash command').fill('/request-em');
     // Meanwhile something happens elsewhere: the clock panel changes on the next live update.
     const before = await page.locator('#panel-clock').innerText();
-    await fetch(`${sandbox.url}/sandbox/skip`, { method: 'POST', body: new URLSearchParams({ as: 'U0SANDADM1', days: '2' }), redirect: 'manual' });
+    await fetch(`${sandbox.url}/sandbox/skip`, {
+      method: 'POST',
+      body: new URLSearchParams({ as: 'U0SANDADM1', days: '2' }),
+      redirect: 'manual',
+    });
     await page.waitForFunction(`document.querySelector('#panel-clock').innerText !== ${JSON.stringify(before)}`);
     await page.waitForTimeout(3500);
     expect(await page.getByLabel('Slash command').inputValue()).toBe('/request-em');
@@ -162,7 +182,9 @@ describe.skipIf(!hasChromium)('the sandbox page in Chromium', () => {
     await page.locator('#panel-audit').getByText('mailbox.created').waitFor();
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     // A table cell is at least a few characters wide (it used to wrap one character per line).
-    const narrowest = await page.evaluate("Math.min(...[...document.querySelectorAll('td')].map((cell) => cell.getBoundingClientRect().width))");
+    const narrowest = await page.evaluate(
+      "Math.min(...[...document.querySelectorAll('td')].map((cell) => cell.getBoundingClientRect().width))",
+    );
     expect(narrowest).toBeGreaterThanOrEqual(40);
     await screenshot(page, 'sandbox-09-phone', { fullPage: false });
     await page.locator('#panel-sms').scrollIntoViewIfNeeded();

@@ -15,11 +15,19 @@ import { createTestDatabase, dropDatabase, randomTestDatabaseName, type TestData
 async function audit(databaseUrl: string, ...args: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(['node', 'mailroom', 'audit', ...args], { env: { DATABASE_URL: databaseUrl }, out: (line) => out.push(line), err: (line) => err.push(line) });
+  const code = await main(['node', 'mailroom', 'audit', ...args], {
+    env: { DATABASE_URL: databaseUrl },
+    out: (line) => out.push(line),
+    err: (line) => err.push(line),
+  });
   return { code, out, err: err.join('\n') };
 }
 
-const jsonl = (lines: string[]) => lines.map((line) => JSON.parse(line) as { id: number; at: string; actor: string; action: string; subject: string; outcome: string; details: unknown });
+const jsonl = (lines: string[]) =>
+  lines.map(
+    (line) =>
+      JSON.parse(line) as { id: number; at: string; actor: string; action: string; subject: string; outcome: string; details: unknown },
+  );
 
 describe('mailroom audit, after a real request → approval → mailbox', () => {
   let h: Harness;
@@ -36,8 +44,20 @@ describe('mailroom audit, after a real request → approval → mailbox', () => 
     const request = await h.db.prisma.emailRequest.findFirstOrThrow({ where: { address: 'jane.doe@example.com' } });
     // An outsider's click is refused and audited: it belongs to the history too.
     const dm = await approvalMessageFor(h, request.id, People.superior);
-    await clickButton(h, { userId: People.outsider, actionId: 'request_approve', requestId: request.id, channelId: dm.channelId, messageTs: dm.ts });
-    await clickButton(h, { userId: People.superior, actionId: 'request_approve', requestId: request.id, channelId: dm.channelId, messageTs: dm.ts });
+    await clickButton(h, {
+      userId: People.outsider,
+      actionId: 'request_approve',
+      requestId: request.id,
+      channelId: dm.channelId,
+      messageTs: dm.ts,
+    });
+    await clickButton(h, {
+      userId: People.superior,
+      actionId: 'request_approve',
+      requestId: request.id,
+      channelId: dm.channelId,
+      messageTs: dm.ts,
+    });
     await eventually(() => h.db.prisma.auditEvent.findFirst({ where: { action: 'mailbox.created' } }), 'the mailbox.created audit row');
 
     const { code, out, err } = await audit(h.db.url, '--mailbox', 'Jane.Doe@example.com', '--format', 'jsonl');
@@ -72,10 +92,37 @@ describe('mailroom audit: filters, formats and errors', () => {
     const at = (iso: string) => new Date(iso);
     await db.prisma.auditEvent.createMany({
       data: [
-        { at: at('2026-11-01T08:00:00Z'), actor: 'U0REQUEST1', action: 'request.submitted', subject: 'request:1', outcome: 'ok', details: { address: 'a@example.com' } },
-        { at: at('2026-11-01T09:00:00Z'), actor: 'U0OUTSIDER', action: 'request.decision_refused', subject: 'request:1', outcome: 'refused' },
-        { at: at('2026-11-02T10:00:00Z'), actor: 'U0SUPERIOR', action: 'request.rejected', subject: 'request:1', outcome: 'ok', details: { reason: '=HYPERLINK("http://evil")' } },
-        { at: at('2026-11-03T23:59:59Z'), actor: 'U0HRPERSON', action: 'offboarding.started', subject: 'offboarding:4', outcome: 'ok', details: { note: 'line\u001b[31mred' } },
+        {
+          at: at('2026-11-01T08:00:00Z'),
+          actor: 'U0REQUEST1',
+          action: 'request.submitted',
+          subject: 'request:1',
+          outcome: 'ok',
+          details: { address: 'a@example.com' },
+        },
+        {
+          at: at('2026-11-01T09:00:00Z'),
+          actor: 'U0OUTSIDER',
+          action: 'request.decision_refused',
+          subject: 'request:1',
+          outcome: 'refused',
+        },
+        {
+          at: at('2026-11-02T10:00:00Z'),
+          actor: 'U0SUPERIOR',
+          action: 'request.rejected',
+          subject: 'request:1',
+          outcome: 'ok',
+          details: { reason: '=HYPERLINK("http://evil")' },
+        },
+        {
+          at: at('2026-11-03T23:59:59Z'),
+          actor: 'U0HRPERSON',
+          action: 'offboarding.started',
+          subject: 'offboarding:4',
+          outcome: 'ok',
+          details: { note: 'line\u001b[31mred' },
+        },
         { at: at('2026-11-04T00:00:00Z'), actor: 'system', action: 'offboarding.activated', subject: 'offboarding:4', outcome: 'failed' },
         { at: at('2026-11-05T12:00:00Z'), actor: 'cli:ops', action: 'mailbox.created', subject: 'mailbox:b@example.com', outcome: 'ok' },
       ],
@@ -104,7 +151,9 @@ describe('mailroom audit: filters, formats and errors', () => {
   });
 
   it('reads a span back from now', async () => {
-    const recent = await db.prisma.auditEvent.create({ data: { actor: 'system', action: 'request.reminded', subject: 'request:9', outcome: 'ok' } });
+    const recent = await db.prisma.auditEvent.create({
+      data: { actor: 'system', action: 'request.reminded', subject: 'request:9', outcome: 'ok' },
+    });
     try {
       expect(await actions('--since', '1h')).toEqual(['request.reminded']);
     } finally {
@@ -118,21 +167,27 @@ describe('mailroom audit: filters, formats and errors', () => {
     expect(csv.out[0]).toBe('id,at,actor,action,subject,outcome,details');
     expect(csv.out).toHaveLength(2);
     // The details cell starts with {, so it is quoted as JSON; a cell that starts with = is neutralised.
-    expect(csv.out[1]).toMatch(/^3,2026-11-02T10:00:00.000Z,U0SUPERIOR,request.rejected,request:1,ok,"{""reason"":""=HYPERLINK\(\\""http:\/\/evil\\""\)""}"$/);
+    expect(csv.out[1]).toMatch(
+      /^3,2026-11-02T10:00:00.000Z,U0SUPERIOR,request.rejected,request:1,ok,"{""reason"":""=HYPERLINK\(\\""http:\/\/evil\\""\)""}"$/,
+    );
     const formula = await audit(db.url, '--format', 'csv', '--subject', 'request:1', '--limit', '1');
     expect(formula.out[1]).toContain('a@example.com');
 
     const text = await audit(db.url, '--since', '2026-11-03', '--until', '2026-11-03');
     expect(text.code).toBe(0);
     expect(text.out).toHaveLength(2);
-    expect(text.out[0]).toMatch(/^2026-11-03 23:59:59Z {2}U0HRPERSON\s+offboarding\.started\s+offboarding:4\s+ok\s+\{"note":"line\\u001b\[31mred"\}$/);
+    expect(text.out[0]).toMatch(
+      /^2026-11-03 23:59:59Z {2}U0HRPERSON\s+offboarding\.started\s+offboarding:4\s+ok\s+\{"note":"line\\u001b\[31mred"\}$/,
+    );
     expect(text.out.join('')).not.toContain('\u001b');
     expect(text.out[1]).toBe('1 event(s).');
     expect((await audit(db.url, '--actor', 'U0NOBODY0')).out).toEqual(['No audit events match.']);
   });
 
   it('neutralises a cell that a spreadsheet would run as a formula', async () => {
-    const row = await db.prisma.auditEvent.create({ data: { actor: '=cmd|calc', action: 'request.submitted', subject: '+request:7', outcome: 'ok' } });
+    const row = await db.prisma.auditEvent.create({
+      data: { actor: '=cmd|calc', action: 'request.submitted', subject: '+request:7', outcome: 'ok' },
+    });
     try {
       const csv = await audit(db.url, '--format', 'csv', '--subject', '+request:7');
       expect(csv.out[1]).toBe(`${row.id},${row.at.toISOString()},'=cmd|calc,request.submitted,'+request:7,ok,`);
@@ -142,7 +197,19 @@ describe('mailroom audit: filters, formats and errors', () => {
   });
 
   it('names every bad option at once and exits 2 without touching the database', async () => {
-    const result = await audit('mysql://root@127.0.0.1:1/nowhere', '--since', '2026-02-30', '--until', 'yesterday', '--outcome', 'maybe', '--format', 'xml', '--mailbox', 'jane');
+    const result = await audit(
+      'mysql://root@127.0.0.1:1/nowhere',
+      '--since',
+      '2026-02-30',
+      '--until',
+      'yesterday',
+      '--outcome',
+      'maybe',
+      '--format',
+      'xml',
+      '--mailbox',
+      'jane',
+    );
     expect(result.code).toBe(2);
     expect(result.out).toEqual([]);
     expect(result.err).toContain('--since 2026-02-30: no such date');
@@ -159,7 +226,11 @@ describe('mailroom audit: filters, formats and errors', () => {
   });
 
   it('explains a missing DATABASE_URL, an unmigrated database and an unreachable server, never with the password', async () => {
-    const unset = await main(['node', 'mailroom', 'audit'], { env: {}, out: () => undefined, err: (line) => expect(line).toMatch(/DATABASE_URL is not set[\s\S]*npm run cli -- audit/) });
+    const unset = await main(['node', 'mailroom', 'audit'], {
+      env: {},
+      out: () => undefined,
+      err: (line) => expect(line).toMatch(/DATABASE_URL is not set[\s\S]*npm run cli -- audit/),
+    });
     expect(unset).toBe(2);
 
     const name = randomTestDatabaseName();
@@ -169,7 +240,9 @@ describe('mailroom audit: filters, formats and errors', () => {
     try {
       const result = await audit(empty);
       expect(result.code).toBe(2);
-      expect(result.err).toBe(`Could not read the audit log from root@127.0.0.1:3306/${name}: table AuditEvent does not exist in database ${name}: run npm run db:migrate first`);
+      expect(result.err).toBe(
+        `Could not read the audit log from root@127.0.0.1:3306/${name}: table AuditEvent does not exist in database ${name}: run npm run db:migrate first`,
+      );
     } finally {
       await dropDatabase(name);
       rmSync(noMigrations, { recursive: true, force: true });
@@ -181,7 +254,9 @@ describe('mailroom audit: filters, formats and errors', () => {
     expect(unreachable.err).not.toContain('s3cret-pass');
 
     const missing = await audit(withDatabase(testServerUrl(), `${name}_none`));
-    expect(missing.err).toBe(`Could not read the audit log from root@127.0.0.1:3306/${name}_none: database ${name}_none does not exist: run npm run db:migrate first`);
+    expect(missing.err).toBe(
+      `Could not read the audit log from root@127.0.0.1:3306/${name}_none: database ${name}_none does not exist: run npm run db:migrate first`,
+    );
 
     const denied = await audit(db.url.replace('mysql://root@', 'mysql://nobody_here:s3cret-pass@'));
     expect(denied.code).toBe(2);

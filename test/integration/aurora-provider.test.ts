@@ -44,7 +44,12 @@ afterEach(async () => {
 describe('the Aurora fake answers like the reference', () => {
   it('uses the documented success and error envelopes', async () => {
     const token = await adminToken();
-    const created = await rawCall('Core', 'CreateUser', JSON.stringify({ TenantId: 1, PublicId: ADDRESS, Role: 2, Password: 'x1234567' }), token);
+    const created = await rawCall(
+      'Core',
+      'CreateUser',
+      JSON.stringify({ TenantId: 1, PublicId: ADDRESS, Role: 2, Password: 'x1234567' }),
+      token,
+    );
     expect(created.status).toBe(200);
     expect(created.json).toEqual({
       AuthenticatedUserId: -1,
@@ -64,18 +69,29 @@ describe('the Aurora fake answers like the reference', () => {
   });
 
   it('reproduces 101, 102, 103, 108, 113, 114, 116 and the empty HTTP 500', async () => {
-    expect((await rawCall('Core', 'GetUsers', '{}', 'stale-token')).json).toMatchObject({ ErrorCode: 101, Module: '', AuthenticatedUserId: 0 });
-    expect((await rawCall('AdminAuth', 'LoginAsSuperadmin', '{"Login":"superadmin","Password":"nope"}')).json).toMatchObject({ ErrorCode: 102, Module: '' });
+    expect((await rawCall('Core', 'GetUsers', '{}', 'stale-token')).json).toMatchObject({
+      ErrorCode: 101,
+      Module: '',
+      AuthenticatedUserId: 0,
+    });
+    expect((await rawCall('AdminAuth', 'LoginAsSuperadmin', '{"Login":"superadmin","Password":"nope"}')).json).toMatchObject({
+      ErrorCode: 102,
+      Module: '',
+    });
     expect((await rawCall('Core', 'GetUsers', '{')).json).toMatchObject({ ErrorCode: 103, Module: '' });
     expect((await rawCall('Core', 'GetUsers', '{}')).json).toMatchObject({ ErrorCode: 108, Module: 'Core' });
     const token = await adminToken();
     expect((await rawCall('Nope', 'Thing', '{}', token)).json).toMatchObject({ ErrorCode: 113, Module: '' });
     expect((await rawCall('Core', 'Nope', '{}', token)).json).toMatchObject({ ErrorCode: 114, Module: 'Core' });
-    expect((await rawCall('Core', 'GetUserByPublicId', JSON.stringify({ PublicId: ADDRESS }), token)).json).toMatchObject({ ErrorCode: 116 });
+    expect((await rawCall('Core', 'GetUserByPublicId', JSON.stringify({ PublicId: ADDRESS }), token)).json).toMatchObject({
+      ErrorCode: 116,
+    });
 
     const user = fake.addUser(ADDRESS, 'x1234567');
     // is_int: the string "2" is refused.
-    expect((await rawCall('Core', 'DeleteUser', JSON.stringify({ UserId: String(user.id) }), token)).json).toMatchObject({ ErrorCode: 103 });
+    expect((await rawCall('Core', 'DeleteUser', JSON.stringify({ UserId: String(user.id) }), token)).json).toMatchObject({
+      ErrorCode: 103,
+    });
     const missing = await rawCall('Core', 'DeleteUser', JSON.stringify({ UserId: 999 }), token);
     expect(missing).toMatchObject({ status: 500, text: '' });
     // Without UserId the superadmin's own id (-1) is used: nothing to delete, PHP error.
@@ -86,7 +102,12 @@ describe('the Aurora fake answers like the reference', () => {
 describe('the Aurora fake answers like the real server did (fact sheet §4)', () => {
   it('creates a bare user, with success, on a domain without a mail server', async () => {
     const token = await adminToken();
-    const created = await rawCall('Core', 'CreateUser', JSON.stringify({ TenantId: 1, PublicId: 'ann@example.net', Role: 2, Password: 'x1234567' }), token);
+    const created = await rawCall(
+      'Core',
+      'CreateUser',
+      JSON.stringify({ TenantId: 1, PublicId: 'ann@example.net', Role: 2, Password: 'x1234567' }),
+      token,
+    );
     expect(created.json).toMatchObject({ Result: expect.any(Number), Method: 'CreateUser' });
     expect(created.json).not.toHaveProperty('ErrorCode');
     expect(fake.userByEmail('ann@example.net')).toBeDefined();
@@ -104,14 +125,27 @@ describe('the Aurora fake answers like the real server did (fact sheet §4)', ()
   it('can lose the account the way a swallowed deadlock does', async () => {
     const token = await adminToken();
     fake.failNext('Core.CreateUser', 1, { mode: 'lose-account' });
-    const created = await rawCall('Core', 'CreateUser', JSON.stringify({ TenantId: 1, PublicId: ADDRESS, Role: 2, Password: 'x1234567' }), token);
+    const created = await rawCall(
+      'Core',
+      'CreateUser',
+      JSON.stringify({ TenantId: 1, PublicId: ADDRESS, Role: 2, Password: 'x1234567' }),
+      token,
+    );
     expect(created.json?.Result).toEqual(expect.any(Number));
     expect(fake.bareUsers().map((user) => user.publicId)).toEqual([ADDRESS]);
   });
 
   it('answers 102 with AuthenticatedUserId false, 101 without ErrorMessage, rich accounts, and @LoggerGuid when logging', async () => {
     const refused = await rawCall('AdminAuth', 'LoginAsSuperadmin', '{"Login":"superadmin","Password":"nope"}');
-    expect(refused.json).toEqual({ AuthenticatedUserId: false, '@Time': expect.any(String), SubscriptionsResult: null, '@TimeApiInit': expect.any(String), ErrorCode: 102, ErrorMessage: 'AuthError', Module: '' });
+    expect(refused.json).toEqual({
+      AuthenticatedUserId: false,
+      '@Time': expect.any(String),
+      SubscriptionsResult: null,
+      '@TimeApiInit': expect.any(String),
+      ErrorCode: 102,
+      ErrorMessage: 'AuthError',
+      Module: '',
+    });
     const stale = await rawCall('Core', 'GetUsers', '{}', 'stale-token');
     expect(stale.json).toMatchObject({ AuthenticatedUserId: 0, ErrorCode: 101, Module: '' });
     expect(stale.json).not.toHaveProperty('ErrorMessage');
@@ -120,11 +154,22 @@ describe('the Aurora fake answers like the real server did (fact sheet §4)', ()
     const accounts = await rawCall('Mail', 'GetAccounts', JSON.stringify({ UserId: user.id }), await adminToken());
     const [account] = (accounts.json?.Result ?? []) as Array<Record<string, unknown>>;
     expect(Object.keys(account ?? {}).length).toBeGreaterThanOrEqual(33);
-    expect(account).toMatchObject({ AccountID: expect.any(Number), IdUser: user.id, Email: ADDRESS, ServerId: 1, Server: { ServerId: 1 }, AllowForward: true, AllowAutoresponder: true });
+    expect(account).toMatchObject({
+      AccountID: expect.any(Number),
+      IdUser: user.id,
+      Email: ADDRESS,
+      ServerId: 1,
+      Server: { ServerId: 1 },
+      AllowForward: true,
+      AllowAutoresponder: true,
+    });
 
     const logging = await startFakeAurora({ logging: true });
     try {
-      const answer = await fetch(logging.apiUrl, { method: 'POST', body: new URLSearchParams({ Module: 'Core', Method: 'GetUsers', Parameters: '{}' }) });
+      const answer = await fetch(logging.apiUrl, {
+        method: 'POST',
+        body: new URLSearchParams({ Module: 'Core', Method: 'GetUsers', Parameters: '{}' }),
+      });
       expect(await answer.json()).toHaveProperty('@LoggerGuid', expect.stringMatching(/^[0-9a-f]{8}$/));
     } finally {
       await logging.close();
@@ -135,13 +180,24 @@ describe('the Aurora fake answers like the real server did (fact sheet §4)', ()
     const user = fake.addUser(ADDRESS, 'x1234567', { tenantId: 1 });
     const token = await adminToken();
     const accountId = fake.accountByEmail(ADDRESS)?.accountId;
-    const set = await rawCall('Mail', 'UpdateAutoresponder', JSON.stringify({ AccountID: accountId, Enable: true, Subject: 'Gone', Message: 'Bye', Scheduled: true, Start: 1, End: 2 }), token);
+    const set = await rawCall(
+      'Mail',
+      'UpdateAutoresponder',
+      JSON.stringify({ AccountID: accountId, Enable: true, Subject: 'Gone', Message: 'Bye', Scheduled: true, Start: 1, End: 2 }),
+      token,
+    );
     expect(set.json?.Result).toBe(true);
-    expect((await rawCall('Mail', 'GetAutoresponder', JSON.stringify({ AccountID: accountId }), token)).json?.Result).toEqual({ Enable: true, Subject: 'Gone', Message: 'Bye' });
+    expect((await rawCall('Mail', 'GetAutoresponder', JSON.stringify({ AccountID: accountId }), token)).json?.Result).toEqual({
+      Enable: true,
+      Subject: 'Gone',
+      Message: 'Bye',
+    });
 
     // Core.Login is not read-only: a user without an account gets one when the password is accepted.
     fake.accounts.clear();
-    expect((await rawCall('Core', 'Login', JSON.stringify({ Login: ADDRESS, Password: 'x1234567' }))).json?.Result).toHaveProperty('AuthToken');
+    expect((await rawCall('Core', 'Login', JSON.stringify({ Login: ADDRESS, Password: 'x1234567' }))).json?.Result).toHaveProperty(
+      'AuthToken',
+    );
     expect(fake.accountByEmail(ADDRESS)?.userId).toBe(user.id);
   });
 });
@@ -167,7 +223,13 @@ describe('AuroraProvider verifies what it creates', () => {
     fake.clearFailures();
     fake.failNext('Mail.GetMailServerByDomain', 1, { mode: 'error', code: 114, message: 'MethodNotFound' });
     const named = await providerFor().create({ ...newMailbox(), domain: 'example.net' });
-    expect(named).toMatchObject({ ok: false, code: 'rejected', reason: expect.stringMatching(/^example\.net is not set up as a mail domain in Aurora; the user without an account was removed again$/) });
+    expect(named).toMatchObject({
+      ok: false,
+      code: 'rejected',
+      reason: expect.stringMatching(
+        /^example\.net is not set up as a mail domain in Aurora; the user without an account was removed again$/,
+      ),
+    });
     expect(fake.users.size).toBe(0);
   });
 
@@ -187,7 +249,11 @@ describe('AuroraProvider verifies what it creates', () => {
     fake.failNext('Core.CreateUser', 1, { mode: 'lose-account' });
     fake.failNext('Mail.CreateAccount', 1, { mode: 'error', code: 4001, message: 'CannotConnectToMailServer' });
     const result = await providerFor().create(newMailbox());
-    expect(result).toMatchObject({ ok: false, code: 'unavailable', reason: expect.stringMatching(/without a mail account.*4001.*removed again/) });
+    expect(result).toMatchObject({
+      ok: false,
+      code: 'unavailable',
+      reason: expect.stringMatching(/without a mail account.*4001.*removed again/),
+    });
     expect(fake.users.size).toBe(0);
     // The retry then creates it properly.
     expect(await providerFor().create(newMailbox())).toEqual({ ok: true, value: undefined });
@@ -204,14 +270,26 @@ describe('AuroraProvider verifies what it creates', () => {
   });
 
   it('reports the auto-reply stop date only when Aurora keeps it', async () => {
-    const reply = { from: '', subject: 'Gone', body: 'Bye', intervalHours: 0, start: new Date('2026-12-01T00:00:00Z'), stop: new Date('2026-12-24T00:00:00Z') };
+    const reply = {
+      from: '',
+      subject: 'Gone',
+      body: 'Bye',
+      intervalHours: 0,
+      start: new Date('2026-12-01T00:00:00Z'),
+      stop: new Date('2026-12-24T00:00:00Z'),
+    };
     await providerFor().create(newMailbox());
     await providerFor().setAutoReply(ADDRESS, reply);
     expect(await providerFor().getAutoReply(ADDRESS)).toMatchObject({ ok: true, value: { subject: 'Gone', start: null, stop: null } });
 
     const scheduled = await startFakeAurora({ domains: ['example.com'], tenantIds: [1], allowScheduledAutoresponder: true });
     try {
-      const provider = new AuroraProvider({ baseUrl: scheduled.url, adminLogin: scheduled.adminLogin, adminPassword: scheduled.adminPassword, tenantId: 1 });
+      const provider = new AuroraProvider({
+        baseUrl: scheduled.url,
+        adminLogin: scheduled.adminLogin,
+        adminPassword: scheduled.adminPassword,
+        tenantId: 1,
+      });
       await provider.create(newMailbox());
       await provider.setAutoReply(ADDRESS, reply);
       expect(await provider.getAutoReply(ADDRESS)).toMatchObject({ ok: true, value: { start: reply.start, stop: reply.stop } });
@@ -289,20 +367,39 @@ describe('AuroraProvider against the fake Aurora', () => {
     fake.failNext('Core.CreateUser', 1, { mode: 'error', code: 704, message: 'AccountExists' });
     expect(await provider.create(newMailbox())).toMatchObject({ ok: false, code: 'already_exists' });
     fake.failNext('Core.CreateUser', 1, { mode: 'error', code: 108 });
-    expect(await provider.create(newMailbox())).toMatchObject({ ok: false, code: 'auth_failed', reason: expect.stringMatching(/108 \(AccessDenied\)/) });
+    expect(await provider.create(newMailbox())).toMatchObject({
+      ok: false,
+      code: 'auth_failed',
+      reason: expect.stringMatching(/108 \(AccessDenied\)/),
+    });
     fake.failNext('Core.GetUsers', 1, { mode: 'error', code: 116, message: 'MethodAccessDenied' });
     expect(await provider.find(ADDRESS)).toMatchObject({ ok: false, code: 'auth_failed' });
 
     expect((await provider.create(newMailbox())).ok).toBe(true);
-    const empty = { from: '', subject: '', body: '', intervalHours: 0, start: new Date('2026-12-01T00:00:00Z'), stop: new Date('2026-12-02T00:00:00Z') };
-    expect(await provider.setAutoReply(ADDRESS, empty)).toMatchObject({ ok: false, code: 'rejected', reason: expect.stringMatching(/103/) });
+    const empty = {
+      from: '',
+      subject: '',
+      body: '',
+      intervalHours: 0,
+      start: new Date('2026-12-01T00:00:00Z'),
+      stop: new Date('2026-12-02T00:00:00Z'),
+    };
+    expect(await provider.setAutoReply(ADDRESS, empty)).toMatchObject({
+      ok: false,
+      code: 'rejected',
+      reason: expect.stringMatching(/103/),
+    });
 
     fake.sieveDown = true;
     expect(await provider.addForwarder(ADDRESS, 'boss@example.org')).toMatchObject({ ok: false, code: 'unavailable' });
     fake.sieveDown = false;
 
     fake.failNext('Core.UpdateUser', 1, { mode: 'result-false' });
-    expect(await provider.suspendLogin(ADDRESS)).toMatchObject({ ok: false, code: 'rejected', reason: expect.stringMatching(/Result: false/) });
+    expect(await provider.suspendLogin(ADDRESS)).toMatchObject({
+      ok: false,
+      code: 'rejected',
+      reason: expect.stringMatching(/Result: false/),
+    });
     expect(fake.userByEmail(ADDRESS)?.isDisabled).toBe(false);
   });
 

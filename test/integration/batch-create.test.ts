@@ -11,9 +11,9 @@ import { tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.ts';
-import { generatePassword } from '../../src/services/credentials/password.ts';
 import { type FakeAurora, startFakeAurora } from '../../src/sandbox/fakes/aurora-server.ts';
 import { type FakeCpanel, startFakeCpanel } from '../../src/sandbox/fakes/cpanel-server.ts';
+import { generatePassword } from '../../src/services/credentials/password.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-db.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -143,7 +143,13 @@ afterEach(async () => {
 
 describe('mailroom batch-create', () => {
   it('creates the good lines, skips existing mailboxes, reports every bad line, and finishes idempotently on a re-run', async () => {
-    const pw = { alice: generatePassword(), bob: generatePassword(), alice2: generatePassword(), erin: generatePassword(), ceo: generatePassword() };
+    const pw = {
+      alice: generatePassword(),
+      bob: generatePassword(),
+      alice2: generatePassword(),
+      erin: generatePassword(),
+      ceo: generatePassword(),
+    };
     cpanel.addMailbox('ceo@example.com', generatePassword());
     const file = writeList('accounts.txt', [
       '# new hires, November (the Aurora example format)',
@@ -163,7 +169,9 @@ describe('mailroom batch-create', () => {
     const first = await cli([file, '--credentials-out', 'new-passwords.csv']);
     expect(first.code, first.stderr).toBe(1);
     expect(first.stdout).toContain('Summary: 3 created, 1 skipped, 5 failed.');
-    expect(first.stdout).toMatch(/Problems \(these lines will not be created\):\n {2}line 6: alice@example\.com: duplicate of line 2\n {2}line 7: expected “email \| password”/);
+    expect(first.stdout).toMatch(
+      /Problems \(these lines will not be created\):\n {2}line 6: alice@example\.com: duplicate of line 2\n {2}line 7: expected “email \| password”/,
+    );
     expect(first.stdout).toContain('line 8: dave@example.com: the password is too weak (strength 63 of 100; at least 65 is needed');
     expect(first.stdout).toContain('line 9: erin@elsewhere.test: elsewhere.test is not one of the managed domains');
     expect(first.stdout).toContain('line 11: the email field is not an email address');
@@ -181,29 +189,41 @@ describe('mailroom batch-create', () => {
     expectNoSecrets(first, [carolPassword]);
 
     // Only the valid lines reached cPanel, the existing one untouched.
-    expect(cpanel.callsTo('add_pop').map((call) => `${call.params.email}@${call.params.domain}`).sort()).toEqual([
-      'alice@example.com',
-      'bob@example.org',
-      'carol@example.com',
-      'ceo@example.com',
-    ]);
+    expect(
+      cpanel
+        .callsTo('add_pop')
+        .map((call) => `${call.params.email}@${call.params.domain}`)
+        .sort(),
+    ).toEqual(['alice@example.com', 'bob@example.org', 'carol@example.com', 'ceo@example.com']);
     expect(cpanel.mailboxes.get('alice@example.com')?.passwordHash).toBe(sha256(pw.alice));
     expect(cpanel.mailboxes.get('ceo@example.com')?.passwordHash).not.toBe(sha256(pw.ceo));
 
-    const mailboxes = await db.prisma.mailbox.findMany({ orderBy: { address: 'asc' }, select: { address: true, provider: true, quotaMb: true, status: true } });
+    const mailboxes = await db.prisma.mailbox.findMany({
+      orderBy: { address: 'asc' },
+      select: { address: true, provider: true, quotaMb: true, status: true },
+    });
     expect(mailboxes).toEqual([
       { address: 'alice@example.com', provider: 'cpanel', quotaMb: 2048, status: 'ACTIVE' },
       { address: 'bob@example.org', provider: 'cpanel', quotaMb: 2048, status: 'ACTIVE' },
       { address: 'carol@example.com', provider: 'cpanel', quotaMb: 2048, status: 'ACTIVE' },
     ]);
-    const audits = await db.prisma.auditEvent.findMany({ orderBy: { subject: 'asc' }, select: { actor: true, action: true, subject: true, outcome: true, details: true } });
+    const audits = await db.prisma.auditEvent.findMany({
+      orderBy: { subject: 'asc' },
+      select: { actor: true, action: true, subject: true, outcome: true, details: true },
+    });
     expect(audits.map((a) => [a.actor, a.action, a.subject, a.outcome])).toEqual([
       [ACTOR, 'mailbox.created', 'mailbox:alice@example.com', 'ok'],
       [ACTOR, 'mailbox.created', 'mailbox:bob@example.org', 'ok'],
       [ACTOR, 'mailbox.created', 'mailbox:carol@example.com', 'ok'],
       [ACTOR, 'mailbox.create_skipped', 'mailbox:ceo@example.com', 'ignored'],
     ]);
-    expect(audits[2]?.details).toMatchObject({ provider: 'cpanel', quotaMb: 2048, passwordGenerated: true, source: 'accounts.txt', line: 5 });
+    expect(audits[2]?.details).toMatchObject({
+      provider: 'cpanel',
+      quotaMb: 2048,
+      passwordGenerated: true,
+      source: 'accounts.txt',
+      line: 5,
+    });
     expect(JSON.stringify(audits)).not.toContain(carolPassword);
     for (const secret of secrets) expect(JSON.stringify(audits)).not.toContain(secret);
 
@@ -251,11 +271,21 @@ describe('mailroom batch-create', () => {
     const run = await cli([file, '--credentials-out', 'csv-creds.csv']);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('Summary: 2 created, 0 skipped, 1 failed.');
-    expect(run.stdout).toMatch(/line 4: jo@example\.com: the password is too weak.*; personal_email: Use an address outside example\.com, example\.org.*; phone: /);
+    expect(run.stdout).toMatch(
+      /line 4: jo@example\.com: the password is too weak.*; personal_email: Use an address outside example\.com, example\.org.*; phone: /,
+    );
     expectNoSecrets(run, [password]);
     expect(cpanel.mailboxes.get('hana@example.com')?.passwordHash).toBe(sha256(password));
-    const staff = await db.prisma.staff.findUnique({ where: { workEmail: 'hana@example.com' }, select: { fullName: true, personalEmail: true, phone: true, mailboxes: { select: { address: true } } } });
-    expect(staff).toEqual({ fullName: 'Hana Ito, PhD', personalEmail: 'hana.ito@gmail.com', phone: '+14155552671', mailboxes: [{ address: 'hana@example.com' }] });
+    const staff = await db.prisma.staff.findUnique({
+      where: { workEmail: 'hana@example.com' },
+      select: { fullName: true, personalEmail: true, phone: true, mailboxes: { select: { address: true } } },
+    });
+    expect(staff).toEqual({
+      fullName: 'Hana Ito, PhD',
+      personalEmail: 'hana.ito@gmail.com',
+      phone: '+14155552671',
+      mailboxes: [{ address: 'hana@example.com' }],
+    });
   });
 
   it('--dry-run and --strict stop before the provider; a missing --credentials-out refuses to start', async () => {
@@ -312,8 +342,12 @@ describe('mailroom batch-create', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('Summary: 0 created, 1 skipped, 0 failed.');
     expect(run.stdout).toContain('already exists at cpanel with the password in the file; now recorded by Mailroom');
-    expect(await db.prisma.mailbox.findUnique({ where: { address: 'nina@example.com' }, select: { provider: true } })).toEqual({ provider: 'cpanel' });
-    expect(await db.prisma.auditEvent.findMany({ select: { action: true, actor: true } })).toEqual([{ action: 'mailbox.recorded', actor: ACTOR }]);
+    expect(await db.prisma.mailbox.findUnique({ where: { address: 'nina@example.com' }, select: { provider: true } })).toEqual({
+      provider: 'cpanel',
+    });
+    expect(await db.prisma.auditEvent.findMany({ select: { action: true, actor: true } })).toEqual([
+      { action: 'mailbox.recorded', actor: ACTOR },
+    ]);
   });
 
   it('retries an unreachable provider and recognises a create that succeeded before timing out', async () => {
@@ -328,7 +362,10 @@ describe('mailroom batch-create', () => {
   });
 
   it('stops when the provider refuses the credentials, leaving the rest unattempted', async () => {
-    const file = writeList('three.txt', [1, 2, 3].map((n) => `user${n}@example.com | ${generatePassword()}`));
+    const file = writeList(
+      'three.txt',
+      [1, 2, 3].map((n) => `user${n}@example.com | ${generatePassword()}`),
+    );
     const run = await cli([file, '--concurrency', '1'], baseEnv({ CPANEL_API_TOKEN: 'WRONGTOKEN0123456789' }));
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('Summary: 0 created, 0 skipped, 1 failed, 2 not attempted.');
@@ -339,7 +376,10 @@ describe('mailroom batch-create', () => {
 
   it('stops cleanly on Ctrl-C after the calls in flight (a real process and signal), and a re-run finishes the file', async () => {
     cpanel.delayMs = 400;
-    const file = writeList('six.txt', [1, 2, 3, 4, 5, 6].map((n) => `p${n}@example.com | ${generatePassword()}`));
+    const file = writeList(
+      'six.txt',
+      [1, 2, 3, 4, 5, 6].map((n) => `p${n}@example.com | ${generatePassword()}`),
+    );
     const { child, done } = start([file, '--concurrency', '2']);
     await new Promise<void>((resolveWhenStarted) => {
       const onData = (chunk: Buffer) => {
@@ -388,7 +428,10 @@ describe('mailroom batch-create', () => {
       const file = writeList('routed.txt', [`quinn@example.com | ${generatePassword()}`, `rosa@example.org | ${generatePassword()}`]);
       const run = await cli([file, '--json'], env);
       expect(run.code, run.stderr).toBe(0);
-      expect((JSON.parse(run.stdout) as { results: Array<{ provider: string }> }).results.map((r) => r.provider)).toEqual(['cpanel', 'aurora']);
+      expect((JSON.parse(run.stdout) as { results: Array<{ provider: string }> }).results.map((r) => r.provider)).toEqual([
+        'cpanel',
+        'aurora',
+      ]);
       expect(aurora.userByEmail('rosa@example.org')).toBeDefined();
       expect([...cpanel.mailboxes.keys()]).toEqual(['quinn@example.com']);
       const rows = await db.prisma.mailbox.findMany({ orderBy: { address: 'asc' }, select: { address: true, provider: true } });

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CpanelProvider } from '../../src/providers/cpanel.ts';
-import { generatePassword } from '../../src/services/credentials/password.ts';
 import { type FakeCpanel, startFakeCpanel } from '../../src/sandbox/fakes/cpanel-server.ts';
+import { generatePassword } from '../../src/services/credentials/password.ts';
 
 const ADDRESS = 'jane.doe@example.com';
 

@@ -13,7 +13,13 @@ async function approveNew(h: Harness, localPart: string, extra: { personalEmail?
   expect(answer.body).toBe('');
   const request = await h.db.prisma.emailRequest.findFirstOrThrow({ where: { localPart } });
   const dm = await approvalMessageFor(h, request.id, People.superior);
-  await clickButton(h, { userId: People.superior, actionId: 'request_approve', requestId: request.id, channelId: dm.channelId, messageTs: dm.ts });
+  await clickButton(h, {
+    userId: People.superior,
+    actionId: 'request_approve',
+    requestId: request.id,
+    channelId: dm.channelId,
+    messageTs: dm.ts,
+  });
   await eventually(() => h.db.prisma.emailRequest.findFirst({ where: { id: request.id, status: 'ACTIVE' } }), 'ACTIVE');
   const password = h.cpanel.callsTo('add_pop').find((call) => call.params.email === localPart)?.params.password as string;
   expect(password.length).toBeGreaterThanOrEqual(16);
@@ -24,7 +30,9 @@ async function approveNew(h: Harness, localPart: string, extra: { personalEmail?
 async function dumpDatabase(h: Harness): Promise<string> {
   const connection = await createConnection(h.db.url.replace(/^mariadb:/, 'mysql:'));
   try {
-    const [tables] = await connection.query<RowDataPacket[]>('SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()');
+    const [tables] = await connection.query<RowDataPacket[]>(
+      'SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()',
+    );
     const parts: string[] = [];
     for (const { t } of tables) {
       const [rows] = await connection.query<RowDataPacket[]>(`SELECT * FROM \`${String(t)}\``);
@@ -69,7 +77,10 @@ describe('one-time credential links', () => {
     expect(mail.html).toContain(`href="https://mailroom.test/credentials/${token}"`);
     expect(mail.text).toContain('expires in 72 hours');
     // The requester hears by email that the details went to the new hire, without them.
-    const requesterMail = await eventually(async () => h.smtp.messagesTo('rita@example.com').find((m) => m.subject === 'Mailbox ready: jane.doe@example.com'), 'the requester email');
+    const requesterMail = await eventually(
+      async () => h.smtp.messagesTo('rita@example.com').find((m) => m.subject === 'Mailbox ready: jane.doe@example.com'),
+      'the requester email',
+    );
     expect(requesterMail.text).toContain('one-time link');
 
     // A link scanner's GET (and HEAD) shows the button page only.
@@ -100,7 +111,9 @@ describe('one-time credential links', () => {
     expect(revealed.headers.get('cache-control')).toContain('no-store');
     const shown = await revealed.text();
     expect(shown).toContain('jane.doe@example.com');
-    expect(shown).toContain(password.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;'));
+    expect(shown).toContain(
+      password.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;'),
+    );
 
     // Second POST and later GETs: used, with whom to contact.
     const again = await postReveal(h, token, nonceOf(html));
@@ -118,7 +131,10 @@ describe('one-time credential links', () => {
     expect((await fetch(pageUrl(h, 'A'.repeat(27)))).status).toBe(404);
 
     // Nowhere in plain text: SMS, Slack, logs, database (the token is stored only as its hash).
-    await eventually(() => h.db.prisma.delivery.count({ where: { requestId, status: 'SENT', template: { startsWith: 'new-hire' } } }).then((n) => n === 2), 'both deliveries SENT');
+    await eventually(
+      () => h.db.prisma.delivery.count({ where: { requestId, status: 'SENT', template: { startsWith: 'new-hire' } } }).then((n) => n === 2),
+      'both deliveries SENT',
+    );
     for (const message of h.twilio.messages) expect(message.body).not.toContain(password);
     const slackTraffic = JSON.stringify(h.slack.calls);
     expect(slackTraffic).not.toContain(password);
@@ -151,9 +167,15 @@ describe('one-time credential links', () => {
     expect(text).toContain('it@example.com');
     expect(text).not.toContain(password);
     expect((await fetch(pageUrl(h, token))).status).toBe(410);
-    const row = await eventually(() => h.db.prisma.oneTimeSecret.findFirst({ where: { requestId, ciphertext: null } }), 'the secret destroyed');
+    const row = await eventually(
+      () => h.db.prisma.oneTimeSecret.findFirst({ where: { requestId, ciphertext: null } }),
+      'the secret destroyed',
+    );
     expect(row.revealedAt).toBeNull();
-    const purge = await eventually(() => h.db.prisma.job.findFirst({ where: { requestId, kind: 'secret.purge', status: 'DONE' } }), 'the purge job done');
+    const purge = await eventually(
+      () => h.db.prisma.job.findFirst({ where: { requestId, kind: 'secret.purge', status: 'DONE' } }),
+      'the purge job done',
+    );
     expect(purge.attempts).toBe(1);
   });
 });
@@ -178,10 +200,16 @@ describe('without PUBLIC_URL', () => {
     const sms = await h.twilio.waitForMessageTo('+14155552671');
     expect(sms.body).toContain('Sign-in details were sent to your personal email.');
     expect(sms.body).not.toContain(password);
-    const requesterMail = await eventually(async () => h.smtp.messagesTo('rita@example.com').find((m) => m.subject.startsWith('Mailbox ready')), 'the requester email');
+    const requesterMail = await eventually(
+      async () => h.smtp.messagesTo('rita@example.com').find((m) => m.subject.startsWith('Mailbox ready')),
+      'the requester email',
+    );
     expect(requesterMail.text).not.toContain(password);
 
-    await eventually(() => h.db.prisma.delivery.count({ where: { requestId, status: 'SENT', template: { startsWith: 'new-hire' } } }).then((n) => n === 2), 'both deliveries SENT');
+    await eventually(
+      () => h.db.prisma.delivery.count({ where: { requestId, status: 'SENT', template: { startsWith: 'new-hire' } } }).then((n) => n === 2),
+      'both deliveries SENT',
+    );
     const request = await h.db.prisma.emailRequest.findUniqueOrThrow({ where: { id: requestId } });
     expect(request.secretCipher).toBeNull();
     expect(await h.db.prisma.oneTimeSecret.count()).toBe(0);

@@ -39,8 +39,17 @@ describe('a database outage', () => {
     expect(errors.full_name).toMatch(/saved nothing.*incident [0-9a-f]{8}/);
 
     // An Approve click now: the clicker is told nothing happened.
-    await clickButton(h, { userId: People.superior, actionId: 'request_approve', requestId: request.id, channelId: dm.channelId, messageTs: dm.ts });
-    const answer = await eventually(async () => h.slack.responsesTo(`click-${People.superior}-request_approve`)[0], 'the answer to the click');
+    await clickButton(h, {
+      userId: People.superior,
+      actionId: 'request_approve',
+      requestId: request.id,
+      channelId: dm.channelId,
+      messageTs: dm.ts,
+    });
+    const answer = await eventually(
+      async () => h.slack.responsesTo(`click-${People.superior}-request_approve`)[0],
+      'the answer to the click',
+    );
     expect((answer.body as { text: string }).text).toContain('saved nothing');
 
     await server.start();
@@ -49,7 +58,13 @@ describe('a database outage', () => {
     expect(await h.db.prisma.emailRequest.count({ where: { localPart: 'during.outage' } })).toBe(0);
 
     // The same click again, now that the database is back: approved, and the runner creates the mailbox.
-    await clickButton(h, { userId: People.superior, actionId: 'request_approve', requestId: request.id, channelId: dm.channelId, messageTs: dm.ts });
+    await clickButton(h, {
+      userId: People.superior,
+      actionId: 'request_approve',
+      requestId: request.id,
+      channelId: dm.channelId,
+      messageTs: dm.ts,
+    });
     await eventually(async () => h.cpanel.mailboxes.has('before.outage@example.com'), 'the mailbox, created after the outage');
     expect(h.cpanel.callsTo('add_pop')).toHaveLength(1);
   });

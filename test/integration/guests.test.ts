@@ -34,11 +34,19 @@ describe('guests', () => {
     const request = await h.db.prisma.emailRequest.findFirstOrThrow({ where: { localPart: 'later.guest' } });
     const dm = await approvalMessageFor(h, request.id, People.superior);
     h.slack.addUser({ id: People.superior, name: 'sam', realName: 'Sam Superior', email: 'sam@example.com', guest: 'multi' });
-    await clickButton(h, { userId: People.superior, actionId: 'request_approve', requestId: request.id, channelId: dm.channelId, messageTs: dm.ts });
+    await clickButton(h, {
+      userId: People.superior,
+      actionId: 'request_approve',
+      requestId: request.id,
+      channelId: dm.channelId,
+      messageTs: dm.ts,
+    });
     const answer = await eventually(async () => h.slack.responsesTo(`click-${People.superior}-request_approve`)[0], 'the refusal');
     expect((answer.body as { text: string }).text).toContain('Guests in this Slack workspace cannot decide');
     expect((await h.db.prisma.emailRequest.findUniqueOrThrow({ where: { id: request.id } })).status).toBe('PENDING_APPROVAL');
-    expect(await h.db.prisma.auditEvent.count({ where: { action: 'request.decision_refused', details: { path: '$.reason', equals: 'guest' } } })).toBe(1);
+    expect(
+      await h.db.prisma.auditEvent.count({ where: { action: 'request.decision_refused', details: { path: '$.reason', equals: 'guest' } } }),
+    ).toBe(1);
     expect(h.cpanel.callsTo('add_pop')).toHaveLength(0);
   });
 });

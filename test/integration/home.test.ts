@@ -3,8 +3,8 @@ import type { FakeView } from '../../src/sandbox/fakes/slack-server.ts';
 import {
   approvalMessageFor,
   BOT_TOKEN,
-  clickButton,
   CPANEL_TOKEN,
+  clickButton,
   eventually,
   type Harness,
   People,
@@ -14,7 +14,12 @@ import {
 } from '../support/harness.ts';
 import { dayAfter, OFFBOARDING_ENV, seedMailbox, startOffboarding, today } from '../support/offboarding.ts';
 
-type Block = { type: string; block_id?: string; text?: { text: string }; elements?: Array<{ action_id?: string; text?: { text: string } | string }> };
+type Block = {
+  type: string;
+  block_id?: string;
+  text?: { text: string };
+  elements?: Array<{ action_id?: string; text?: { text: string } | string }>;
+};
 
 interface PublishedHome {
   view: { type: string; blocks: Block[] };
@@ -29,7 +34,8 @@ const publishesTo = (h: Harness, userId: string) => h.slack.okCallsTo('views.pub
 /** Waits until no job is due or running, so no Home refresh job publishes while a test opens a tab. */
 function settle(h: Harness) {
   return eventually(
-    async () => (await h.db.prisma.job.count({ where: { OR: [{ status: 'RUNNING' }, { status: 'PENDING', runAt: { lte: h.clock.now() } }] } })) === 0,
+    async () =>
+      (await h.db.prisma.job.count({ where: { OR: [{ status: 'RUNNING' }, { status: 'PENDING', runAt: { lte: h.clock.now() } }] } })) === 0,
     'the job queue to settle',
   );
 }
@@ -37,7 +43,9 @@ function settle(h: Harness) {
 const asHome = (view: PublishedHome['view']): PublishedHome => ({
   view,
   json: JSON.stringify(view.blocks),
-  buttons: view.blocks.flatMap((block) => (block.type === 'actions' ? (block.elements ?? []).map((element) => element.action_id ?? '') : [])),
+  buttons: view.blocks.flatMap((block) =>
+    block.type === 'actions' ? (block.elements ?? []).map((element) => element.action_id ?? '') : [],
+  ),
 });
 
 /** Opens `userId`'s Home tab as Slack does (a signed app_home_opened event) and returns what reached views.publish. */
@@ -85,7 +93,12 @@ function clickHomeButton(h: Harness, userId: string, actionId: string, triggerId
   });
 }
 
-async function createRequest(h: Harness, localPart: string, requesterId: string = People.requester, form: Parameters<typeof submitRequestForm>[1] = {}) {
+async function createRequest(
+  h: Harness,
+  localPart: string,
+  requesterId: string = People.requester,
+  form: Parameters<typeof submitRequestForm>[1] = {},
+) {
   const answer = await submitRequestForm(h, { localPart, ...form }, requesterId);
   expect(answer.body).toBe('');
   return h.db.prisma.emailRequest.findFirstOrThrow({ where: { address: `${localPart}@example.com` } });
@@ -142,8 +155,17 @@ describe('App Home tab', () => {
     // The admins hold no approval message for it, so it does not wait for them.
     expect(sectionUnder(await openHome(h, People.admin), 'Waiting for your decision')).toContain('Nothing is waiting for you.');
 
-    await clickButton(h, { userId: People.superior, actionId: 'request_approve', requestId: request.id, channelId: dm.channelId, messageTs: dm.ts });
-    await eventually(() => h.db.prisma.emailRequest.findFirst({ where: { id: request.id, status: 'ACTIVE' } }), 'the request to become ACTIVE');
+    await clickButton(h, {
+      userId: People.superior,
+      actionId: 'request_approve',
+      requestId: request.id,
+      channelId: dm.channelId,
+      messageTs: dm.ts,
+    });
+    await eventually(
+      () => h.db.prisma.emailRequest.findFirst({ where: { id: request.id, status: 'ACTIVE' } }),
+      'the request to become ACTIVE',
+    );
 
     const after = await openHome(h, People.requester);
     expect(sectionUnder(after, 'Your requests')).toContain(`Active: the mailbox exists (approved by <@${People.superior}>)`);
@@ -153,23 +175,40 @@ describe('App Home tab', () => {
     const password = h.cpanel.callsTo('add_pop').at(-1)?.params.password ?? '';
     expect(password.length).toBeGreaterThan(0);
     const homes = JSON.stringify(h.slack.callsTo('views.publish').map((call) => call.args));
-    for (const secret of [password, '/credentials/', 'mailroom.test', BOT_TOKEN, SIGNING_SECRET, CPANEL_TOKEN, 'gmail.com', '+1415']) expect(homes).not.toContain(secret);
+    for (const secret of [password, '/credentials/', 'mailroom.test', BOT_TOKEN, SIGNING_SECRET, CPANEL_TOKEN, 'gmail.com', '+1415'])
+      expect(homes).not.toContain(secret);
   });
 
   it('says in plain words how each of the requester’s requests ended', async () => {
     const rejected = await createRequest(h, 'rex.rejected');
     const dm = await approvalMessageFor(h, rejected.id, People.superior);
-    await clickButton(h, { userId: People.superior, actionId: 'request_reject', requestId: rejected.id, channelId: dm.channelId, messageTs: dm.ts });
+    await clickButton(h, {
+      userId: People.superior,
+      actionId: 'request_reject',
+      requestId: rejected.id,
+      channelId: dm.channelId,
+      messageTs: dm.ts,
+    });
     const reason = await h.driver.viewSubmission({
       userId: People.superior,
-      view: { callbackId: 'reject_reason_modal', privateMetadata: JSON.stringify({ requestId: rejected.id }), values: { reason: { value: { type: 'plain_text_input', value: 'Wrong <team> & wrong *name*' } } } },
+      view: {
+        callbackId: 'reject_reason_modal',
+        privateMetadata: JSON.stringify({ requestId: rejected.id }),
+        values: { reason: { value: { type: 'plain_text_input', value: 'Wrong <team> & wrong *name*' } } },
+      },
     });
     expect(reason.body).toBe('');
 
     const cancelled = await createRequest(h, 'cora.cancelled');
-    await h.db.prisma.emailRequest.update({ where: { id: cancelled.id }, data: { status: 'CANCELLED', decidedById: People.requester, decidedAt: new Date(), openAddress: null } });
+    await h.db.prisma.emailRequest.update({
+      where: { id: cancelled.id },
+      data: { status: 'CANCELLED', decidedById: People.requester, decidedAt: new Date(), openAddress: null },
+    });
     const failed = await createRequest(h, 'fay.failed');
-    await h.db.prisma.emailRequest.update({ where: { id: failed.id }, data: { status: 'FAILED', decidedById: People.superior, failureReason: 'cPanel said <no>', openAddress: null } });
+    await h.db.prisma.emailRequest.update({
+      where: { id: failed.id },
+      data: { status: 'FAILED', decidedById: People.superior, failureReason: 'cPanel said <no>', openAddress: null },
+    });
     const expired = await createRequest(h, 'ed.expired');
     await h.db.prisma.emailRequest.update({ where: { id: expired.id }, data: { status: 'EXPIRED', openAddress: null } });
 
@@ -220,7 +259,9 @@ describe('App Home tab', () => {
     const triggerId = h.slack.issueTriggerId({ userId: People.outsider });
     const click = await clickHomeButton(h, People.outsider, 'home_request_mailbox', triggerId);
     expect(click.status).toBe(200);
-    const opened = await h.slack.waitFor(() => h.slack.calls.find((call) => call.method === 'views.open' && call.args.trigger_id === triggerId));
+    const opened = await h.slack.waitFor(() =>
+      h.slack.calls.find((call) => call.method === 'views.open' && call.args.trigger_id === triggerId),
+    );
     expect(opened.response.ok).toBe(true);
     expect((opened.args.view as { callback_id: string }).callback_id).toBe('request_email_modal');
   });
@@ -229,7 +270,9 @@ describe('App Home tab', () => {
     await openHome(h, People.hr);
     const triggerId = h.slack.issueTriggerId({ userId: People.hr });
     await clickHomeButton(h, People.hr, 'home_offboard_mailbox', triggerId);
-    const opened = await h.slack.waitFor(() => h.slack.calls.find((call) => call.method === 'views.open' && call.args.trigger_id === triggerId));
+    const opened = await h.slack.waitFor(() =>
+      h.slack.calls.find((call) => call.method === 'views.open' && call.args.trigger_id === triggerId),
+    );
     expect(opened.response.ok).toBe(true);
     expect((opened.args.view as { callback_id: string }).callback_id).toBe('offboard_modal');
 
@@ -237,10 +280,14 @@ describe('App Home tab', () => {
     await openHome(h, People.outsider);
     const outsiderTrigger = h.slack.issueTriggerId({ userId: People.outsider });
     await clickHomeButton(h, People.outsider, 'home_offboard_mailbox', outsiderTrigger);
-    const refused = await h.slack.waitFor(() => h.slack.calls.find((call) => call.method === 'views.open' && call.args.trigger_id === outsiderTrigger));
+    const refused = await h.slack.waitFor(() =>
+      h.slack.calls.find((call) => call.method === 'views.open' && call.args.trigger_id === outsiderTrigger),
+    );
     expect(refused.response.ok).toBe(true);
     expect(JSON.stringify((refused.args.view as { blocks: unknown[] }).blocks)).toContain('Only HR can offboard mailboxes');
-    const audit = await h.db.prisma.auditEvent.findFirst({ where: { actor: People.outsider, action: 'offboarding.open', outcome: 'refused' } });
+    const audit = await h.db.prisma.auditEvent.findFirst({
+      where: { actor: People.outsider, action: 'offboarding.open', outcome: 'refused' },
+    });
     expect(audit).not.toBeNull();
   });
 
@@ -250,28 +297,65 @@ describe('App Home tab', () => {
     const before = h.logs.length;
     const answer = await h.driver.appHomeOpened({ userId: People.admin2 });
     expect(answer.status).toBe(200);
-    await eventually(async () => h.logs.slice(before).some((line) => line.includes('a Slack interaction failed') && line.includes('internal_error') && line.includes('"incidentId"')), 'the failure to be logged');
+    await eventually(
+      async () =>
+        h.logs
+          .slice(before)
+          .some((line) => line.includes('a Slack interaction failed') && line.includes('internal_error') && line.includes('"incidentId"')),
+      'the failure to be logged',
+    );
     const home = await openHome(h, People.admin2);
     expect(home.json).toContain('Waiting for your decision');
   });
 
   it('refreshes the Home tabs a request touches when its state changes, without waiting for them to be opened', async () => {
     const request = await createRequest(h, 'rhea.refresh');
-    await homeBecomes(h, People.superior, (home) => sectionUnder(home, 'Waiting for your decision').includes('rhea.refresh@example.com'), 'the superior’s Home to list the new request');
-    await homeBecomes(h, People.requester, (home) => sectionUnder(home, 'Your requests').includes(`rhea.refresh@example.com* for Jane Doe (request #${request.id}`), 'the requester’s Home to list it');
+    await homeBecomes(
+      h,
+      People.superior,
+      (home) => sectionUnder(home, 'Waiting for your decision').includes('rhea.refresh@example.com'),
+      'the superior’s Home to list the new request',
+    );
+    await homeBecomes(
+      h,
+      People.requester,
+      (home) => sectionUnder(home, 'Your requests').includes(`rhea.refresh@example.com* for Jane Doe (request #${request.id}`),
+      'the requester’s Home to list it',
+    );
 
     // Provisioning fails for good: the requester sees why, and the admins' count of failed requests goes up.
     h.cpanel.failNext('add_pop', 1, 'status0', 'The account is over its mailbox limit.');
     const dm = await approvalMessageFor(h, request.id, People.superior);
-    await clickButton(h, { userId: People.superior, actionId: 'request_approve', requestId: request.id, channelId: dm.channelId, messageTs: dm.ts });
-    await homeBecomes(h, People.superior, (home) => !home.json.includes('rhea.refresh'), 'the request to leave the superior’s waiting list');
-    await homeBecomes(h, People.requester, (home) => home.json.includes('over its mailbox limit'), 'the requester’s Home to show the failure');
+    await clickButton(h, {
+      userId: People.superior,
+      actionId: 'request_approve',
+      requestId: request.id,
+      channelId: dm.channelId,
+      messageTs: dm.ts,
+    });
+    await homeBecomes(
+      h,
+      People.superior,
+      (home) => !home.json.includes('rhea.refresh'),
+      'the request to leave the superior’s waiting list',
+    );
+    await homeBecomes(
+      h,
+      People.requester,
+      (home) => home.json.includes('over its mailbox limit'),
+      'the requester’s Home to show the failure',
+    );
     const failed = await h.db.prisma.emailRequest.count({ where: { status: 'FAILED' } });
     expect(failed).toBeGreaterThan(0);
     const failedText = `${failed} request${failed === 1 ? '' : 's'} failed to provision`;
-    for (const admin of [People.admin, People.admin2]) await homeBecomes(h, admin, (home) => home.json.includes(failedText), `${admin}'s Home to count ${failed} failed`);
+    for (const admin of [People.admin, People.admin2])
+      await homeBecomes(h, admin, (home) => home.json.includes(failedText), `${admin}'s Home to count ${failed} failed`);
     await settle(h);
-    expect(await h.db.prisma.job.count({ where: { kind: 'home.refresh_request', OR: [{ status: { not: 'DONE' } }, { lastError: { not: null } }] } })).toBe(0);
+    expect(
+      await h.db.prisma.job.count({
+        where: { kind: 'home.refresh_request', OR: [{ status: { not: 'DONE' } }, { lastError: { not: null } }] },
+      }),
+    ).toBe(0);
   });
 
   it('stays inside Slack’s limits with more than ten rows in every list', async () => {
@@ -281,23 +365,55 @@ describe('App Home tab', () => {
     for (let i = 0; i < 13; i += 1) {
       const own = await h.db.prisma.emailRequest.create({
         data: {
-          requesterId: many, superiorId: People.superior, approverIds: [People.superior], fullName: `Own ${i} ${'N'.repeat(180)}`, localPart: `own${i}`, domain: 'example.com',
-          address: `own${i}@example.com`, personalEmail: 'p@gmail.com', phone: '+14155550000', status: 'REJECTED', decidedById: People.superior, decisionReason: `<${long}>`,
+          requesterId: many,
+          superiorId: People.superior,
+          approverIds: [People.superior],
+          fullName: `Own ${i} ${'N'.repeat(180)}`,
+          localPart: `own${i}`,
+          domain: 'example.com',
+          address: `own${i}@example.com`,
+          personalEmail: 'p@gmail.com',
+          phone: '+14155550000',
+          status: 'REJECTED',
+          decidedById: People.superior,
+          decisionReason: `<${long}>`,
         },
       });
       const waiting = await h.db.prisma.emailRequest.create({
         data: {
-          requesterId: People.requester, superiorId: many, approverIds: [many], fullName: `Waiting ${i} ${'&'.repeat(180)}`, localPart: `wait${i}`, domain: 'example.com',
-          address: `wait${i}@example.com`, openAddress: `wait${i}@example.com`, personalEmail: 'p@gmail.com', phone: '+14155550000',
+          requesterId: People.requester,
+          superiorId: many,
+          approverIds: [many],
+          fullName: `Waiting ${i} ${'&'.repeat(180)}`,
+          localPart: `wait${i}`,
+          domain: 'example.com',
+          address: `wait${i}@example.com`,
+          openAddress: `wait${i}@example.com`,
+          personalEmail: 'p@gmail.com',
+          phone: '+14155550000',
         },
       });
-      await h.db.prisma.approvalMessage.create({ data: { requestId: waiting.id, userId: many, channelId: h.slack.dmChannelFor(many), ts: `1.${own.id}` } });
-      const mailbox = await h.db.prisma.mailbox.create({ data: { address: `gone${i}@example.com`, localPart: `gone${i}`, domain: 'example.com', provider: 'cpanel', quotaMb: 1024 } });
+      await h.db.prisma.approvalMessage.create({
+        data: { requestId: waiting.id, userId: many, channelId: h.slack.dmChannelFor(many), ts: `1.${own.id}` },
+      });
+      const mailbox = await h.db.prisma.mailbox.create({
+        data: { address: `gone${i}@example.com`, localPart: `gone${i}`, domain: 'example.com', provider: 'cpanel', quotaMb: 1024 },
+      });
       await h.db.prisma.offboarding.create({
         data: {
-          mailboxId: mailbox.id, address: mailbox.address, openAddress: mailbox.address, initiatedById: People.hr, leaverName: `Leaver ${i} ${'<'.repeat(180)}`,
-          forwardTo: 'sam@example.com', autoReplySubject: 's', autoReplyBody: 'b', lastDay: new Date('2030-01-01'), runAt: new Date('2030-01-01T08:00:00Z'),
-          deleteAfter: new Date(Date.UTC(2030, 1, 1 + i)), retentionDays: 30, status: 'ACTIVE',
+          mailboxId: mailbox.id,
+          address: mailbox.address,
+          openAddress: mailbox.address,
+          initiatedById: People.hr,
+          leaverName: `Leaver ${i} ${'<'.repeat(180)}`,
+          forwardTo: 'sam@example.com',
+          autoReplySubject: 's',
+          autoReplyBody: 'b',
+          lastDay: new Date('2030-01-01'),
+          runAt: new Date('2030-01-01T08:00:00Z'),
+          deleteAfter: new Date(Date.UTC(2030, 1, 1 + i)),
+          retentionDays: 30,
+          status: 'ACTIVE',
         },
       });
     }

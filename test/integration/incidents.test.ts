@@ -5,7 +5,16 @@ import { createConnection } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildOffboardModal } from '../../src/views/offboard-modal.ts';
 import { buildRequestModal } from '../../src/views/request-modal.ts';
-import { approvalMessageFor, clickButton, eventually, type Harness, People, requestFormValues, startHarness, submitRequestForm } from '../support/harness.ts';
+import {
+  approvalMessageFor,
+  clickButton,
+  eventually,
+  type Harness,
+  People,
+  requestFormValues,
+  startHarness,
+  submitRequestForm,
+} from '../support/harness.ts';
 import { OFFBOARDING_ENV, offboardFormValues, seedMailbox, today } from '../support/offboarding.ts';
 
 const INCIDENT = /incident ([0-9a-f]{8})/;
@@ -38,7 +47,14 @@ describe('incidents: every failed interaction is answered with an id', () => {
 
   it('shows the id under the request modal’s first field and logs the stack', async () => {
     const answer = await withoutTable('EmailRequest', () =>
-      h.driver.viewSubmission({ userId: People.requester, view: { callbackId: 'request_email_modal', values: requestFormValues(), blocks: buildRequestModal({ domains: ['example.com'] }).blocks } }),
+      h.driver.viewSubmission({
+        userId: People.requester,
+        view: {
+          callbackId: 'request_email_modal',
+          values: requestFormValues(),
+          blocks: buildRequestModal({ domains: ['example.com'] }).blocks,
+        },
+      }),
     );
     expect(answer.status).toBe(200);
     const json = answer.json as { response_action: string; errors: Record<string, string> };
@@ -55,7 +71,11 @@ describe('incidents: every failed interaction is answered with an id', () => {
     const answer = await withoutTable('Offboarding', () =>
       h.driver.viewSubmission({
         userId: People.hr,
-        view: { callbackId: 'offboard_modal', values: offboardFormValues({ mailbox: 'leaver@example.com', lastDay: today(h), forwardTo: 'sam@example.com' }), blocks: buildOffboardModal({ lastDay: today(h), retentionDays: 30 }).blocks },
+        view: {
+          callbackId: 'offboard_modal',
+          values: offboardFormValues({ mailbox: 'leaver@example.com', lastDay: today(h), forwardTo: 'sam@example.com' }),
+          blocks: buildOffboardModal({ lastDay: today(h), retentionDays: 30 }).blocks,
+        },
       }),
     );
     const json = answer.json as { response_action: string; errors: Record<string, string> };
@@ -72,10 +92,22 @@ describe('incidents: every failed interaction is answered with an id', () => {
     const dm = await approvalMessageFor(h, request.id, People.superior);
     // The click is acked first and decided after, so the table stays away until the decision has failed.
     await withoutTable('AuditEvent', async () => {
-      await clickButton(h, { userId: People.superior, actionId: 'request_approve', requestId: request.id, channelId: dm.channelId, messageTs: dm.ts });
-      await eventually(async () => h.logs.some((line) => line.includes('a Slack interaction failed') && line.includes('block_actions')), 'the failed click in the log');
+      await clickButton(h, {
+        userId: People.superior,
+        actionId: 'request_approve',
+        requestId: request.id,
+        channelId: dm.channelId,
+        messageTs: dm.ts,
+      });
+      await eventually(
+        async () => h.logs.some((line) => line.includes('a Slack interaction failed') && line.includes('block_actions')),
+        'the failed click in the log',
+      );
     });
-    const response = await eventually(async () => h.slack.responsesTo(`click-${People.superior}-request_approve`)[0], 'the ephemeral answer');
+    const response = await eventually(
+      async () => h.slack.responsesTo(`click-${People.superior}-request_approve`)[0],
+      'the ephemeral answer',
+    );
     const body = response.body as { text: string; response_type: string };
     expect(body.response_type).toBe('ephemeral');
     expect(loggedIncident(INCIDENT.exec(body.text)?.[1] ?? 'none')).toBeDefined();

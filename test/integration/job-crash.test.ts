@@ -5,7 +5,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/lib/logger.ts';
 import { systemClock } from '../../src/platform/clock.ts';
-import { handle, job, JobQueue, JobRunner } from '../../src/platform/jobs.ts';
+import { handle, JobQueue, JobRunner, job } from '../../src/platform/jobs.ts';
 import { SlowJob } from '../support/crash/jobs.ts';
 import { eventually } from '../support/harness.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-db.ts';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createLogger } from '../../src/lib/logger.ts';
-import { backoffDelay, defineJob, handle, handlerMap, job, JobQueue, JobRunner, PermanentJobError } from '../../src/platform/jobs.ts';
+import { backoffDelay, defineJob, handle, handlerMap, JobQueue, JobRunner, job, PermanentJobError } from '../../src/platform/jobs.ts';
 import { ManualClock } from '../support/manual-clock.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-db.ts';
 
@@ -44,7 +44,8 @@ describe('job runner on MariaDB', () => {
     }),
   ];
   const queue = new JobQueue(clock, 5);
-  const runner = (batchSize = 8) => new JobRunner({ prisma: db.prisma, handlers, clock, logger, pollMs: 1000, backoffBaseMs: 1000, batchSize });
+  const runner = (batchSize = 8) =>
+    new JobRunner({ prisma: db.prisma, handlers, clock, logger, pollMs: 1000, backoffBaseMs: 1000, batchSize });
 
   beforeAll(async () => {
     db = await createTestDatabase({ connectionLimit: 8 });
@@ -81,7 +82,10 @@ describe('job runner on MariaDB', () => {
     const Orphan = defineJob('test.orphan', nPayload);
     await queue.enqueue(db.prisma, job(Orphan, { n: 1 }, { dedupeKey: 'orphan' }));
     await runner().runDue();
-    expect(await db.prisma.job.findUniqueOrThrow({ where: { dedupeKey: 'orphan' } })).toMatchObject({ status: 'DEAD', lastError: 'No handler for job kind "test.orphan"' });
+    expect(await db.prisma.job.findUniqueOrThrow({ where: { dedupeKey: 'orphan' } })).toMatchObject({
+      status: 'DEAD',
+      lastError: 'No handler for job kind "test.orphan"',
+    });
   });
 
   it('backs off exponentially, then dies after maxAttempts and calls onDead once', async () => {
@@ -112,7 +116,16 @@ describe('job runner on MariaDB', () => {
 
   it('reclaims a job whose runner died mid-run', async () => {
     const row = await db.prisma.job.create({
-      data: { kind: 'test.record', payload: { n: 2000 }, maxAttempts: 5, runAt: clock.now(), status: 'RUNNING', attempts: 1, lockedAt: new Date(clock.now().getTime() - 60 * 60 * 1000), lockedBy: 'dead-process' },
+      data: {
+        kind: 'test.record',
+        payload: { n: 2000 },
+        maxAttempts: 5,
+        runAt: clock.now(),
+        status: 'RUNNING',
+        attempts: 1,
+        lockedAt: new Date(clock.now().getTime() - 60 * 60 * 1000),
+        lockedBy: 'dead-process',
+      },
     });
     await runner().runDue();
     expect(await db.prisma.job.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ status: 'DONE', attempts: 2 });

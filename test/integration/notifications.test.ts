@@ -44,14 +44,22 @@ describe('SMS and email notifications', () => {
       await clickButton(h, { userId: approverId, actionId: 'request_approve', requestId, channelId: dm.channelId, messageTs: dm.ts });
       return dm;
     }
-    const result = await h.mailroom.requests.decide({ requestId, actorId: approverId, decision: 'reject', reason: 'Wrong team <b>&</b> wrong start date' });
+    const result = await h.mailroom.requests.decide({
+      requestId,
+      actorId: approverId,
+      decision: 'reject',
+      reason: 'Wrong team <b>&</b> wrong start date',
+    });
     expect(result.ok).toBe(true);
     return dm;
   }
 
   const deliveries = (requestId: number) => h.db.prisma.delivery.findMany({ where: { requestId }, orderBy: { id: 'asc' } });
   const deliveryWhere = (requestId: number, template: string) =>
-    eventually(() => h.db.prisma.delivery.findFirst({ where: { requestId, template, status: { not: 'PENDING' } } }), `delivery ${template} of request ${requestId}`);
+    eventually(
+      () => h.db.prisma.delivery.findFirst({ where: { requestId, template, status: { not: 'PENDING' } } }),
+      `delivery ${template} of request ${requestId}`,
+    );
 
   it('new request: the superior gets an SMS and an email linking to the approval DM (user text escaped)', async () => {
     const request = await submit({ localPart: 'new.request', note: '<script>alert(1)</script> & "hi"' });
@@ -64,7 +72,10 @@ describe('SMS and email notifications', () => {
     expect(sms.body).toContain('Jane Doe');
     expect(smsSegments(sms.body)).toMatchObject({ encoding: 'GSM-7', segments: 1 });
 
-    const mail = await eventually(async () => h.smtp.messagesTo('sam@example.com').find((m) => m.subject.includes('new.request@example.com')), 'the email to the superior');
+    const mail = await eventually(
+      async () => h.smtp.messagesTo('sam@example.com').find((m) => m.subject.includes('new.request@example.com')),
+      'the email to the superior',
+    );
     expect(mail.from).toBe('it@example.com');
     expect(mail.subject).toBe('Approval needed: mailbox new.request@example.com for Jane Doe');
     const permalink = `https://fake.slack.com/archives/${dm.channelId}/p${dm.ts.replace('.', '')}`;
@@ -77,8 +88,20 @@ describe('SMS and email notifications', () => {
 
     const smsRow = await deliveryWhere(request.id, 'approval-request-sms');
     const mailRow = await deliveryWhere(request.id, 'approval-request-email');
-    expect(smsRow).toMatchObject({ recipient: SUPERIOR_PHONE, template: 'approval-request-sms', status: 'SENT', providerId: sms.sid, attempts: 1, lastError: null });
-    expect(mailRow).toMatchObject({ recipient: 'sam@example.com', template: 'approval-request-email', status: 'SENT', providerId: mail.messageId });
+    expect(smsRow).toMatchObject({
+      recipient: SUPERIOR_PHONE,
+      template: 'approval-request-sms',
+      status: 'SENT',
+      providerId: sms.sid,
+      attempts: 1,
+      lastError: null,
+    });
+    expect(mailRow).toMatchObject({
+      recipient: 'sam@example.com',
+      template: 'approval-request-email',
+      status: 'SENT',
+      providerId: mail.messageId,
+    });
   });
 
   it('records, not fails, an approver with no phone and no email', async () => {
@@ -106,7 +129,10 @@ describe('SMS and email notifications', () => {
     expect(toNewHire.body).toContain('Wrong team <b>&</b> wrong start date');
     expect(smsSegments(toNewHire.body).segments).toBe(1);
 
-    const requesterMail = await eventually(async () => h.smtp.messagesTo('rita@example.com').find((m) => m.subject.includes('not.approved')), 'the requester’s email');
+    const requesterMail = await eventually(
+      async () => h.smtp.messagesTo('rita@example.com').find((m) => m.subject.includes('not.approved')),
+      'the requester’s email',
+    );
     expect(requesterMail.subject).toBe('Mailbox request rejected: not.approved@example.com');
     expect(requesterMail.text).toContain('Reason: Wrong team <b>&</b> wrong start date');
     expect(requesterMail.html).toContain('Reason: Wrong team &lt;b&gt;&amp;&lt;/b&gt; wrong start date');
@@ -117,7 +143,9 @@ describe('SMS and email notifications', () => {
     expect(newHireMail.text).toContain('it@example.com');
 
     // Slack still tells the requester as before.
-    await h.slack.waitFor(() => h.slack.messagesIn(People.requester).find((m) => m.text.includes('rejected your request') && m.text.includes('not.approved')));
+    await h.slack.waitFor(() =>
+      h.slack.messagesIn(People.requester).find((m) => m.text.includes('rejected your request') && m.text.includes('not.approved')),
+    );
     for (const template of ['requester-rejected-email', 'new-hire-rejected-sms', 'new-hire-rejected-email']) {
       expect((await deliveryWhere(request.id, template)).status).toBe('SENT');
     }
@@ -129,7 +157,10 @@ describe('SMS and email notifications', () => {
     await decide(request.id, 'approve');
     await eventually(() => h.db.prisma.emailRequest.findFirst({ where: { id: request.id, status: 'FAILED' } }), 'FAILED');
 
-    const adminMail = await eventually(async () => h.smtp.messagesTo('ada@example.com').find((m) => m.subject.includes('over.quota')), 'the admin email');
+    const adminMail = await eventually(
+      async () => h.smtp.messagesTo('ada@example.com').find((m) => m.subject.includes('over.quota')),
+      'the admin email',
+    );
     expect(adminMail.subject).toBe('Mailroom: creating over.quota@example.com failed');
     expect(adminMail.text).toContain('maximum allotment (10) of email accounts');
     expect(adminMail.text).toContain('after 1 attempt');
@@ -138,7 +169,9 @@ describe('SMS and email notifications', () => {
       h.db.prisma.delivery.findFirstOrThrow({ where: { requestId: request.id, recipient: `slack:${People.admin2}` } }),
     );
     expect(skipped).toMatchObject({ channel: 'EMAIL', status: 'SKIPPED' });
-    await h.slack.waitFor(() => h.slack.messagesIn(People.requester).find((m) => m.text.includes('over.quota') && m.text.includes('failed')));
+    await h.slack.waitFor(() =>
+      h.slack.messagesIn(People.requester).find((m) => m.text.includes('over.quota') && m.text.includes('failed')),
+    );
     // No SMS and no email to the new hire: nothing was created.
     expect(h.twilio.messages.filter((m) => m.body.includes('over.quota'))).toHaveLength(0);
   });
@@ -186,15 +219,21 @@ describe('SMS and email notifications', () => {
     expect(failed).toMatchObject({ status: 'FAILED', attempts: 1, recipient: '+14155550133' });
     expect(failed.lastError).toMatch(/Twilio 400 \(error 21211\).*not a valid phone number/);
     await drainJobs(h);
-    expect(await h.db.prisma.job.findUnique({ where: { dedupeKey: `delivery:${failed.id}` } })).toMatchObject({ status: 'DEAD', attempts: 1 });
+    expect(await h.db.prisma.job.findUnique({ where: { dedupeKey: `delivery:${failed.id}` } })).toMatchObject({
+      status: 'DEAD',
+      attempts: 1,
+    });
 
     const mail = await eventually(async () => h.smtp.messagesTo('bn@gmail.com')[0], 'the credentials email');
     expect(mail.text).toMatch(/https:\/\/mailroom\.test\/credentials\/[A-Za-z0-9_-]{27}/);
     expect((await deliveryWhere(request.id, 'new-hire-credentials-link-email')).status).toBe('SENT');
-    const alert = await h.slack.waitFor(() => h.slack.messagesIn(People.admin).find((m) => m.text.includes('could not be delivered') && m.text.includes(`request #${request.id}`)));
+    const alert = await h.slack.waitFor(() =>
+      h.slack.messagesIn(People.admin).find((m) => m.text.includes('could not be delivered') && m.text.includes(`request #${request.id}`)),
+    );
     expect(JSON.stringify(alert.blocks)).toContain('+14155550133');
     // Every admin is told, once each (one job per admin).
-    const alerts = (admin: string) => h.slack.messagesIn(admin).filter((m) => m.text.includes('could not be delivered') && m.text.includes(`request #${request.id}`));
+    const alerts = (admin: string) =>
+      h.slack.messagesIn(admin).filter((m) => m.text.includes('could not be delivered') && m.text.includes(`request #${request.id}`));
     await h.slack.waitFor(() => alerts(People.admin2).length > 0);
     await h.mailroom.runner.runDue();
     expect(alerts(People.admin)).toHaveLength(1);
@@ -202,17 +241,46 @@ describe('SMS and email notifications', () => {
   });
 
   it('uses a Messaging Service SID instead of From when configured, and logs deliveries when Twilio and SMTP are not set', async () => {
-    const sender = new TwilioSmsSender({ accountSid: `AC${'a1'.repeat(16)}`, authToken: 'twilio-auth-token-0123456789', messagingServiceSid: `MG${'b2'.repeat(16)}`, apiUrl: h.twilio.url, timeoutMs: 2000 });
+    const sender = new TwilioSmsSender({
+      accountSid: `AC${'a1'.repeat(16)}`,
+      authToken: 'twilio-auth-token-0123456789',
+      messagingServiceSid: `MG${'b2'.repeat(16)}`,
+      apiUrl: h.twilio.url,
+      timeoutMs: 2000,
+    });
     const sent = await sender.send({ to: '+14155550144', body: 'hello', logSafeBody: 'hello', template: 't' });
     expect(sent).toMatchObject({ ok: true });
-    expect(h.twilio.messagesTo('+14155550144')[0]).toMatchObject({ from: null, messagingServiceSid: `MG${'b2'.repeat(16)}`, body: 'hello' });
+    expect(h.twilio.messagesTo('+14155550144')[0]).toMatchObject({
+      from: null,
+      messagingServiceSid: `MG${'b2'.repeat(16)}`,
+      body: 'hello',
+    });
 
-    const wrongToken = new TwilioSmsSender({ accountSid: `AC${'a1'.repeat(16)}`, authToken: 'wrong', from: TWILIO_FROM, apiUrl: h.twilio.url, timeoutMs: 2000 });
-    expect(await wrongToken.send({ to: '+14155550144', body: 'hello', logSafeBody: 'hello', template: 't' })).toMatchObject({ ok: false, permanent: true, reason: expect.stringMatching(/401.*20003/) });
+    const wrongToken = new TwilioSmsSender({
+      accountSid: `AC${'a1'.repeat(16)}`,
+      authToken: 'wrong',
+      from: TWILIO_FROM,
+      apiUrl: h.twilio.url,
+      timeoutMs: 2000,
+    });
+    expect(await wrongToken.send({ to: '+14155550144', body: 'hello', logSafeBody: 'hello', template: 't' })).toMatchObject({
+      ok: false,
+      permanent: true,
+      reason: expect.stringMatching(/401.*20003/),
+    });
 
     h.twilio.failNext(1, 'hang', '+14155550144');
-    const slow = new TwilioSmsSender({ accountSid: `AC${'a1'.repeat(16)}`, authToken: 'twilio-auth-token-0123456789', from: TWILIO_FROM, apiUrl: h.twilio.url, timeoutMs: 300 });
-    expect(await slow.send({ to: '+14155550144', body: 'hello', logSafeBody: 'hello', template: 't' })).toMatchObject({ ok: false, permanent: false });
+    const slow = new TwilioSmsSender({
+      accountSid: `AC${'a1'.repeat(16)}`,
+      authToken: 'twilio-auth-token-0123456789',
+      from: TWILIO_FROM,
+      apiUrl: h.twilio.url,
+      timeoutMs: 300,
+    });
+    expect(await slow.send({ to: '+14155550144', body: 'hello', logSafeBody: 'hello', template: 't' })).toMatchObject({
+      ok: false,
+      permanent: false,
+    });
   });
 });
 
@@ -230,10 +298,18 @@ describe('without Twilio and SMTP settings', () => {
     expect(answer.body).toBe('');
     const request = await h.db.prisma.emailRequest.findFirstOrThrow({ where: { localPart: 'log.only' } });
     const dm = await approvalMessageFor(h, request.id, People.superior);
-    await clickButton(h, { userId: People.superior, actionId: 'request_approve', requestId: request.id, channelId: dm.channelId, messageTs: dm.ts });
+    await clickButton(h, {
+      userId: People.superior,
+      actionId: 'request_approve',
+      requestId: request.id,
+      channelId: dm.channelId,
+      messageTs: dm.ts,
+    });
 
     const logged = await eventually(async () => {
-      const rows = await h.db.prisma.delivery.findMany({ where: { requestId: request.id, template: { startsWith: 'new-hire-credentials' } } });
+      const rows = await h.db.prisma.delivery.findMany({
+        where: { requestId: request.id, template: { startsWith: 'new-hire-credentials' } },
+      });
       return rows.length === 2 && rows.every((row) => row.status === 'LOGGED') ? rows : undefined;
     }, 'the logged credential deliveries');
     expect(logged.map((row) => row.providerId)).toEqual([null, null]);

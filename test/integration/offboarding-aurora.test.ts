@@ -35,10 +35,19 @@ describe('offboarding on Aurora', () => {
 
   async function seed(address: string): Promise<void> {
     aurora.addUser(address, 'Seeded-Passw0rd-For-Tests!');
-    const staff = await h.db.prisma.staff.create({ data: { fullName: 'Ola Aurora', workEmail: address, superiorSlackId: People.superior } });
+    const staff = await h.db.prisma.staff.create({
+      data: { fullName: 'Ola Aurora', workEmail: address, superiorSlackId: People.superior },
+    });
     const at = address.indexOf('@');
     await h.db.prisma.mailbox.create({
-      data: { address, localPart: address.slice(0, at), domain: address.slice(at + 1), provider: 'aurora', quotaMb: 1024, staffId: staff.id },
+      data: {
+        address,
+        localPart: address.slice(0, at),
+        domain: address.slice(at + 1),
+        provider: 'aurora',
+        quotaMb: 1024,
+        staffId: staff.id,
+      },
     });
   }
 
@@ -59,17 +68,31 @@ describe('offboarding on Aurora', () => {
     expect(aurora.accountByEmail(ADDRESS)?.autoresponder).toMatchObject({ enable: true, scheduled: false, end: null });
     expect(steps.find((step) => step.kind === 'auto_reply')?.note).toMatch(/keeps no end date.*until the mailbox is deleted/);
 
-    const status = await waitForStatusMessage(h, offboarding.id, (json) => (json.match(/white_check_mark/g) ?? []).length === 5, 'all five steps done');
+    const status = await waitForStatusMessage(
+      h,
+      offboarding.id,
+      (json) => (json.match(/white_check_mark/g) ?? []).length === 5,
+      'all five steps done',
+    );
     const lines = JSON.stringify(status?.blocks);
     expect(lines).toContain('Auto-reply to senders — the mail server keeps no end date, so it stays on until the mailbox is deleted');
     expect(lines).not.toMatch(/Auto-reply to senders until/);
 
     h.clock.advance(7 * DAY_MS + 60_000);
     expect(await h.mailroom.sweep.runOnce()).toMatchObject({ ran: true, offboarding: { asked: 1 } });
-    const ask = await eventually(() => h.db.prisma.offboardingMessage.findFirst({ where: { offboardingId: offboarding.id, userId: People.hr } }), 'the confirmation DM');
+    const ask = await eventually(
+      () => h.db.prisma.offboardingMessage.findFirst({ where: { offboardingId: offboarding.id, userId: People.hr } }),
+      'the confirmation DM',
+    );
     // Retention over, deletion not yet confirmed: the auto-reply is still on, as HR was told.
     expect(aurora.accountByEmail(ADDRESS)?.autoresponder.enable).toBe(true);
-    const click = clickOffboardButton(h, { userId: People.hr, actionId: 'offboard_confirm_delete', value: String(offboarding.id), channelId: ask.channelId, messageTs: ask.ts });
+    const click = clickOffboardButton(h, {
+      userId: People.hr,
+      actionId: 'offboard_confirm_delete',
+      value: String(offboarding.id),
+      channelId: ask.channelId,
+      messageTs: ask.ts,
+    });
     await click.done;
     await eventually(() => h.db.prisma.offboarding.findFirst({ where: { id: offboarding.id, status: 'DELETED' } }), 'DELETED');
     expect(aurora.callsTo('Mail.UpdateAutoresponder').at(-1)?.parameters).toMatchObject({ Enable: false });

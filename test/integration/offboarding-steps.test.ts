@@ -25,8 +25,20 @@ describe('offboarding steps: undo, failures, retry, and a future last day', () =
   });
 
   it('undo restores exactly the prior state at cPanel, the leaver’s own forwarders included', async () => {
-    const priorReply = { from: 'Una Undo', subject: 'On holiday', body: 'Back on Monday.', interval: 12, start: 1_700_000_000, stop: 2_000_000_000 };
-    await seedMailbox(h, { address: 'una.undo@example.com', fullName: 'Una Undo', ownForwarders: ['una@gmail.com', 'una@proton.me'], autoReply: priorReply });
+    const priorReply = {
+      from: 'Una Undo',
+      subject: 'On holiday',
+      body: 'Back on Monday.',
+      interval: 12,
+      start: 1_700_000_000,
+      stop: 2_000_000_000,
+    };
+    await seedMailbox(h, {
+      address: 'una.undo@example.com',
+      fullName: 'Una Undo',
+      ownForwarders: ['una@gmail.com', 'una@proton.me'],
+      autoReply: priorReply,
+    });
     const offboarding = await startOffboarding(h, { mailbox: 'una.undo@example.com', lastDay: today(h, TIME_ZONE) });
     await settled(h, offboarding.id);
     expect(h.cpanel.forwarders.get('una.undo@example.com')).toEqual(['sam@example.com']);
@@ -35,7 +47,13 @@ describe('offboarding steps: undo, failures, retry, and a future last day', () =
 
     const status = await waitForStatusMessage(h, offboarding.id, (json) => json.includes('offboard_undo'), 'the Undo button');
     const row = await h.db.prisma.offboarding.findUniqueOrThrow({ where: { id: offboarding.id } });
-    const click = clickOffboardButton(h, { userId: People.hr, actionId: 'offboard_undo', value: String(offboarding.id), channelId: row.statusChannelId as string, messageTs: status?.ts as string });
+    const click = clickOffboardButton(h, {
+      userId: People.hr,
+      actionId: 'offboard_undo',
+      value: String(offboarding.id),
+      channelId: row.statusChannelId as string,
+      messageTs: status?.ts as string,
+    });
     await click.done;
     await eventually(() => h.db.prisma.offboarding.findFirst({ where: { id: offboarding.id, status: 'CANCELLED' } }), 'CANCELLED');
 
@@ -43,12 +61,30 @@ describe('offboarding steps: undo, failures, retry, and a future last day', () =
     expect(h.cpanel.autoResponders.get('una.undo@example.com')).toMatchObject(priorReply);
     expect(h.cpanel.mailboxes.get('una.undo@example.com')).toMatchObject({ suspendedLogin: false, suspendedIncoming: false });
     expect(await h.db.prisma.mailbox.findUniqueOrThrow({ where: { address: 'una.undo@example.com' } })).toMatchObject({ status: 'ACTIVE' });
-    expect(await h.db.prisma.offboarding.findUniqueOrThrow({ where: { id: offboarding.id } })).toMatchObject({ openAddress: null, cancelledById: People.hr });
-    await waitForStatusMessage(h, offboarding.id, (json) => json.includes('active again') && !json.includes('offboard_undo'), 'the status message to say cancelled');
-    expect(await h.db.prisma.auditEvent.count({ where: { subject: `offboarding:${offboarding.id}`, action: { in: ['offboarding.cancelled', 'offboarding.restored'] } } })).toBe(2);
+    expect(await h.db.prisma.offboarding.findUniqueOrThrow({ where: { id: offboarding.id } })).toMatchObject({
+      openAddress: null,
+      cancelledById: People.hr,
+    });
+    await waitForStatusMessage(
+      h,
+      offboarding.id,
+      (json) => json.includes('active again') && !json.includes('offboard_undo'),
+      'the status message to say cancelled',
+    );
+    expect(
+      await h.db.prisma.auditEvent.count({
+        where: { subject: `offboarding:${offboarding.id}`, action: { in: ['offboarding.cancelled', 'offboarding.restored'] } },
+      }),
+    ).toBe(2);
 
     // A second undo is answered, not repeated; the mailbox can be offboarded again.
-    const again = clickOffboardButton(h, { userId: People.hr, actionId: 'offboard_undo', value: String(offboarding.id), channelId: row.statusChannelId as string, messageTs: status?.ts as string });
+    const again = clickOffboardButton(h, {
+      userId: People.hr,
+      actionId: 'offboard_undo',
+      value: String(offboarding.id),
+      channelId: row.statusChannelId as string,
+      messageTs: status?.ts as string,
+    });
     await again.done;
     expect(JSON.stringify((await h.slack.waitFor(() => h.slack.responsesTo(again.responseUrl)[0])).body)).toContain('already cancelled');
     const redo = await startOffboarding(h, { mailbox: 'una.undo@example.com', lastDay: dayAfter(today(h, TIME_ZONE), 30) });
@@ -61,8 +97,16 @@ describe('offboarding steps: undo, failures, retry, and a future last day', () =
     await settled(h, offboarding.id);
     expect(h.cpanel.forwarders.get('kim.keep@example.com')).toEqual(['sam@example.com']);
     const responseUrl = h.slack.responseUrl('undo-cmd');
-    await h.driver.slashCommand({ command: '/offboard', text: 'undo kim.keep@example.com', userId: People.hr, triggerId: h.slack.issueTriggerId(), responseUrl });
-    expect(JSON.stringify((await h.slack.waitFor(() => h.slack.responsesTo(responseUrl)[0])).body)).toContain('Restoring kim.keep@example.com');
+    await h.driver.slashCommand({
+      command: '/offboard',
+      text: 'undo kim.keep@example.com',
+      userId: People.hr,
+      triggerId: h.slack.issueTriggerId(),
+      responseUrl,
+    });
+    expect(JSON.stringify((await h.slack.waitFor(() => h.slack.responsesTo(responseUrl)[0])).body)).toContain(
+      'Restoring kim.keep@example.com',
+    );
     await eventually(() => h.db.prisma.offboarding.findFirst({ where: { id: offboarding.id, status: 'CANCELLED' } }), 'CANCELLED');
     expect([...(h.cpanel.forwarders.get('kim.keep@example.com') ?? [])].sort()).toEqual(['kim@gmail.com', 'sam@example.com']);
     expect(h.cpanel.mailboxes.get('kim.keep@example.com')?.suspendedLogin).toBe(true);
@@ -75,16 +119,28 @@ describe('offboarding steps: undo, failures, retry, and a future last day', () =
     h.cpanel.failNext('add_auto_responder', 2, 'http503');
     const offboarding = await startOffboarding(h, { mailbox: 'fay.fail@example.com', lastDay: today(h, TIME_ZONE) });
 
-    const suspend = await eventually(() => h.db.prisma.offboardingStep.findFirst({ where: { offboardingId: offboarding.id, kind: 'suspend_login', status: 'FAILED' } }), 'suspend_login FAILED');
+    const suspend = await eventually(
+      () => h.db.prisma.offboardingStep.findFirst({ where: { offboardingId: offboarding.id, kind: 'suspend_login', status: 'FAILED' } }),
+      'suspend_login FAILED',
+    );
     expect(suspend.lastError).toContain('is locked by the administrator');
     expect(h.cpanel.mailboxes.get('fay.fail@example.com')?.suspendedLogin).toBe(false);
     // cPanel is down for the auto-reply: retried with backoff, then FAILED after the last attempt.
-    const replyStep = await eventually(() => h.db.prisma.offboardingStep.findFirst({ where: { offboardingId: offboarding.id, kind: 'auto_reply', attempts: 1, lastError: { not: null } } }), 'the first auto-reply attempt');
+    const replyStep = await eventually(
+      () =>
+        h.db.prisma.offboardingStep.findFirst({
+          where: { offboardingId: offboarding.id, kind: 'auto_reply', attempts: 1, lastError: { not: null } },
+        }),
+      'the first auto-reply attempt',
+    );
     expect(replyStep.status).toBe('PENDING');
     expect(replyStep.lastError).toMatch(/unavailable|503/);
     await waitForStatusMessage(h, offboarding.id, (json) => json.includes('retrying after'), 'a retrying line');
     h.clock.advance(61_000);
-    await eventually(() => h.db.prisma.offboardingStep.findFirst({ where: { offboardingId: offboarding.id, kind: 'auto_reply', status: 'FAILED' } }), 'auto_reply FAILED');
+    await eventually(
+      () => h.db.prisma.offboardingStep.findFirst({ where: { offboardingId: offboarding.id, kind: 'auto_reply', status: 'FAILED' } }),
+      'auto_reply FAILED',
+    );
     expect(h.cpanel.autoResponders.has('fay.fail@example.com')).toBe(false);
 
     // Honest: every DONE step is one cPanel acted on; the failed ones show the reason and a Retry button.
@@ -102,15 +158,31 @@ describe('offboarding steps: undo, failures, retry, and a future last day', () =
     expect(json).toContain('is locked by the administrator');
     expect(json).toContain('offboard_retry');
     expect(status?.text).toContain('2 steps failed');
-    expect(await h.db.prisma.auditEvent.count({ where: { subject: `offboarding:${offboarding.id}`, action: 'offboarding.step.suspend_login', outcome: 'failed' } })).toBe(1);
+    expect(
+      await h.db.prisma.auditEvent.count({
+        where: { subject: `offboarding:${offboarding.id}`, action: 'offboarding.step.suspend_login', outcome: 'failed' },
+      }),
+    ).toBe(1);
 
     // A non-HR click is refused; HR's Retry re-runs only the failed steps.
     const row = await h.db.prisma.offboarding.findUniqueOrThrow({ where: { id: offboarding.id } });
     const forwardsBefore = h.cpanel.callsTo('add_forwarder').length;
-    const refused = clickOffboardButton(h, { userId: People.outsider, actionId: 'offboard_retry', value: String(offboarding.id), channelId: row.statusChannelId as string, messageTs: row.statusTs as string });
+    const refused = clickOffboardButton(h, {
+      userId: People.outsider,
+      actionId: 'offboard_retry',
+      value: String(offboarding.id),
+      channelId: row.statusChannelId as string,
+      messageTs: row.statusTs as string,
+    });
     await refused.done;
     expect(JSON.stringify((await h.slack.waitFor(() => h.slack.responsesTo(refused.responseUrl)[0])).body)).toContain('Only HR');
-    const retry = clickOffboardButton(h, { userId: People.hr, actionId: 'offboard_retry', value: String(offboarding.id), channelId: row.statusChannelId as string, messageTs: row.statusTs as string });
+    const retry = clickOffboardButton(h, {
+      userId: People.hr,
+      actionId: 'offboard_retry',
+      value: String(offboarding.id),
+      channelId: row.statusChannelId as string,
+      messageTs: row.statusTs as string,
+    });
     await retry.done;
     await eventually(async () => {
       const now = await h.db.prisma.offboardingStep.findMany({ where: { offboardingId: offboarding.id } });
@@ -119,7 +191,12 @@ describe('offboarding steps: undo, failures, retry, and a future last day', () =
     expect(h.cpanel.mailboxes.get('fay.fail@example.com')?.suspendedLogin).toBe(true);
     expect(h.cpanel.autoResponders.has('fay.fail@example.com')).toBe(true);
     expect(h.cpanel.callsTo('add_forwarder').length).toBe(forwardsBefore);
-    const after = await waitForStatusMessage(h, offboarding.id, (text) => (text.match(/white_check_mark/g) ?? []).length === 5, 'five done lines');
+    const after = await waitForStatusMessage(
+      h,
+      offboarding.id,
+      (text) => (text.match(/white_check_mark/g) ?? []).length === 5,
+      'five done lines',
+    );
     expect(JSON.stringify(after?.blocks)).not.toContain(':x:');
     expect(JSON.stringify(after?.blocks)).not.toContain('offboard_retry');
   });
@@ -130,15 +207,27 @@ describe('offboarding steps: undo, failures, retry, and a future last day', () =
     h.cpanel.failNext('add_forwarder', 1, 'http503');
     const offboarding = await startOffboarding(h, { mailbox: 'rex.race@example.com', lastDay: today(h, TIME_ZONE) });
     await eventually(
-      () => h.db.prisma.offboardingStep.findFirst({ where: { offboardingId: offboarding.id, kind: 'forward', status: 'PENDING', attempts: 1, lastError: { not: null } } }),
+      () =>
+        h.db.prisma.offboardingStep.findFirst({
+          where: { offboardingId: offboarding.id, kind: 'forward', status: 'PENDING', attempts: 1, lastError: { not: null } },
+        }),
       'the first forward attempt to fail',
     );
-    await eventually(async () => (await h.db.prisma.offboardingStep.count({ where: { offboardingId: offboarding.id, status: 'PENDING' } })) === 1, 'the other steps to settle');
+    await eventually(
+      async () => (await h.db.prisma.offboardingStep.count({ where: { offboardingId: offboarding.id, status: 'PENDING' } })) === 1,
+      'the other steps to settle',
+    );
     expect(h.cpanel.forwarders.get('rex.race@example.com') ?? []).toEqual([]);
 
     const undo = async (label: string) => {
       const responseUrl = h.slack.responseUrl(label);
-      await h.driver.slashCommand({ command: '/offboard', text: 'undo rex.race@example.com', userId: People.hr, triggerId: h.slack.issueTriggerId(), responseUrl });
+      await h.driver.slashCommand({
+        command: '/offboard',
+        text: 'undo rex.race@example.com',
+        userId: People.hr,
+        triggerId: h.slack.issueTriggerId(),
+        responseUrl,
+      });
       return JSON.stringify((await h.slack.waitFor(() => h.slack.responsesTo(responseUrl)[0])).body);
     };
     const listed = h.cpanel.callsTo('list_forwarders').length;
@@ -180,8 +269,16 @@ describe('offboarding steps: undo, failures, retry, and a future last day', () =
     });
     expect(count).toBe(1);
     const responseUrl = h.slack.responseUrl('undo-settled');
-    await h.driver.slashCommand({ command: '/offboard', text: 'undo ned.now@example.com', userId: People.hr, triggerId: h.slack.issueTriggerId(), responseUrl });
-    expect(JSON.stringify((await h.slack.waitFor(() => h.slack.responsesTo(responseUrl)[0])).body)).toContain('Restoring ned.now@example.com');
+    await h.driver.slashCommand({
+      command: '/offboard',
+      text: 'undo ned.now@example.com',
+      userId: People.hr,
+      triggerId: h.slack.issueTriggerId(),
+      responseUrl,
+    });
+    expect(JSON.stringify((await h.slack.waitFor(() => h.slack.responsesTo(responseUrl)[0])).body)).toContain(
+      'Restoring ned.now@example.com',
+    );
     await eventually(() => h.db.prisma.offboarding.findFirst({ where: { id: offboarding.id, status: 'CANCELLED' } }), 'CANCELLED');
     expect(h.cpanel.forwarders.get('ned.now@example.com')).toEqual(['ned@gmail.com']);
     expect(h.cpanel.mailboxes.get('ned.now@example.com')?.suspendedLogin).toBe(false);
@@ -192,25 +289,42 @@ describe('offboarding steps: undo, failures, retry, and a future last day', () =
     h.cpanel.failNext('suspend_login', 1, 'http503');
     const offboarding = await startOffboarding(h, { mailbox: 'ula.late@example.com', lastDay: today(h, TIME_ZONE) });
     await eventually(
-      () => h.db.prisma.offboardingStep.findFirst({ where: { offboardingId: offboarding.id, kind: 'suspend_login', status: 'PENDING', attempts: 1, lastError: { not: null } } }),
+      () =>
+        h.db.prisma.offboardingStep.findFirst({
+          where: { offboardingId: offboarding.id, kind: 'suspend_login', status: 'PENDING', attempts: 1, lastError: { not: null } },
+        }),
       'the first suspend attempt to fail',
     );
-    await eventually(async () => (await h.db.prisma.offboardingStep.count({ where: { offboardingId: offboarding.id, status: 'PENDING' } })) === 1, 'the other steps to settle');
+    await eventually(
+      async () => (await h.db.prisma.offboardingStep.count({ where: { offboardingId: offboarding.id, status: 'PENDING' } })) === 1,
+      'the other steps to settle',
+    );
     const responseUrl = h.slack.responseUrl('undo-late');
-    await h.driver.slashCommand({ command: '/offboard', text: 'undo ula.late@example.com', userId: People.hr, triggerId: h.slack.issueTriggerId(), responseUrl });
-    expect(JSON.stringify((await h.slack.waitFor(() => h.slack.responsesTo(responseUrl)[0])).body)).toContain('Restoring ula.late@example.com');
+    await h.driver.slashCommand({
+      command: '/offboard',
+      text: 'undo ula.late@example.com',
+      userId: People.hr,
+      triggerId: h.slack.issueTriggerId(),
+      responseUrl,
+    });
+    expect(JSON.stringify((await h.slack.waitFor(() => h.slack.responsesTo(responseUrl)[0])).body)).toContain(
+      'Restoring ula.late@example.com',
+    );
     await eventually(() => h.db.prisma.offboarding.findFirst({ where: { id: offboarding.id, status: 'CANCELLED' } }), 'CANCELLED');
 
     const suspends = h.cpanel.callsTo('suspend_login').length;
     h.clock.advance(61_000);
     await h.mailroom.runner.runDue();
     await eventually(
-      () => h.db.prisma.job.findFirst({ where: { dedupeKey: { startsWith: `offboarding:${offboarding.id}:suspend_login:` }, status: 'DONE' } }),
+      () =>
+        h.db.prisma.job.findFirst({ where: { dedupeKey: { startsWith: `offboarding:${offboarding.id}:suspend_login:` }, status: 'DONE' } }),
       'the suspend retry to run',
     );
     expect(h.cpanel.callsTo('suspend_login')).toHaveLength(suspends);
     expect(h.cpanel.mailboxes.get('ula.late@example.com')?.suspendedLogin).toBe(false);
-    expect(await h.db.prisma.offboardingStep.findFirst({ where: { offboardingId: offboarding.id, kind: 'suspend_login' } })).toMatchObject({ status: 'SKIPPED' });
+    expect(await h.db.prisma.offboardingStep.findFirst({ where: { offboardingId: offboarding.id, kind: 'suspend_login' } })).toMatchObject({
+      status: 'SKIPPED',
+    });
   });
 
   it('does nothing before a future last day and everything at OFFBOARD_HOUR on it (company time zone)', async () => {

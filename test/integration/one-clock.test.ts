@@ -51,13 +51,26 @@ describe('one clock: rows the app writes carry the app clock’s time', () => {
     // Three minutes later by the app's clock: neither reminded nor expired, and "waiting 3 minutes".
     h.clock.advance(3 * MINUTE);
     expect(await h.mailroom.sweep.runOnce()).toMatchObject({ requests: { reminded: 0, expired: 0 } });
-    expect(await h.db.prisma.emailRequest.findUniqueOrThrow({ where: { id: request.id } })).toMatchObject({ status: 'PENDING_APPROVAL', reminderCount: 0, openAddress: request.address });
+    expect(await h.db.prisma.emailRequest.findUniqueOrThrow({ where: { id: request.id } })).toMatchObject({
+      status: 'PENDING_APPROVAL',
+      reminderCount: 0,
+      openAddress: request.address,
+    });
     await h.driver.appHomeOpened({ userId: People.superior, channelId: h.slack.dmChannelFor(People.superior) });
-    await eventually(async () => JSON.stringify(h.slack.homeViewOf(People.superior)?.blocks ?? []).includes('waiting 3 minutes'), 'the Home tab saying waiting 3 minutes');
+    await eventually(
+      async () => JSON.stringify(h.slack.homeViewOf(People.superior)?.blocks ?? []).includes('waiting 3 minutes'),
+      'the Home tab saying waiting 3 minutes',
+    );
 
     // The approval and the mailbox it leads to are on the same clock.
     const approvedAt = h.clock.now();
-    await clickButton(h, { userId: People.superior, actionId: 'request_approve', requestId: request.id, channelId: dm.channelId, messageTs: dm.ts });
+    await clickButton(h, {
+      userId: People.superior,
+      actionId: 'request_approve',
+      requestId: request.id,
+      channelId: dm.channelId,
+      messageTs: dm.ts,
+    });
     const active = await eventually(async () => {
       await h.mailroom.runner.runDue();
       return h.db.prisma.emailRequest.findFirst({ where: { id: request.id, status: 'ACTIVE' } });
@@ -82,7 +95,9 @@ describe('one clock: rows the app writes carry the app clock’s time', () => {
     expect(await h.mailroom.sweep.runOnce()).toMatchObject({ requests: { expired: 0 } });
     h.clock.advance(1 * DAY + MINUTE);
     expect(await h.mailroom.sweep.runOnce()).toMatchObject({ requests: { expired: 1 } });
-    const expired = await h.db.prisma.auditEvent.findFirstOrThrow({ where: { subject: `request:${pending.id}`, action: 'request.expired' } });
+    const expired = await h.db.prisma.auditEvent.findFirstOrThrow({
+      where: { subject: `request:${pending.id}`, action: 'request.expired' },
+    });
     nearClock(expired.at, h.clock.now());
   });
 });

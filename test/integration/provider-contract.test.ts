@@ -7,10 +7,10 @@ import { AuroraProvider } from '../../src/providers/aurora.ts';
 import { CpanelProvider } from '../../src/providers/cpanel.ts';
 import type { MailboxProvider } from '../../src/providers/mailbox-provider.ts';
 import { WhmProvider } from '../../src/providers/whm.ts';
-import { generatePassword } from '../../src/services/credentials/password.ts';
 import { startFakeAurora } from '../../src/sandbox/fakes/aurora-server.ts';
 import { startFakeCpanel } from '../../src/sandbox/fakes/cpanel-server.ts';
 import { startFakeWhm } from '../../src/sandbox/fakes/whm-server.ts';
+import { generatePassword } from '../../src/services/credentials/password.ts';
 
 const DOMAINS = ['example.com', 'example.org'];
 const ADDRESS = 'jane.doe@example.com';

@@ -3,10 +3,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadProviderConfig } from '../../src/config.ts';
 import { buildProvider } from '../../src/providers/index.ts';
 import { RoutingProvider } from '../../src/providers/routing.ts';
-import { generatePassword } from '../../src/services/credentials/password.ts';
 import { type FakeAurora, startFakeAurora } from '../../src/sandbox/fakes/aurora-server.ts';
 import { type FakeCpanel, startFakeCpanel } from '../../src/sandbox/fakes/cpanel-server.ts';
 import { type FakeWhm, startFakeWhm } from '../../src/sandbox/fakes/whm-server.ts';
+import { generatePassword } from '../../src/services/credentials/password.ts';
 
 let cpanel: FakeCpanel;
 let whm: FakeWhm;
@@ -47,10 +47,18 @@ describe('buildProvider with MAILBOX_PROVIDER_BY_DOMAIN', () => {
     const provider = buildProvider(loadProviderConfig(env()), pino({ level: 'silent' }));
     expect(provider).toBeInstanceOf(RoutingProvider);
     expect(provider.name).toBe('cpanel');
-    expect(['example.com', 'EXAMPLE.ORG', 'example.net', 'elsewhere.test'].map((d) => provider.nameFor(d))).toEqual(['aurora', 'cpanel', 'whm', 'cpanel']);
+    expect(['example.com', 'EXAMPLE.ORG', 'example.net', 'elsewhere.test'].map((d) => provider.nameFor(d))).toEqual([
+      'aurora',
+      'cpanel',
+      'whm',
+      'cpanel',
+    ]);
 
     for (const domain of ['example.com', 'example.org', 'example.net']) {
-      expect(await provider.create({ localPart: 'jane', domain, password: generatePassword(), quotaMb: 100 })).toEqual({ ok: true, value: undefined });
+      expect(await provider.create({ localPart: 'jane', domain, password: generatePassword(), quotaMb: 100 })).toEqual({
+        ok: true,
+        value: undefined,
+      });
     }
     expect(aurora.userByEmail('jane@example.com')).toBeDefined();
     expect([...cpanel.mailboxes.keys()]).toEqual(['jane@example.org']);
@@ -60,7 +68,10 @@ describe('buildProvider with MAILBOX_PROVIDER_BY_DOMAIN', () => {
   });
 
   it('builds a single provider when nothing is routed elsewhere', () => {
-    const provider = buildProvider(loadProviderConfig({ ...env(), MAILBOX_PROVIDER: 'aurora', MAILBOX_PROVIDER_BY_DOMAIN: 'example.com=aurora' }), pino({ level: 'silent' }));
+    const provider = buildProvider(
+      loadProviderConfig({ ...env(), MAILBOX_PROVIDER: 'aurora', MAILBOX_PROVIDER_BY_DOMAIN: 'example.com=aurora' }),
+      pino({ level: 'silent' }),
+    );
     expect(provider).not.toBeInstanceOf(RoutingProvider);
     expect(provider.name).toBe('aurora');
   });

@@ -25,7 +25,10 @@ describe('provisioning through cPanel', () => {
   async function approve(requestId: number): Promise<void> {
     const dm = await approvalMessageFor(h, requestId, People.superior);
     await clickButton(h, { userId: People.superior, actionId: 'request_approve', requestId, channelId: dm.channelId, messageTs: dm.ts });
-    await eventually(() => h.db.prisma.emailRequest.findFirst({ where: { id: requestId, status: { not: 'PENDING_APPROVAL' } } }), `the decision on request ${requestId}`);
+    await eventually(
+      () => h.db.prisma.emailRequest.findFirst({ where: { id: requestId, status: { not: 'PENDING_APPROVAL' } } }),
+      `the decision on request ${requestId}`,
+    );
   }
 
   async function approveNew(localPart: string): Promise<number> {
@@ -129,13 +132,21 @@ describe('provisioning through cPanel', () => {
 
     for (const admin of [People.admin, People.admin2]) {
       const channel = h.slack.dmChannelFor(admin);
-      const alert = await h.slack.waitFor(() => h.slack.messagesIn(channel).find((message) => message.text?.includes(`request #${requestId}`) && message.text.includes('failed')));
+      const alert = await h.slack.waitFor(() =>
+        h.slack.messagesIn(channel).find((message) => message.text?.includes(`request #${requestId}`) && message.text.includes('failed')),
+      );
       expect(alert.text).toContain('after 4 attempts');
       expect(JSON.stringify(alert.blocks)).toContain('request_retry_provisioning');
     }
     const requesterDm = h.slack.dmChannelFor(People.requester);
-    await h.slack.waitFor(() => h.slack.messagesIn(requesterDm).find((message) => message.text?.includes('never.works@example.com') && message.text.includes('failed')));
-    const audit = await h.db.prisma.auditEvent.findFirstOrThrow({ where: { subject: `request:${requestId}`, action: 'mailbox.create_failed' } });
+    await h.slack.waitFor(() =>
+      h.slack
+        .messagesIn(requesterDm)
+        .find((message) => message.text?.includes('never.works@example.com') && message.text.includes('failed')),
+    );
+    const audit = await h.db.prisma.auditEvent.findFirstOrThrow({
+      where: { subject: `request:${requestId}`, action: 'mailbox.create_failed' },
+    });
     expect(audit).toMatchObject({ actor: 'system', outcome: 'failed', details: { attempts: 4 } });
 
     // cPanel recovers; a non-admin cannot retry, an admin can.
@@ -143,12 +154,27 @@ describe('provisioning through cPanel', () => {
     const adminChannel = h.slack.dmChannelFor(People.admin);
     const alertTs = h.slack.messagesIn(adminChannel).find((message) => message.text?.includes(`request #${requestId}`))?.ts as string;
     const refusedUrl = h.slack.responseUrl('retry-refused');
-    await h.driver.blockAction({ userId: People.superior, actionId: 'request_retry_provisioning', value: String(requestId), channelId: adminChannel, messageTs: alertTs, responseUrl: refusedUrl });
+    await h.driver.blockAction({
+      userId: People.superior,
+      actionId: 'request_retry_provisioning',
+      value: String(requestId),
+      channelId: adminChannel,
+      messageTs: alertTs,
+      responseUrl: refusedUrl,
+    });
     const refusal = await h.slack.waitFor(() => h.slack.responsesTo(refusedUrl)[0]);
     expect(JSON.stringify(refusal.body)).toContain('Only an admin');
-    await clickButton(h, { userId: People.admin, actionId: 'request_retry_provisioning', requestId, channelId: adminChannel, messageTs: alertTs });
+    await clickButton(h, {
+      userId: People.admin,
+      actionId: 'request_retry_provisioning',
+      requestId,
+      channelId: adminChannel,
+      messageTs: alertTs,
+    });
     await eventually(() => h.db.prisma.emailRequest.findFirst({ where: { id: requestId, status: 'ACTIVE' } }), 'ACTIVE after retry');
     expect(h.cpanel.mailboxes.has('never.works@example.com')).toBe(true);
-    expect(await h.db.prisma.auditEvent.count({ where: { subject: `request:${requestId}`, action: 'request.retry', outcome: 'ok' } })).toBe(1);
+    expect(await h.db.prisma.auditEvent.count({ where: { subject: `request:${requestId}`, action: 'request.retry', outcome: 'ok' } })).toBe(
+      1,
+    );
   });
 });

@@ -52,20 +52,41 @@ describe('requests nobody decides: reminders, then expiry', () => {
     const copy = h.slack.messagesIn(dm.channelId).find((m) => m.ts === dm.ts);
     expect((copy?.blocks ?? []).some((block) => (block as { type: string }).type === 'actions')).toBe(false);
     const requesterDm = h.slack.dmChannelFor(People.requester);
-    await h.slack.waitFor(() => h.slack.messagesIn(requesterDm).find((m) => m.text.includes('expired after 3 days') && m.text.includes(address)));
+    await h.slack.waitFor(() =>
+      h.slack.messagesIn(requesterDm).find((m) => m.text.includes('expired after 3 days') && m.text.includes(address)),
+    );
 
     // A click on the stale buttons changes nothing; the address can be requested again.
-    const click = await clickButton(h, { userId: People.superior, actionId: 'request_approve', requestId: request.id, channelId: dm.channelId, messageTs: dm.ts });
+    const click = await clickButton(h, {
+      userId: People.superior,
+      actionId: 'request_approve',
+      requestId: request.id,
+      channelId: dm.channelId,
+      messageTs: dm.ts,
+    });
     expect(click.status).toBe(200);
     // The click is handled after Slack's ack: wait for its (ignored) audit row before counting.
-    await eventually(() => h.db.prisma.auditEvent.findFirst({ where: { subject: `request:${request.id}`, action: 'request.approve' } }), 'the ignored click');
+    await eventually(
+      () => h.db.prisma.auditEvent.findFirst({ where: { subject: `request:${request.id}`, action: 'request.approve' } }),
+      'the ignored click',
+    );
     await h.mailroom.runner.runDue();
     expect(h.cpanel.callsTo('add_pop')).toHaveLength(0);
     expect((await h.db.prisma.emailRequest.findUniqueOrThrow({ where: { id: request.id } })).status).toBe('EXPIRED');
     expect((await submitRequestForm(h, { localPart: 'slow.decision' })).body).toBe('');
 
-    const audit = await h.db.prisma.auditEvent.findMany({ where: { subject: `request:${request.id}` }, orderBy: { id: 'asc' }, select: { actor: true, action: true, outcome: true } });
-    expect(audit.map((event) => event.action)).toEqual(['request.submitted', 'request.reminded', 'request.reminded', 'request.expired', 'request.approve']);
+    const audit = await h.db.prisma.auditEvent.findMany({
+      where: { subject: `request:${request.id}` },
+      orderBy: { id: 'asc' },
+      select: { actor: true, action: true, outcome: true },
+    });
+    expect(audit.map((event) => event.action)).toEqual([
+      'request.submitted',
+      'request.reminded',
+      'request.reminded',
+      'request.expired',
+      'request.approve',
+    ]);
     expect(audit.at(-1)).toMatchObject({ actor: People.superior, outcome: 'ignored' });
   });
 
@@ -73,8 +94,17 @@ describe('requests nobody decides: reminders, then expiry', () => {
     await submitRequestForm(h, { localPart: 'quick.decision' });
     const request = await h.db.prisma.emailRequest.findFirstOrThrow({ where: { localPart: 'quick.decision' } });
     const dm = await approvalMessageFor(h, request.id, People.superior);
-    await clickButton(h, { userId: People.superior, actionId: 'request_approve', requestId: request.id, channelId: dm.channelId, messageTs: dm.ts });
-    await eventually(() => h.db.prisma.emailRequest.findFirst({ where: { id: request.id, status: { not: 'PENDING_APPROVAL' } } }), 'the decision');
+    await clickButton(h, {
+      userId: People.superior,
+      actionId: 'request_approve',
+      requestId: request.id,
+      channelId: dm.channelId,
+      messageTs: dm.ts,
+    });
+    await eventually(
+      () => h.db.prisma.emailRequest.findFirst({ where: { id: request.id, status: { not: 'PENDING_APPROVAL' } } }),
+      'the decision',
+    );
     h.clock.advance(10 * 24 * HOUR);
     await h.mailroom.sweep.runOnce();
     await h.mailroom.runner.runDue();
@@ -95,7 +125,9 @@ describe('escalating a request nobody answers', () => {
 
   it('nudges the superior by Slack, SMS and email each round, then brings the admins in; an admin’s decision updates every copy', async () => {
     // The directory knows the superior's cell phone (contacts come from Staff before Slack).
-    await h.db.prisma.staff.create({ data: { slackUserId: People.superior, fullName: 'Sam Superior', phone: '+14155550122', workEmail: 'sam@example.com' } });
+    await h.db.prisma.staff.create({
+      data: { slackUserId: People.superior, fullName: 'Sam Superior', phone: '+14155550122', workEmail: 'sam@example.com' },
+    });
     await submitRequestForm(h, { localPart: 'needs.nudge' });
     const request = await h.db.prisma.emailRequest.findFirstOrThrow({ where: { localPart: 'needs.nudge' } });
     const superiorDm = await approvalMessageFor(h, request.id, People.superior);
@@ -130,9 +162,18 @@ describe('escalating a request nobody answers', () => {
     await h.mailroom.sweep.runOnce();
     expect(await h.db.prisma.auditEvent.count({ where: { subject: `request:${request.id}`, action: 'request.escalated' } })).toBe(1);
 
-    await clickButton(h, { userId: People.admin, actionId: 'request_approve', requestId: request.id, channelId: adminDm.channelId, messageTs: adminDm.ts });
+    await clickButton(h, {
+      userId: People.admin,
+      actionId: 'request_approve',
+      requestId: request.id,
+      channelId: adminDm.channelId,
+      messageTs: adminDm.ts,
+    });
     // The decision is taken after Slack's ack, so wait for it rather than read at once.
-    const active = await eventually(() => h.db.prisma.emailRequest.findFirst({ where: { id: request.id, decidedById: People.admin } }), 'the admin’s decision');
+    const active = await eventually(
+      () => h.db.prisma.emailRequest.findFirst({ where: { id: request.id, decidedById: People.admin } }),
+      'the admin’s decision',
+    );
     expect(['APPROVED', 'PROVISIONING', 'ACTIVE']).toContain(active.status);
     for (const copy of await h.db.prisma.approvalMessage.findMany({ where: { requestId: request.id } })) {
       await h.slack.waitFor(() => {

@@ -40,7 +40,13 @@ describe('request → approval → mailbox, end to end', () => {
 
     // Plain words are the new hire's name (and suggest the address); a managed domain is selected.
     const second = h.slack.issueTriggerId();
-    await h.driver.slashCommand({ command: '/request-email', text: 'Jane Doe jd@example.org', userId: People.requester, triggerId: second, responseUrl: h.slack.responseUrl('cmd2') });
+    await h.driver.slashCommand({
+      command: '/request-email',
+      text: 'Jane Doe jd@example.org',
+      userId: People.requester,
+      triggerId: second,
+      responseUrl: h.slack.responseUrl('cmd2'),
+    });
     const prefilled = await h.slack.waitFor(() => h.slack.okCallsTo('views.open').find((call) => call.args.trigger_id === second));
     const blocks = (prefilled.args.view as typeof view).blocks;
     const field = (id: string) => blocks.find((block) => block.block_id === id)?.element;
@@ -78,7 +84,9 @@ describe('request → approval → mailbox, end to end', () => {
     expect(blocksText).toContain('Jane Doe');
     expect(blocksText).toContain('jane.doe@example.com');
     expect(blocksText).toContain('Starts in &lt;sales&gt; &amp; marketing');
-    const buttons = ((posted?.blocks ?? []) as Array<{ type: string; elements?: Array<{ action_id: string; value: string }> }>).find((block) => block.type === 'actions')?.elements;
+    const buttons = ((posted?.blocks ?? []) as Array<{ type: string; elements?: Array<{ action_id: string; value: string }> }>).find(
+      (block) => block.type === 'actions',
+    )?.elements;
     expect(buttons?.map((button) => [button.action_id, button.value])).toEqual([
       ['request_approve', String(request.id)],
       ['request_reject', String(request.id)],
@@ -89,7 +97,13 @@ describe('request → approval → mailbox, end to end', () => {
     await h.slack.waitFor(() => h.slack.messagesIn(requesterDm).find((message) => message.text?.includes('on its way')));
     expect(h.slack.messagesIn(requesterDm).at(-1)?.text).toContain(`<@${People.superior}>`);
 
-    const click = await clickButton(h, { userId: People.superior, actionId: 'request_approve', requestId: request.id, channelId: dm.channelId, messageTs: dm.ts });
+    const click = await clickButton(h, {
+      userId: People.superior,
+      actionId: 'request_approve',
+      requestId: request.id,
+      channelId: dm.channelId,
+      messageTs: dm.ts,
+    });
     expect(click.status).toBe(200);
 
     const active = await eventually(
@@ -116,9 +130,21 @@ describe('request → approval → mailbox, end to end', () => {
     expect(oneTimeSecret.ciphertext).not.toContain(password);
 
     const mailbox = await h.db.prisma.mailbox.findUniqueOrThrow({ where: { address: 'jane.doe@example.com' } });
-    expect(mailbox).toMatchObject({ localPart: 'jane.doe', domain: 'example.com', provider: 'cpanel', status: 'ACTIVE', quotaMb: 2048, requestId: request.id });
+    expect(mailbox).toMatchObject({
+      localPart: 'jane.doe',
+      domain: 'example.com',
+      provider: 'cpanel',
+      status: 'ACTIVE',
+      quotaMb: 2048,
+      requestId: request.id,
+    });
     const staff = await h.db.prisma.staff.findUniqueOrThrow({ where: { workEmail: 'jane.doe@example.com' } });
-    expect(staff).toMatchObject({ fullName: 'Jane Doe', personalEmail: 'jane.doe@gmail.com', phone: '+14155552671', superiorSlackId: People.superior });
+    expect(staff).toMatchObject({
+      fullName: 'Jane Doe',
+      personalEmail: 'jane.doe@gmail.com',
+      phone: '+14155552671',
+      superiorSlackId: People.superior,
+    });
     expect(mailbox.staffId).toBe(staff.id);
 
     // The DM was updated in place: decision, who, when; no buttons left.
@@ -136,7 +162,12 @@ describe('request → approval → mailbox, end to end', () => {
     await h.slack.waitFor(() => h.slack.messagesIn(requesterDm).find((message) => message.text?.includes('is ready')));
     expect(h.slack.messagesIn(requesterDm).some((message) => message.text?.includes('approved your request'))).toBe(true);
     // The "on its way" notice now says what became of the request, and its Cancel button is gone.
-    const notice = await requesterNotice(h, request.id, (json) => json.includes('now exists'), 'the requester’s notice to show the mailbox');
+    const notice = await requesterNotice(
+      h,
+      request.id,
+      (json) => json.includes('now exists'),
+      'the requester’s notice to show the mailbox',
+    );
     expect(notice.message.channel).toBe(requesterDm);
     expect(notice.json).toContain(`Approved* by <@${People.superior}>`);
     expect(notice.hasButtons).toBe(false);
@@ -155,7 +186,9 @@ describe('request → approval → mailbox, end to end', () => {
     expect(logText.length).toBeGreaterThan(0);
     const slackText = JSON.stringify(h.slack.calls.map((call) => call.args));
     const tables = await Promise.all(
-      ['EmailRequest', 'ApprovalMessage', 'Mailbox', 'Staff', 'Job', 'AuditEvent'].map((table) => h.db.prisma.$queryRawUnsafe(`SELECT * FROM \`${table}\``)),
+      ['EmailRequest', 'ApprovalMessage', 'Mailbox', 'Staff', 'Job', 'AuditEvent'].map((table) =>
+        h.db.prisma.$queryRawUnsafe(`SELECT * FROM \`${table}\``),
+      ),
     );
     const dbText = JSON.stringify(tables, (_key, value) => (typeof value === 'bigint' ? String(value) : value));
     for (const secret of secrets) {

@@ -8,14 +8,14 @@ import { type FakeAurora, startFakeAurora } from '../../src/sandbox/fakes/aurora
 import {
   approvalMessageFor,
   BOT_TOKEN,
-  clickButton,
   CPANEL_TOKEN,
+  clickButton,
   eventually,
   type Harness,
   People,
   type RequestFormValues,
-  settledJob,
   SIGNING_SECRET,
+  settledJob,
   startHarness,
   submitRequestForm,
 } from '../support/harness.ts';
@@ -61,12 +61,21 @@ describe('request flow routed per domain (example.org â†’ Aurora, example.com â†
 
   async function approve(requestId: number): Promise<void> {
     const dm = await approvalMessageFor(h, requestId, People.superior);
-    const click = await clickButton(h, { userId: People.superior, actionId: 'request_approve', requestId, channelId: dm.channelId, messageTs: dm.ts });
+    const click = await clickButton(h, {
+      userId: People.superior,
+      actionId: 'request_approve',
+      requestId,
+      channelId: dm.channelId,
+      messageTs: dm.ts,
+    });
     expect(click.status).toBe(200);
   }
 
   const active = (requestId: number) =>
-    eventually(() => h.db.prisma.emailRequest.findFirst({ where: { id: requestId, status: 'ACTIVE' } }), `request ${requestId} to become ACTIVE`);
+    eventually(
+      () => h.db.prisma.emailRequest.findFirst({ where: { id: requestId, status: 'ACTIVE' } }),
+      `request ${requestId} to become ACTIVE`,
+    );
 
   const provisionJob = (requestId: number) => h.db.prisma.job.findFirst({ where: { requestId, kind: 'mailbox.provision' } });
 
@@ -79,14 +88,18 @@ describe('request flow routed per domain (example.org â†’ Aurora, example.com â†
 
   const createUserCallsFor = (address: string) => aurora.callsTo('Core.CreateUser').filter((call) => call.parameters?.PublicId === address);
   const cpanelCallsAbout = (localPart: string, domain: string) =>
-    h.cpanel.calls.filter((call) => (call.params.email === localPart && call.params.domain === domain) || call.params.email === `${localPart}@${domain}`);
+    h.cpanel.calls.filter(
+      (call) => (call.params.email === localPart && call.params.domain === domain) || call.params.email === `${localPart}@${domain}`,
+    );
 
   async function expectSecretNowhere(secrets: string[]): Promise<void> {
     const logText = h.logs.join('');
     expect(logText.length).toBeGreaterThan(0);
     const slackText = JSON.stringify(h.slack.calls.map((call) => call.args));
     const tables = await Promise.all(
-      ['EmailRequest', 'ApprovalMessage', 'Mailbox', 'Staff', 'Job', 'AuditEvent', 'OneTimeSecret'].map((table) => h.db.prisma.$queryRawUnsafe(`SELECT * FROM \`${table}\``)),
+      ['EmailRequest', 'ApprovalMessage', 'Mailbox', 'Staff', 'Job', 'AuditEvent', 'OneTimeSecret'].map((table) =>
+        h.db.prisma.$queryRawUnsafe(`SELECT * FROM \`${table}\``),
+      ),
     );
     const dbText = JSON.stringify(tables, (_key, value) => (typeof value === 'bigint' ? String(value) : value));
     for (const secret of secrets) {
@@ -120,7 +133,11 @@ describe('request flow routed per domain (example.org â†’ Aurora, example.com â†
     expect((password as string).length).toBeGreaterThanOrEqual(16);
     const user = aurora.userByEmail('x@example.org');
     expect(user).toMatchObject({ tenantId: TENANT_ID, role: 2, isDisabled: false });
-    expect(user?.passwordHash).toBe(createHash('sha256').update(password as string).digest('hex'));
+    expect(user?.passwordHash).toBe(
+      createHash('sha256')
+        .update(password as string)
+        .digest('hex'),
+    );
 
     // Nothing about the address ever reached cPanel.
     expect(h.cpanel.mailboxes.has('x@example.org')).toBe(false);
@@ -128,13 +145,22 @@ describe('request flow routed per domain (example.org â†’ Aurora, example.com â†
     expect(cpanelCallsAbout('x', 'example.org')).toEqual([]);
 
     const mailbox = await h.db.prisma.mailbox.findUniqueOrThrow({ where: { address: 'x@example.org' } });
-    expect(mailbox).toMatchObject({ localPart: 'x', domain: 'example.org', provider: 'aurora', status: 'ACTIVE', quotaMb: 2048, requestId });
+    expect(mailbox).toMatchObject({
+      localPart: 'x',
+      domain: 'example.org',
+      provider: 'aurora',
+      status: 'ACTIVE',
+      quotaMb: 2048,
+      requestId,
+    });
     const audit = await h.db.prisma.auditEvent.findFirstOrThrow({ where: { subject: `request:${requestId}`, action: 'mailbox.created' } });
     expect(audit).toMatchObject({ actor: 'system', outcome: 'ok', details: { address: 'x@example.org', provider: 'aurora' } });
 
     // The requester hears the mailbox is ready.
     const requesterDm = h.slack.dmChannelFor(People.requester);
-    await h.slack.waitFor(() => h.slack.messagesIn(requesterDm).find((message) => message.text?.includes('is ready') && message.text.includes('x@example.org')));
+    await h.slack.waitFor(() =>
+      h.slack.messagesIn(requesterDm).find((message) => message.text?.includes('is ready') && message.text.includes('x@example.org')),
+    );
 
     await expectSecretNowhere([password as string, aurora.adminPassword, CPANEL_TOKEN, BOT_TOKEN, SIGNING_SECRET]);
   });
@@ -148,7 +174,9 @@ describe('request flow routed per domain (example.org â†’ Aurora, example.com â†
     expect(addPops).toHaveLength(1);
     expect(addPops[0]?.params).toMatchObject({ email: 'y', domain: 'example.com', quota: '2048' });
     expect(h.cpanel.mailboxes.has('y@example.com')).toBe(true);
-    expect(h.cpanel.callsTo('list_pops_with_disk').some((call) => call.params.email === 'y' && call.params.domain === 'example.com')).toBe(true);
+    expect(h.cpanel.callsTo('list_pops_with_disk').some((call) => call.params.email === 'y' && call.params.domain === 'example.com')).toBe(
+      true,
+    );
 
     expect(aurora.userByEmail('y@example.com')).toBeUndefined();
     expect(aurora.calls.filter((call) => JSON.stringify(call.parameters ?? {}).includes('y@example.com'))).toEqual([]);
@@ -176,8 +204,12 @@ describe('request flow routed per domain (example.org â†’ Aurora, example.com â†
     // The same local part on the cPanel domain is free there, whatever Aurora holds.
     const auroraCallsBefore = aurora.calls.length;
     const requestId = await submit({ localPart: 'taken.aurora', domain: 'example.com' });
-    expect(h.cpanel.callsTo('list_pops_with_disk').some((call) => call.params.email === 'taken.aurora' && call.params.domain === 'example.com')).toBe(true);
-    expect(aurora.calls.slice(auroraCallsBefore).filter((call) => JSON.stringify(call.parameters ?? {}).includes('taken.aurora@example.com'))).toEqual([]);
+    expect(
+      h.cpanel.callsTo('list_pops_with_disk').some((call) => call.params.email === 'taken.aurora' && call.params.domain === 'example.com'),
+    ).toBe(true);
+    expect(
+      aurora.calls.slice(auroraCallsBefore).filter((call) => JSON.stringify(call.parameters ?? {}).includes('taken.aurora@example.com')),
+    ).toEqual([]);
     const request = await h.db.prisma.emailRequest.findUniqueOrThrow({ where: { id: requestId } });
     expect(request).toMatchObject({ localPart: 'taken.aurora', domain: 'example.com', status: 'PENDING_APPROVAL' });
 
@@ -234,11 +266,15 @@ describe('request flow routed per domain (example.org â†’ Aurora, example.com â†
         () => h.db.prisma.emailRequest.findFirst({ where: { id: requestId, status: 'FAILED' } }),
         `request ${requestId} to fail`,
       );
-      expect(failed.failureReason).toBe('aurora refused to create nodomain@example.org: example.org is not set up as a mail domain in Aurora');
+      expect(failed.failureReason).toBe(
+        'aurora refused to create nodomain@example.org: example.org is not set up as a mail domain in Aurora',
+      );
       expect(createUserCallsFor('nodomain@example.org')).toEqual([]);
       expect(aurora.userByEmail('nodomain@example.org')).toBeUndefined();
       expect(await h.db.prisma.mailbox.findUnique({ where: { address: 'nodomain@example.org' } })).toBeNull();
-      expect(await h.db.prisma.auditEvent.count({ where: { action: 'mailbox.created', details: { string_contains: 'nodomain@' } } })).toBe(0);
+      expect(await h.db.prisma.auditEvent.count({ where: { action: 'mailbox.created', details: { string_contains: 'nodomain@' } } })).toBe(
+        0,
+      );
     } finally {
       server.domains = served;
     }

@@ -66,7 +66,9 @@ describe('request modal validation (inline, per field, within the ack)', () => {
   });
 
   it('refuses an address that has a mailbox in Mailroom', async () => {
-    await h.db.prisma.mailbox.create({ data: { address: 'known@example.org', localPart: 'known', domain: 'example.org', provider: 'cpanel', quotaMb: 1 } });
+    await h.db.prisma.mailbox.create({
+      data: { address: 'known@example.org', localPart: 'known', domain: 'example.org', provider: 'cpanel', quotaMb: 1 },
+    });
     const errors = await errorsFor({ localPart: 'known', domain: 'example.org' });
     expect(errors.local_part).toMatch(/already exists/);
   });
@@ -79,7 +81,9 @@ describe('request modal validation (inline, per field, within the ack)', () => {
     expect(request.approverIds).toEqual([People.admin, People.admin2]);
     for (const admin of [People.admin, People.admin2]) {
       const channel = h.slack.dmChannelFor(admin);
-      await h.slack.waitFor(() => h.slack.messagesIn(channel).find((message) => JSON.stringify(message.blocks).includes('self.routed@example.com')));
+      await h.slack.waitFor(() =>
+        h.slack.messagesIn(channel).find((message) => JSON.stringify(message.blocks).includes('self.routed@example.com')),
+      );
     }
     // An admin whose superior is themself: the only other approver is the second admin.
     await submitRequestForm(h, { localPart: 'admin.self', superior: People.admin }, People.admin);

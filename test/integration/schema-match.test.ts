@@ -13,7 +13,13 @@ import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { createConnection } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDatabaseUrl, withDatabase } from '../../src/platform/db/client.ts';
-import { applyMigrations, DEFAULT_MIGRATIONS_DIR, MIGRATION_LOCK_NAME, MigrationError, migrationChecksum } from '../../src/platform/db/migrate.ts';
+import {
+  applyMigrations,
+  DEFAULT_MIGRATIONS_DIR,
+  MIGRATION_LOCK_NAME,
+  MigrationError,
+  migrationChecksum,
+} from '../../src/platform/db/migrate.ts';
 import type { TestDatabase } from '../support/test-db.ts';
 import { createTestDatabase, dropDatabase, randomTestDatabaseName, testServerUrl } from '../support/test-db.ts';
 
@@ -407,7 +413,9 @@ function compareSchema(expected: Map<string, ExpectedTable>, actual: Map<string,
       }
       if (want.default === 'now') {
         if (have.default === null || !/^current_timestamp\(3\)$/i.test(have.default)) {
-          differences.push(`${where}.${column}: @default(now()) should be DEFAULT CURRENT_TIMESTAMP(3), database has ${have.default ?? 'no default'}`);
+          differences.push(
+            `${where}.${column}: @default(now()) should be DEFAULT CURRENT_TIMESTAMP(3), database has ${have.default ?? 'no default'}`,
+          );
         }
       } else if (want.default === 'any') {
         if (have.default === null) differences.push(`${where}.${column}: @default(dbgenerated(…)) but the column has no default`);
@@ -425,7 +433,9 @@ function compareSchema(expected: Map<string, ExpectedTable>, actual: Map<string,
 
     const primary = found.indexes.get('PRIMARY');
     if (list(primary?.columns ?? []) !== list(table.primaryKey)) {
-      differences.push(`${where}: primary key should be ${list(table.primaryKey)}, database has ${primary ? list(primary.columns) : 'none'}`);
+      differences.push(
+        `${where}: primary key should be ${list(table.primaryKey)}, database has ${primary ? list(primary.columns) : 'none'}`,
+      );
     }
 
     for (const [indexName, want] of table.indexes) {
@@ -451,7 +461,9 @@ function compareSchema(expected: Map<string, ExpectedTable>, actual: Map<string,
       // MySQL adds an index named after a foreign key when no index starts with its columns; Prisma expects that.
       const fk = found.foreignKeys.get(indexName);
       if (fk && !have.unique && list(fk.columns) === list(have.columns)) continue;
-      differences.push(`${where}: ${have.unique ? 'unique index' : 'index'} ${indexName} ${list(have.columns)} exists in the database but not in the schema`);
+      differences.push(
+        `${where}: ${have.unique ? 'unique index' : 'index'} ${indexName} ${list(have.columns)} exists in the database but not in the schema`,
+      );
     }
 
     for (const [fkName, want] of table.foreignKeys) {
@@ -473,15 +485,21 @@ function compareSchema(expected: Map<string, ExpectedTable>, actual: Map<string,
         );
       }
       if (have.onDelete !== want.onDelete) {
-        differences.push(`${where}: foreign key ${fkName} should be ON DELETE ${want.onDelete}, database has ON DELETE ${have.onDelete} (from ${want.source})`);
+        differences.push(
+          `${where}: foreign key ${fkName} should be ON DELETE ${want.onDelete}, database has ON DELETE ${have.onDelete} (from ${want.source})`,
+        );
       }
       if (have.onUpdate !== want.onUpdate) {
-        differences.push(`${where}: foreign key ${fkName} should be ON UPDATE ${want.onUpdate}, database has ON UPDATE ${have.onUpdate} (from ${want.source})`);
+        differences.push(
+          `${where}: foreign key ${fkName} should be ON UPDATE ${want.onUpdate}, database has ON UPDATE ${have.onUpdate} (from ${want.source})`,
+        );
       }
     }
     for (const [fkName, have] of found.foreignKeys) {
       if (!table.foreignKeys.has(fkName)) {
-        differences.push(`${where}: foreign key ${fkName} ${list(have.columns)} → ${have.referencedTable} exists in the database but not in the schema`);
+        differences.push(
+          `${where}: foreign key ${fkName} ${list(have.columns)} → ${have.referencedTable} exists in the database but not in the schema`,
+        );
       }
     }
   }
@@ -567,7 +585,17 @@ describe('the migrated database matches prisma/schema.prisma', () => {
     const expected = buildExpected(datamodel, mariadb);
     // arrayContaining: later issues add models; these must always be among them.
     expect([...expected.keys()].sort()).toEqual(
-      expect.arrayContaining(['ApprovalMessage', 'AuditEvent', 'EmailRequest', 'Job', 'Lease', 'Mailbox', 'Offboarding', 'OffboardingStep', 'Staff']),
+      expect.arrayContaining([
+        'ApprovalMessage',
+        'AuditEvent',
+        'EmailRequest',
+        'Job',
+        'Lease',
+        'Mailbox',
+        'Offboarding',
+        'OffboardingStep',
+        'Staff',
+      ]),
     );
     expect(expected.get('Job')?.columns.get('status')?.type).toBe("enum('PENDING','RUNNING','DONE','DEAD')");
     expect(expected.get('Mailbox')?.foreignKeys.get('Mailbox_staffId_fkey')?.onDelete).toBe('SET NULL');
@@ -698,7 +726,9 @@ describe('applyMigrations bookkeeping', () => {
     const error = await applyMigrations({ databaseUrl: url, migrationsDir: dir }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MigrationError);
     expect((error as MigrationError).code).toBe('MIGRATION_FAILED');
-    expect((error as Error).message).toMatch(/^Migration "99991231235959_broken" failed at statement 2 of 2: You have an error in your SQL syntax/);
+    expect((error as Error).message).toMatch(
+      /^Migration "99991231235959_broken" failed at statement 2 of 2: You have an error in your SQL syntax/,
+    );
 
     const rows = await migrationRows(name);
     expect(rows.map((row) => [row.migration_name, row.finished_at === null])).toEqual([
@@ -729,7 +759,9 @@ describe('applyMigrations bookkeeping', () => {
     const resolved = await applyMigrations({ databaseUrl: url, migrationsDir: dir });
     expect(resolved).toEqual({ applied: [broken], alreadyApplied: migrationNames(), missingFromDisk: [] });
     const after = await migrationRows(name);
-    expect(after.filter((row) => row.migration_name === broken).map((row) => [row.rolled_back_at === null, row.finished_at === null])).toEqual([
+    expect(
+      after.filter((row) => row.migration_name === broken).map((row) => [row.rolled_back_at === null, row.finished_at === null]),
+    ).toEqual([
       [false, true],
       [true, false],
     ]);

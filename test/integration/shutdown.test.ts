@@ -5,12 +5,15 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/platform/clock.ts';
-import { job, JobQueue } from '../../src/platform/jobs.ts';
+import { JobQueue, job } from '../../src/platform/jobs.ts';
 import { SlowJob } from '../support/crash/jobs.ts';
 import { approvalMessageFor, clickButton, eventually, type Harness, People, startHarness, submitRequestForm } from '../support/harness.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-db.ts';
 
-function startChild(db: TestDatabase, env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+function startChild(
+  db: TestDatabase,
+  env: Record<string, string>,
+): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/crash/job-child.ts'], {
     env: { ...process.env, DATABASE_URL: db.url, LEASE_MS: '30000', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -35,7 +38,10 @@ describe('SIGTERM to a job runner with queued work', () => {
   });
 
   it('starts nothing after the signal and lets the running jobs finish', async () => {
-    await new JobQueue(systemClock, 5).enqueue(db.prisma, Array.from({ length: 16 }, (_, n) => job(SlowJob, { n }, { dedupeKey: `finish-${n}` })));
+    await new JobQueue(systemClock, 5).enqueue(
+      db.prisma,
+      Array.from({ length: 16 }, (_, n) => job(SlowJob, { n }, { dedupeKey: `finish-${n}` })),
+    );
     const { child, output, exited } = startChild(db, { JOB_MS: '700', SHUTDOWN_GRACE_MS: '5000' });
     children.push(child);
     await eventually(async () => output().includes('STARTED'), 'the first job to start');
@@ -80,8 +86,17 @@ describe('the app while it drains', () => {
     const request = await h.db.prisma.emailRequest.findFirstOrThrow({ where: { localPart: 'slow.host' } });
     const dm = await approvalMessageFor(h, request.id, People.superior);
     h.cpanel.delayMs = 10_000;
-    await clickButton(h, { userId: People.superior, actionId: 'request_approve', requestId: request.id, channelId: dm.channelId, messageTs: dm.ts });
-    await eventually(() => h.db.prisma.job.findFirst({ where: { kind: 'mailbox.provision', status: 'RUNNING' } }), 'provisioning to be under way');
+    await clickButton(h, {
+      userId: People.superior,
+      actionId: 'request_approve',
+      requestId: request.id,
+      channelId: dm.channelId,
+      messageTs: dm.ts,
+    });
+    await eventually(
+      () => h.db.prisma.job.findFirst({ where: { kind: 'mailbox.provision', status: 'RUNNING' } }),
+      'provisioning to be under way',
+    );
     expect((await fetch(`${h.appUrl}/healthz`)).status).toBe(200);
 
     const stopping = h.mailroom.stop();

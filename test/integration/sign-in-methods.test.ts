@@ -8,14 +8,14 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadProviderConfig } from '../../src/config.ts';
+import { REDACT_PATHS } from '../../src/lib/logger.ts';
 import { CpanelProvider } from '../../src/providers/cpanel.ts';
 import { buildProvider } from '../../src/providers/index.ts';
 import type { MailboxProvider } from '../../src/providers/mailbox-provider.ts';
 import { WhmProvider } from '../../src/providers/whm.ts';
-import { REDACT_PATHS } from '../../src/lib/logger.ts';
-import { generatePassword } from '../../src/services/credentials/password.ts';
 import { type FakeCpanel, startFakeCpanel } from '../../src/sandbox/fakes/cpanel-server.ts';
 import { type FakeWhm, startFakeWhm } from '../../src/sandbox/fakes/whm-server.ts';
+import { generatePassword } from '../../src/services/credentials/password.ts';
 
 const fakes: Array<FakeCpanel | FakeWhm> = [];
 afterEach(async () => {
@@ -37,7 +37,10 @@ async function whm(): Promise<FakeWhm> {
 }
 
 async function createAndFind(provider: MailboxProvider): Promise<void> {
-  expect(await provider.create({ localPart: 'jane', domain: 'example.com', password: generatePassword(), quotaMb: 100 })).toEqual({ ok: true, value: undefined });
+  expect(await provider.create({ localPart: 'jane', domain: 'example.com', password: generatePassword(), quotaMb: 100 })).toEqual({
+    ok: true,
+    value: undefined,
+  });
   expect(await provider.find('jane@example.com')).toMatchObject({ ok: true, value: { address: 'jane@example.com' } });
 }
 
@@ -93,7 +96,9 @@ describe('WHM sign-in', () => {
     expect(fake.calls.map((call) => call.authMethod)).toEqual(['accesshash', 'accesshash']);
     expect(fake.calls[0]?.headers.authorization).toBe(`WHM root:${fake.whm.accessHash.replace(/\s+/g, '')}`);
 
-    const wrong = await new WhmProvider({ baseUrl: fake.url, user: 'root', accessHash: 'deadbeef'.repeat(8), cpanelUser: 'acme' }).find('jane@example.com');
+    const wrong = await new WhmProvider({ baseUrl: fake.url, user: 'root', accessHash: 'deadbeef'.repeat(8), cpanelUser: 'acme' }).find(
+      'jane@example.com',
+    );
     expect(wrong).toMatchObject({ ok: false, code: 'auth_failed', reason: expect.stringMatching(/WHM_ACCESS_HASH/) });
     expect(JSON.stringify(wrong)).not.toContain('deadbeef');
   });
@@ -134,6 +139,7 @@ describe('the settings choose the method', () => {
     const log = loud.text();
     expect(log).toMatch(/CPANEL_AUTH=password.*Prefer an API token/);
     expect(log).toMatch(/WHM_AUTH=accesshash.*Prefer a WHM API token/);
-    for (const secret of [cp.password, wh.whm.accessHash.replace(/\s+/g, ''), Buffer.from(`acme:${cp.password}`).toString('base64')]) expect(log).not.toContain(secret);
+    for (const secret of [cp.password, wh.whm.accessHash.replace(/\s+/g, ''), Buffer.from(`acme:${cp.password}`).toString('base64')])
+      expect(log).not.toContain(secret);
   });
 });

@@ -163,7 +163,7 @@ describe('fake Slack Web API: messages', () => {
   it('refuses unknown channels and a message with neither text nor blocks', async () => {
     expect((await slackError(client.chat.postMessage({ channel: 'U0NOBODY', text: 'x' }))).error).toBe('channel_not_found');
     expect((await slackError(client.chat.postMessage({ channel: 'D0NOTADM', text: 'x' }))).error).toBe('channel_not_found');
-    expect((await slackError(client.apiCall('chat.postMessage', { channel: ALICE })))).toMatchObject({ error: 'no_text' });
+    expect(await slackError(client.apiCall('chat.postMessage', { channel: ALICE }))).toMatchObject({ error: 'no_text' });
   });
 
   it('updates a message by D id + ts; a user id is channel_not_found', async () => {
@@ -223,7 +223,11 @@ describe('fake Slack Web API: views and triggers', () => {
     );
     expect((await slackError(client.views.update({ view_id: 'V0MISSING', view: modal() as never }))).error).toBe('not_found');
 
-    const push = () => client.views.push({ trigger_id: fake.issueTriggerId({ viewId: view.id }), view: modal({ title: { type: 'plain_text', text: 'Reason' } }) as never });
+    const push = () =>
+      client.views.push({
+        trigger_id: fake.issueTriggerId({ viewId: view.id }),
+        view: modal({ title: { type: 'plain_text', text: 'Reason' } }) as never,
+      });
     const pushed = await push();
     expect(pushed.view).toMatchObject({ root_view_id: view.id, previous_view_id: view.id });
     await push();
@@ -238,13 +242,17 @@ describe('fake Slack Web API: views and triggers', () => {
     expect(fake.openModalOf(BOB)?.id).toBe(root.id);
     expect(fake.openModalOf('U0NOBODY')).toBeUndefined();
 
-    expect(fake.applyResponseAction(root.id, { response_action: 'update', view: modal({ blocks: [section('step 2')] }) })).toEqual({ ok: true });
+    expect(fake.applyResponseAction(root.id, { response_action: 'update', view: modal({ blocks: [section('step 2')] }) })).toEqual({
+      ok: true,
+    });
     const updated = fake.openModalOf(BOB);
     expect(updated?.id).toBe(root.id);
     expect(updated?.hash).not.toBe(root.hash);
     expect(updated?.blocks).toEqual([section('step 2')]);
 
-    expect(fake.applyResponseAction(root.id, { response_action: 'push', view: modal({ title: { type: 'plain_text', text: 'Sure?' } }) })).toEqual({ ok: true });
+    expect(
+      fake.applyResponseAction(root.id, { response_action: 'push', view: modal({ title: { type: 'plain_text', text: 'Sure?' } }) }),
+    ).toEqual({ ok: true });
     const pushed = fake.openModalOf(BOB);
     expect(pushed).toMatchObject({ root_view_id: root.id, previous_view_id: root.id, title: { text: 'Sure?' } });
     expect(fake.applyResponseAction(root.id, { response_action: 'update', view: { type: 'modal' } })).toMatchObject({ ok: false });
@@ -259,11 +267,14 @@ describe('fake Slack Web API: views and triggers', () => {
 
   it('updates a view by external_id', async () => {
     await client.views.open({ trigger_id: fake.issueTriggerId(), view: modal({ external_id: 'req-42' }) as never });
-    const updated = await client.views.update({ external_id: 'req-42', view: modal({ external_id: 'req-42', blocks: [section('v2')] }) as never });
+    const updated = await client.views.update({
+      external_id: 'req-42',
+      view: modal({ external_id: 'req-42', blocks: [section('v2')] }) as never,
+    });
     expect(updated.view?.blocks).toEqual([section('v2')]);
-    expect((await slackError(client.views.open({ trigger_id: fake.issueTriggerId(), view: modal({ external_id: 'req-42' }) as never }))).error).toBe(
-      'duplicate_external_id',
-    );
+    expect(
+      (await slackError(client.views.open({ trigger_id: fake.issueTriggerId(), view: modal({ external_id: 'req-42' }) as never }))).error,
+    ).toBe('duplicate_external_id');
   });
 
   it('publishes the home tab with a stable id per user', async () => {
@@ -306,7 +317,11 @@ describe('fake Slack Web API: Block Kit limits', () => {
     ['private_metadata > 3000', { private_metadata: 'x'.repeat(3001) }, '/view/private_metadata'],
     ['callback_id > 255', { callback_id: 'x'.repeat(256) }, '/view/callback_id'],
     ['duplicate block_id', { blocks: [section('a', { block_id: 'b1' }), section('b', { block_id: 'b1' })] }, '/view/blocks/1/block_id'],
-    ['input without submit', { submit: undefined, blocks: [{ type: 'input', label: pt(5), element: { type: 'plain_text_input', action_id: 'a' } }] }, '/view/submit'],
+    [
+      'input without submit',
+      { submit: undefined, blocks: [{ type: 'input', label: pt(5), element: { type: 'plain_text_input', action_id: 'a' } }] },
+      '/view/submit',
+    ],
   ];
 
   it.each(viewCases)('views.open refuses a modal with %s (invalid_arguments)', async (_name, overrides, pointer) => {
@@ -331,14 +346,16 @@ describe('fake Slack Web API: Block Kit limits', () => {
   it('views.update and views.publish enforce the same limits', async () => {
     const opened = await client.views.open({ trigger_id: fake.issueTriggerId(), view: modal() as never });
     const id = (opened.view as { id: string }).id;
-    expect((await slackError(client.views.update({ view_id: id, view: modal({ private_metadata: 'x'.repeat(3001) }) as never }))).error).toBe(
-      'invalid_arguments',
-    );
+    expect(
+      (await slackError(client.views.update({ view_id: id, view: modal({ private_metadata: 'x'.repeat(3001) }) as never }))).error,
+    ).toBe('invalid_arguments');
     const home = { type: 'home', blocks: manySections(101) };
     expect((await slackError(client.views.publish({ user_id: BOB, view: home as never }))).error).toBe('invalid_arguments');
-    await expect(client.views.publish({ user_id: BOB, view: { type: 'home', blocks: manySections(100) } as never })).resolves.toMatchObject({
-      ok: true,
-    });
+    await expect(client.views.publish({ user_id: BOB, view: { type: 'home', blocks: manySections(100) } as never })).resolves.toMatchObject(
+      {
+        ok: true,
+      },
+    );
   });
 
   const actions = (el: Record<string, unknown>) => [{ type: 'actions', elements: [el] }];
@@ -433,7 +450,9 @@ describe('fake Slack: waitFor', () => {
   });
 
   it('throws a helpful error on timeout', async () => {
-    await expect(fake.waitFor(() => fake.callsTo('never.called').length > 0, 100)).rejects.toThrow(/timed out after 100 ms[\s\S]*Web API calls so far/);
+    await expect(fake.waitFor(() => fake.callsTo('never.called').length > 0, 100)).rejects.toThrow(
+      /timed out after 100 ms[\s\S]*Web API calls so far/,
+    );
   });
 });
 

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { createServer, connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { withDatabase } from '../../src/platform/db/client.ts';
 import { probeDatabase } from '../../src/platform/db/server.ts';
@@ -38,7 +38,10 @@ function listens(port: number): Promise<boolean> {
  * the exit code, both outputs, and whether anything ever answered on the port.
  */
 async function runToExit(args: string[], env: Record<string, string>, port: number) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], { env: { ...baseEnv, PORT: String(port), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+    env: { ...baseEnv, PORT: String(port), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => {
@@ -48,10 +51,12 @@ async function runToExit(args: string[], env: Record<string, string>, port: numb
     stderr += chunk.toString();
   });
   let exited = false;
-  const code = new Promise<number | null>((resolve) => child.on('exit', (status) => {
-    exited = true;
-    resolve(status);
-  }));
+  const code = new Promise<number | null>((resolve) =>
+    child.on('exit', (status) => {
+      exited = true;
+      resolve(status);
+    }),
+  );
   const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
   let answered = false;
   while (!exited) {
@@ -86,7 +91,8 @@ describe('npm start', () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
       const deadline = Date.now() + 30_000;
-      while (!/open (http:\/\/\S+)\/sandbox/.test(output) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      while (!/open (http:\/\/\S+)\/sandbox/.test(output) && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 100));
       const url = /open (http:\/\/\S+)\/sandbox/.exec(output)?.[1];
       expect(url, output).toBeDefined();
       expect(output).toMatch(/SLACK_BOT_TOKEN/);
@@ -112,41 +118,63 @@ describe('npm start', () => {
   it('with NODE_ENV=production and no Slack settings names every missing setting, exits 2, and starts no sandbox', async () => {
     const port = await freePort();
     const [sandboxDb, appDb] = untouchedDbs as [string, string];
-    const result = await runToExit([], {
-      NODE_ENV: 'production',
-      SANDBOX_DATABASE_URL: withDatabase(testServerUrl(), sandboxDb),
-      DATABASE_URL: withDatabase(testServerUrl(), appDb),
-    }, port);
+    const result = await runToExit(
+      [],
+      {
+        NODE_ENV: 'production',
+        SANDBOX_DATABASE_URL: withDatabase(testServerUrl(), sandboxDb),
+        DATABASE_URL: withDatabase(testServerUrl(), appDb),
+      },
+      port,
+    );
     expect(result.code, result.stderr).toBe(2);
-    for (const key of ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'MAIL_DOMAINS', 'ADMIN_USER_IDS', 'SECRET_KEY']) expect(result.stderr).toContain(key);
+    for (const key of ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'MAIL_DOMAINS', 'ADMIN_USER_IDS', 'SECRET_KEY'])
+      expect(result.stderr).toContain(key);
     expect(result.stderr).toMatch(/production/);
     expect(result.stdout).not.toMatch(/sandbox/i);
     expect(result.answered).toBe(false);
     // The sandbox would have dropped and re-created its database; the app would have migrated its own.
-    expect(await probeDatabase(withDatabase(testServerUrl(), sandboxDb), '_prisma_migrations')).toBe(`database ${sandboxDb} does not exist: run npm run db:migrate first`);
-    expect(await probeDatabase(withDatabase(testServerUrl(), appDb), '_prisma_migrations')).toBe(`database ${appDb} does not exist: run npm run db:migrate first`);
+    expect(await probeDatabase(withDatabase(testServerUrl(), sandboxDb), '_prisma_migrations')).toBe(
+      `database ${sandboxDb} does not exist: run npm run db:migrate first`,
+    );
+    expect(await probeDatabase(withDatabase(testServerUrl(), appDb), '_prisma_migrations')).toBe(
+      `database ${appDb} does not exist: run npm run db:migrate first`,
+    );
   });
 
   it('refuses `npm run sandbox` under NODE_ENV=production (exit 2), with or without Slack credentials', async () => {
     const sandboxDb = untouchedDbs[2] as string;
     for (const env of [{}, slackEnv]) {
       const port = await freePort();
-      const result = await runToExit(['--sandbox'], { NODE_ENV: 'production', SANDBOX_DATABASE_URL: withDatabase(testServerUrl(), sandboxDb), ...env }, port);
+      const result = await runToExit(
+        ['--sandbox'],
+        { NODE_ENV: 'production', SANDBOX_DATABASE_URL: withDatabase(testServerUrl(), sandboxDb), ...env },
+        port,
+      );
       expect(result.code, result.stderr).toBe(2);
       expect(result.stderr).toContain('will not run its sandbox with NODE_ENV=production');
       expect(result.answered).toBe(false);
     }
-    expect(await probeDatabase(withDatabase(testServerUrl(), sandboxDb), '_prisma_migrations')).toBe(`database ${sandboxDb} does not exist: run npm run db:migrate first`);
+    expect(await probeDatabase(withDatabase(testServerUrl(), sandboxDb), '_prisma_migrations')).toBe(
+      `database ${sandboxDb} does not exist: run npm run db:migrate first`,
+    );
   });
 
   it('with broken settings names every problem at once and exits 2, without echoing secrets', () => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: { ...baseEnv, SLACK_BOT_TOKEN: 'not-a-bot-token', SLACK_SIGNING_SECRET: 'secret-value-123', SECRET_KEY: 'abc', MAIL_DOMAINS: '' },
+      env: {
+        ...baseEnv,
+        SLACK_BOT_TOKEN: 'not-a-bot-token',
+        SLACK_SIGNING_SECRET: 'secret-value-123',
+        SECRET_KEY: 'abc',
+        MAIL_DOMAINS: '',
+      },
       encoding: 'utf8',
       timeout: 30_000,
     });
     expect(result.status).toBe(2);
-    for (const key of ['SLACK_BOT_TOKEN', 'DATABASE_URL', 'MAIL_DOMAINS', 'ADMIN_USER_IDS', 'SECRET_KEY', 'CPANEL_URL']) expect(result.stderr).toContain(key);
+    for (const key of ['SLACK_BOT_TOKEN', 'DATABASE_URL', 'MAIL_DOMAINS', 'ADMIN_USER_IDS', 'SECRET_KEY', 'CPANEL_URL'])
+      expect(result.stderr).toContain(key);
     expect(result.stderr).not.toContain('secret-value-123');
   });
 });

@@ -4,8 +4,8 @@
 // createPrismaClient therefore pins every session to +00:00; these tests hold both halves.
 import { PrismaMariaDb } from '@prisma/adapter-mariadb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPrismaClient, parseDatabaseUrl } from '../../src/platform/db/client.ts';
 import { PrismaClient } from '../../src/generated/prisma/client.ts';
+import { createPrismaClient, parseDatabaseUrl } from '../../src/platform/db/client.ts';
 import type { TestDatabase } from '../support/test-db.ts';
 import { createTestDatabase } from '../support/test-db.ts';
 

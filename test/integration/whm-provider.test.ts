@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WhmProvider, type WhmProviderOptions } from '../../src/providers/whm.ts';
-import { generatePassword } from '../../src/services/credentials/password.ts';
 import { type FakeWhm, startFakeWhm } from '../../src/sandbox/fakes/whm-server.ts';
+import { generatePassword } from '../../src/services/credentials/password.ts';
 
 const ADDRESS = 'jane.doe@example.com';
 let fake: FakeWhm;
@@ -49,7 +49,11 @@ describe('WhmProvider against the fake WHM', () => {
     expect(!result.ok && result.reason).not.toContain(password);
     expect(fake.calls[0]?.status).toBe(200);
 
-    expect(await providerFor().create(newMailbox('12345luggage'))).toMatchObject({ ok: false, code: 'rejected', reason: expect.stringMatching(/strength rating/) });
+    expect(await providerFor().create(newMailbox('12345luggage'))).toMatchObject({
+      ok: false,
+      code: 'rejected',
+      reason: expect.stringMatching(/strength rating/),
+    });
   });
 
   it('reports an unknown cPanel account as a configuration problem', async () => {

@@ -1,14 +1,14 @@
-import type { Prisma } from '../../src/generated/prisma/client.ts';
 import { Writable } from 'node:stream';
 import { createMailroom, type Mailroom } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
+import type { Prisma } from '../../src/generated/prisma/client.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { type FakeCpanel, startFakeCpanel } from '../../src/sandbox/fakes/cpanel-server.ts';
 import { type FakeSlack, type FakeSlackUser, startFakeSlack } from '../../src/sandbox/fakes/slack-server.ts';
 import { type FakeSmtp, startFakeSmtp } from '../../src/sandbox/fakes/smtp-server.ts';
 import { type FakeTwilio, startFakeTwilio } from '../../src/sandbox/fakes/twilio-server.ts';
-import { ManualClock } from './manual-clock.ts';
 import { datePicker, emailText, plainText, SlackDriver, staticSelect, usersSelect } from '../../src/sandbox/slack-driver.ts';
+import { ManualClock } from './manual-clock.ts';
 import { createTestDatabase, type TestDatabase } from './test-db.ts';
 
 export const People = {
@@ -117,7 +117,11 @@ export async function startHarness(env: Record<string, string> = {}, options: { 
   const logger = createLogger({ level: config.LOG_LEVEL, destination });
   const mailroom = createMailroom({ config, logger, clock });
   const { port } = await mailroom.start();
-  const driver = new SlackDriver({ appUrl: `http://127.0.0.1:${port}`, signingSecret: SIGNING_SECRET, issueTriggerId: () => slack.issueTriggerId() });
+  const driver = new SlackDriver({
+    appUrl: `http://127.0.0.1:${port}`,
+    signingSecret: SIGNING_SECRET,
+    issueTriggerId: () => slack.issueTriggerId(),
+  });
   return {
     db,
     slack,
@@ -197,7 +201,9 @@ export async function requesterNotice(h: Harness, requestId: number, check: (jso
     if (!row?.noticeChannelId) return undefined;
     const message = h.slack.messagesIn(row.noticeChannelId).find((m) => m.ts === row.noticeTs);
     const json = JSON.stringify(message?.blocks ?? []);
-    return message && check(json) ? { message, json, hasButtons: (message.blocks ?? []).some((block) => (block as { type: string }).type === 'actions') } : undefined;
+    return message && check(json)
+      ? { message, json, hasButtons: (message.blocks ?? []).some((block) => (block as { type: string }).type === 'actions') }
+      : undefined;
   }, what);
 }
 
@@ -207,10 +213,13 @@ export async function requesterNotice(h: Harness, requestId: number, check: (jso
  * seen the handler's effects must still wait for the job row.
  */
 export function settledJob(h: Harness, where: Prisma.JobWhereInput) {
-  return eventually(async () => {
-    const job = await h.db.prisma.job.findFirst({ where, orderBy: { id: 'desc' } });
-    return job && job.status !== 'RUNNING' ? job : undefined;
-  }, `the job ${JSON.stringify(where)} to settle`);
+  return eventually(
+    async () => {
+      const job = await h.db.prisma.job.findFirst({ where, orderBy: { id: 'desc' } });
+      return job && job.status !== 'RUNNING' ? job : undefined;
+    },
+    `the job ${JSON.stringify(where)} to settle`,
+  );
 }
 
 /**
@@ -247,7 +256,10 @@ export async function eventually<T>(probe: () => Promise<T | undefined | null | 
   }
 }
 
-export function clickButton(h: Harness, input: { userId: string; actionId: string; requestId: number; channelId: string; messageTs: string }) {
+export function clickButton(
+  h: Harness,
+  input: { userId: string; actionId: string; requestId: number; channelId: string; messageTs: string },
+) {
   return h.driver.blockAction({
     userId: input.userId,
     actionId: input.actionId,

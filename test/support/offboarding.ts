@@ -1,6 +1,6 @@
 import { addDaysToDate, dateIn } from '../../src/lib/zoned-time.ts';
-import { eventually, type Harness, People } from './harness.ts';
 import { checkboxes, datePicker, emailText, numberInput, plainText, type StateValue } from '../../src/sandbox/slack-driver.ts';
+import { eventually, type Harness, People } from './harness.ts';
 
 /** Env for offboarding tests: a sweep schedule that never fires by itself (tests call runOnce). */
 export const OFFBOARDING_ENV = { OFFBOARD_SWEEP_CRON: '0 0 0 1 1 *', GENERAL_CONTACT_EMAIL: 'info@example.com' };
@@ -52,7 +52,10 @@ export function offboardFormValues(form: OffboardFormValues): Record<string, Rec
   const mailbox = form.mailbox ?? null;
   return {
     offboard_mailbox: {
-      offboard_mailbox_search: { type: 'external_select', selected_option: mailbox === null ? null : { text: { type: 'plain_text', text: mailbox }, value: mailbox } },
+      offboard_mailbox_search: {
+        type: 'external_select',
+        selected_option: mailbox === null ? null : { text: { type: 'plain_text', text: mailbox }, value: mailbox },
+      },
     },
     offboard_forward_to: { value: emailText(form.forwardTo ?? null) },
     offboard_last_day: { value: datePicker(form.lastDay ?? null) },
@@ -110,7 +113,10 @@ export async function waitForStatusMessage(h: Harness, offboardingId: number, ch
   }, what);
 }
 
-export function clickOffboardButton(h: Harness, input: { userId: string; actionId: string; value: string; channelId: string; messageTs: string; label?: string }) {
+export function clickOffboardButton(
+  h: Harness,
+  input: { userId: string; actionId: string; value: string; channelId: string; messageTs: string; label?: string },
+) {
   const responseUrl = h.slack.responseUrl(input.label ?? `${input.actionId}-${input.userId}-${Math.random()}`);
   const done = h.driver.blockAction({
     userId: input.userId,

@@ -23,7 +23,11 @@ export interface SecondMariaDb {
 export async function startSecondMariaDb(): Promise<SecondMariaDb> {
   const dir = await mkdtemp(join(tmpdir(), 'mailroom-mariadb-'));
   const data = join(dir, 'data');
-  const install = spawnSync('mariadb-install-db', ['--no-defaults', `--datadir=${data}`, '--user=root', '--auth-root-authentication-method=normal', '--skip-test-db'], { encoding: 'utf8' });
+  const install = spawnSync(
+    'mariadb-install-db',
+    ['--no-defaults', `--datadir=${data}`, '--user=root', '--auth-root-authentication-method=normal', '--skip-test-db'],
+    { encoding: 'utf8' },
+  );
   if (install.status !== 0) throw new Error(`mariadb-install-db failed: ${install.stderr || install.stdout}`);
   const port = await freePort();
   let server: ChildProcess | undefined;
@@ -40,7 +44,17 @@ export async function startSecondMariaDb(): Promise<SecondMariaDb> {
   const start = async () => {
     server = spawn(
       '/usr/sbin/mariadbd',
-      ['--no-defaults', `--datadir=${data}`, `--port=${port}`, '--bind-address=127.0.0.1', `--socket=${join(dir, 'sock')}`, '--user=root', `--pid-file=${join(dir, 'pid')}`, '--skip-log-bin', '--innodb-buffer-pool-size=32M'],
+      [
+        '--no-defaults',
+        `--datadir=${data}`,
+        `--port=${port}`,
+        '--bind-address=127.0.0.1',
+        `--socket=${join(dir, 'sock')}`,
+        '--user=root',
+        `--pid-file=${join(dir, 'pid')}`,
+        '--skip-log-bin',
+        '--innodb-buffer-pool-size=32M',
+      ],
       { stdio: 'ignore' },
     );
     for (let waited = 0; waited < 30_000; waited += 100) {

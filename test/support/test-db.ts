@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import type { PrismaClient } from '../../src/generated/prisma/client.ts';
 import { createPrismaClient, withDatabase } from '../../src/platform/db/client.ts';
 import { applyMigrations } from '../../src/platform/db/migrate.ts';
 import { dropDatabase as dropDatabaseAt } from '../../src/platform/db/server.ts';
-import type { PrismaClient } from '../../src/generated/prisma/client.ts';
 
 export const DEFAULT_TEST_DATABASE_URL = 'mysql://root@127.0.0.1:3306';
 

@@ -19,8 +19,26 @@ describe('parseBatchFile', () => {
     expect(parsed.lineCount).toBe(2);
     expect(parsed.problems).toEqual([]);
     expect(parsed.entries).toEqual([
-      { line: 2, address: 'a@example.com', localPart: 'a', domain: 'example.com', password: `${STRONG}|x`, fullName: null, personalEmail: null, phone: null },
-      { line: 4, address: 'b@example.org', localPart: 'b', domain: 'example.org', password: null, fullName: null, personalEmail: null, phone: null },
+      {
+        line: 2,
+        address: 'a@example.com',
+        localPart: 'a',
+        domain: 'example.com',
+        password: `${STRONG}|x`,
+        fullName: null,
+        personalEmail: null,
+        phone: null,
+      },
+      {
+        line: 4,
+        address: 'b@example.org',
+        localPart: 'b',
+        domain: 'example.org',
+        password: null,
+        fullName: null,
+        personalEmail: null,
+        phone: null,
+      },
     ]);
   });
 
@@ -62,7 +80,16 @@ describe('parseBatchFile', () => {
     expect(parsed.format).toBe('csv');
     expect(parsed.lineCount).toBe(3);
     expect(parsed.entries).toEqual([
-      { line: 2, address: 'jane@example.com', localPart: 'jane', domain: 'example.com', password: null, fullName: 'Doe, Jane', personalEmail: 'jane@gmail.com', phone: '+14155552671' },
+      {
+        line: 2,
+        address: 'jane@example.com',
+        localPart: 'jane',
+        domain: 'example.com',
+        password: null,
+        fullName: 'Doe, Jane',
+        personalEmail: 'jane@gmail.com',
+        phone: '+14155552671',
+      },
     ]);
     expect(parsed.problems.map((p) => p.line)).toEqual([3, 4]);
     expect(parsed.problems[0]?.reasons.join('; ')).toMatch(/^personal_email: .*; phone: /);
@@ -72,7 +99,9 @@ describe('parseBatchFile', () => {
   it('refuses a CSV without a header without echoing its first line', () => {
     const parsed = parseBatchFile(`a@example.com,${STRONG}\nb@example.com,${STRONG}\n`, settings);
     expect(parsed.entries).toEqual([]);
-    expect(parsed.problems[0]?.reasons).toEqual(['a CSV file must start with a header line naming its columns, e.g. email,password,full_name,personal_email,phone']);
+    expect(parsed.problems[0]?.reasons).toEqual([
+      'a CSV file must start with a header line naming its columns, e.g. email,password,full_name,personal_email,phone',
+    ]);
     expect(parsed.problems[1]?.reasons).toEqual(['cannot be read: the header line is not valid']);
     expect(JSON.stringify(parsed.problems)).not.toContain(STRONG);
     expect(parseBatchFile('email,pasword\n', settings).problems[0]?.reasons).toEqual([

@@ -88,11 +88,17 @@ describe('mail provider settings', () => {
     for (const key of ['AURORA_URL', 'AURORA_ADMIN_LOGIN', 'AURORA_ADMIN_PASSWORD']) {
       expect(problems).toContain(`${key} is required when MAILBOX_PROVIDER=aurora`);
     }
-    expect(problemsOf(() => loadProviderConfig({ ...cliEnv, MAILBOX_PROVIDER: 'exchange' }))).toMatch(/MAILBOX_PROVIDER must be one of cpanel, whm, aurora/);
+    expect(problemsOf(() => loadProviderConfig({ ...cliEnv, MAILBOX_PROVIDER: 'exchange' }))).toMatch(
+      /MAILBOX_PROVIDER must be one of cpanel, whm, aurora/,
+    );
   });
 
   it('routes domains with MAILBOX_PROVIDER_BY_DOMAIN and requires the routed providers’ settings', () => {
-    const config = loadProviderConfig({ ...cliEnv, ...auroraEnv, MAILBOX_PROVIDER_BY_DOMAIN: ' Example.com = aurora , example.org=cpanel ' });
+    const config = loadProviderConfig({
+      ...cliEnv,
+      ...auroraEnv,
+      MAILBOX_PROVIDER_BY_DOMAIN: ' Example.com = aurora , example.org=cpanel ',
+    });
     expect(config.MAILBOX_PROVIDER_BY_DOMAIN).toEqual({ 'example.com': 'aurora', 'example.org': 'cpanel' });
 
     const problems = problemsOf(() => loadProviderConfig({ ...cliEnv, MAILBOX_PROVIDER_BY_DOMAIN: 'example.org=whm' }));
@@ -110,9 +116,11 @@ describe('mail provider settings', () => {
     expect(problemsOf(() => loadProviderConfig({ ...cliEnv, MAILBOX_PROVIDER_BY_DOMAIN: 'example.com=exchange' }))).toMatch(
       /MAILBOX_PROVIDER_BY_DOMAIN each entry must be domain=provider/,
     );
-    expect(problemsOf(() => loadProviderConfig({ ...cliEnv, ...auroraEnv, MAILBOX_PROVIDER_BY_DOMAIN: 'example.com=aurora,example.com=cpanel' }))).toMatch(
-      /MAILBOX_PROVIDER_BY_DOMAIN names example.com twice/,
-    );
+    expect(
+      problemsOf(() =>
+        loadProviderConfig({ ...cliEnv, ...auroraEnv, MAILBOX_PROVIDER_BY_DOMAIN: 'example.com=aurora,example.com=cpanel' }),
+      ),
+    ).toMatch(/MAILBOX_PROVIDER_BY_DOMAIN names example.com twice/);
   });
 
   it('applies the same provider rules to the bot’s full configuration', () => {
@@ -131,7 +139,10 @@ describe('cPanel and WHM sign-in methods', () => {
   });
 
   it('signs in to cPanel with the account password when CPANEL_AUTH=password, and then needs no token', () => {
-    expect(loadProviderConfig({ ...noToken, CPANEL_AUTH: 'password', CPANEL_PASSWORD: 'hunter2 with spaces' })).toMatchObject({ CPANEL_AUTH: 'password', CPANEL_PASSWORD: 'hunter2 with spaces' });
+    expect(loadProviderConfig({ ...noToken, CPANEL_AUTH: 'password', CPANEL_PASSWORD: 'hunter2 with spaces' })).toMatchObject({
+      CPANEL_AUTH: 'password',
+      CPANEL_PASSWORD: 'hunter2 with spaces',
+    });
     const problems = problemsOf(() => loadProviderConfig({ ...cliEnv, CPANEL_AUTH: 'password' }));
     expect(problems).toBe('CPANEL_PASSWORD is required when MAILBOX_PROVIDER=cpanel and CPANEL_AUTH=password');
     expect(problemsOf(() => loadProviderConfig({ ...noToken }))).toBe('CPANEL_API_TOKEN is required when MAILBOX_PROVIDER=cpanel');
@@ -141,12 +152,20 @@ describe('cPanel and WHM sign-in methods', () => {
     const hash = 'abc123\ndef456\n';
     const env = { ...cliEnv, ...whmEnv, WHM_API_TOKEN: undefined, MAILBOX_PROVIDER: 'whm', WHM_AUTH: 'accesshash', WHM_ACCESS_HASH: hash };
     expect(loadProviderConfig(env)).toMatchObject({ WHM_AUTH: 'accesshash', WHM_ACCESS_HASH: hash.trim() });
-    expect(problemsOf(() => loadProviderConfig({ ...env, WHM_ACCESS_HASH: undefined }))).toBe('WHM_ACCESS_HASH is required when MAILBOX_PROVIDER=whm and WHM_AUTH=accesshash');
+    expect(problemsOf(() => loadProviderConfig({ ...env, WHM_ACCESS_HASH: undefined }))).toBe(
+      'WHM_ACCESS_HASH is required when MAILBOX_PROVIDER=whm and WHM_AUTH=accesshash',
+    );
   });
 
   it('names bad methods and malformed secrets at once, without echoing the secrets', () => {
     const problems = problemsOf(() =>
-      loadProviderConfig({ ...cliEnv, CPANEL_AUTH: 'basic', WHM_AUTH: 'hash', CPANEL_PASSWORD: 'two\nlines-secret', WHM_ACCESS_HASH: 'not a hash!-secret' }),
+      loadProviderConfig({
+        ...cliEnv,
+        CPANEL_AUTH: 'basic',
+        WHM_AUTH: 'hash',
+        CPANEL_PASSWORD: 'two\nlines-secret',
+        WHM_ACCESS_HASH: 'not a hash!-secret',
+      }),
     );
     expect(problems).toContain('CPANEL_AUTH must be token or password');
     expect(problems).toContain('WHM_AUTH must be token or accesshash');
@@ -161,7 +180,13 @@ describe('cPanel and WHM sign-in methods', () => {
 describe('offboarding settings', () => {
   it('defaults retention, hour, sweep schedule and time zone', () => {
     const config = loadConfig(valid);
-    expect(config).toMatchObject({ HR_USER_IDS: ['U0HRPERSON'], RETENTION_DAYS: 30, OFFBOARD_HOUR: 17, OFFBOARD_SWEEP_CRON: '0 */15 * * * *', TIME_ZONE: 'UTC' });
+    expect(config).toMatchObject({
+      HR_USER_IDS: ['U0HRPERSON'],
+      RETENTION_DAYS: 30,
+      OFFBOARD_HOUR: 17,
+      OFFBOARD_SWEEP_CRON: '0 */15 * * * *',
+      TIME_ZONE: 'UTC',
+    });
     expect(config.HR_USERGROUP_ID).toBeUndefined();
   });
 
@@ -186,7 +211,14 @@ describe('offboarding settings', () => {
     } catch (error) {
       problems = (error as ConfigError).problems.join('\n');
     }
-    for (const key of ['RETENTION_DAYS', 'OFFBOARD_HOUR', 'OFFBOARD_SWEEP_CRON .*six-field', 'TIME_ZONE .*IANA', 'GENERAL_CONTACT_EMAIL', 'HR_USERGROUP_ID']) {
+    for (const key of [
+      'RETENTION_DAYS',
+      'OFFBOARD_HOUR',
+      'OFFBOARD_SWEEP_CRON .*six-field',
+      'TIME_ZONE .*IANA',
+      'GENERAL_CONTACT_EMAIL',
+      'HR_USERGROUP_ID',
+    ]) {
       expect(problems).toMatch(new RegExp(key));
     }
   });

@@ -23,7 +23,10 @@ describe('.env.example', () => {
     const lines = readFileSync('.env.example', 'utf8').split('\n');
     for (const key of documented) {
       const index = lines.findIndex((line) => line.startsWith(`${key}=`));
-      const above = lines.slice(0, index).reverse().find((line) => line.trim() !== '' && !/^[A-Z][A-Z0-9_]*=/.test(line));
+      const above = lines
+        .slice(0, index)
+        .reverse()
+        .find((line) => line.trim() !== '' && !/^[A-Z][A-Z0-9_]*=/.test(line));
       expect(above, `${key} needs a comment`).toMatch(/^#/);
     }
   });

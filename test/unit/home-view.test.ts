@@ -6,14 +6,37 @@ const now = new Date('2026-05-01T12:00:00Z');
 const long = (char: string) => char.repeat(5000);
 
 const waiting = (i: number): WaitingRequest => ({
-  id: i, address: `a${i}@example.com`, fullName: long('&'), requesterId: 'U0REQUEST1', createdAt: new Date(now.getTime() - i * 3_600_000), escalatedAt: now,
+  id: i,
+  address: `a${i}@example.com`,
+  fullName: long('&'),
+  requesterId: 'U0REQUEST1',
+  createdAt: new Date(now.getTime() - i * 3_600_000),
+  escalatedAt: now,
 });
 const own = (i: number): OwnRequest => ({
-  id: i, address: `b${i}@example.com`, fullName: long('<'), status: i % 2 === 0 ? 'REJECTED' : 'FAILED', superiorId: 'U0SUPERIOR', approverIds: ['U0SUPERIOR'],
-  routedToAdmins: false, escalatedAt: null, decidedById: 'U0SUPERIOR', decidedAt: now, decisionReason: long('>'), failureReason: long('*'), createdAt: now,
+  id: i,
+  address: `b${i}@example.com`,
+  fullName: long('<'),
+  status: i % 2 === 0 ? 'REJECTED' : 'FAILED',
+  superiorId: 'U0SUPERIOR',
+  approverIds: ['U0SUPERIOR'],
+  routedToAdmins: false,
+  escalatedAt: null,
+  decidedById: 'U0SUPERIOR',
+  decidedAt: now,
+  decisionReason: long('>'),
+  failureReason: long('*'),
+  createdAt: now,
 });
 const offboarding = (i: number): OpenOffboarding => ({
-  id: i, address: `c${i}@example.com`, leaverName: long('&'), initiatedById: 'U0HRPERSON', status: 'ACTIVE', runAt: now, deleteAfter: now, failedSteps: 3,
+  id: i,
+  address: `c${i}@example.com`,
+  leaverName: long('&'),
+  initiatedById: 'U0HRPERSON',
+  status: 'ACTIVE',
+  runAt: now,
+  deleteAfter: now,
+  failedSteps: 3,
 });
 const rows = <T>(make: (i: number) => T) => ({ items: Array.from({ length: HOME_LIST_MAX }, (_, i) => make(i + 1)), total: 1000 });
 
@@ -21,7 +44,15 @@ type Block = { type: string; text?: { text: string }; elements?: Array<{ text?: 
 
 describe('the Home view', () => {
   it('stays inside Slack’s limits when every list is full and every text is as long as it can be', () => {
-    const data: HomeData = { userId: 'U0HRPERSON', isHr: true, hrCheckFailed: false, waiting: rows(waiting), mine: rows(own), offboardings: rows(offboarding), failedCount: 1000 };
+    const data: HomeData = {
+      userId: 'U0HRPERSON',
+      isHr: true,
+      hrCheckFailed: false,
+      waiting: rows(waiting),
+      mine: rows(own),
+      offboardings: rows(offboarding),
+      failedCount: 1000,
+    };
     const view = buildHomeView(data, now);
     const blocks = view.blocks as Block[];
     expect(view.type).toBe('home');
@@ -29,7 +60,8 @@ describe('the Home view', () => {
     for (const block of blocks) {
       if (block.type === 'header') expect(block.text?.text.length).toBeLessThanOrEqual(150);
       if (block.type === 'section') expect(block.text?.text.length).toBeLessThanOrEqual(3000);
-      for (const element of block.elements ?? []) if (typeof element.text === 'string') expect(element.text.length).toBeLessThanOrEqual(3000);
+      for (const element of block.elements ?? [])
+        if (typeof element.text === 'string') expect(element.text.length).toBeLessThanOrEqual(3000);
     }
     expect(JSON.stringify(view).length).toBeLessThan(250_000);
     // User-supplied text is escaped, and a long reason is cut so it cannot crowd out its row.

@@ -47,7 +47,13 @@ const EXTRA_SCOPES: Record<string, { method: string; why: string }> = {
 };
 
 function recordRegistrations() {
-  const registered = { commands: [] as string[], actions: [] as string[], views: [] as string[], events: [] as string[], options: [] as string[] };
+  const registered = {
+    commands: [] as string[],
+    actions: [] as string[],
+    views: [] as string[],
+    events: [] as string[],
+    options: [] as string[],
+  };
   const app = {
     command: (name: string) => registered.commands.push(name),
     action: (id: string) => registered.actions.push(id),
@@ -56,7 +62,12 @@ function recordRegistrations() {
     options: (id: string) => registered.options.push(id),
     shortcut: () => {},
   } as unknown as App;
-  registerListeners(app, { requests: {} as RequestService, domains: ['example.com'], offboarding: {} as OffboardingService, home: {} as HomeService });
+  registerListeners(app, {
+    requests: {} as RequestService,
+    domains: ['example.com'],
+    offboarding: {} as OffboardingService,
+    home: {} as HomeService,
+  });
   return registered;
 }
 

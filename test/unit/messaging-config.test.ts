@@ -55,14 +55,44 @@ describe('messaging settings (Twilio, SMTP, credential links)', () => {
     expect(found).toMatch(/TWILIO_ACCOUNT_SID is required when any TWILIO_\* setting is set/);
     expect(found).toMatch(/TWILIO_AUTH_TOKEN is required/);
     expect(found).toMatch(/MAIL_FROM is required when SMTP_URL is set/);
-    expect(problems({ ...valid, TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 't' })).toMatch(/TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID is required/);
-    expect(problems({ ...valid, TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 't', TWILIO_FROM: '+14155550100', TWILIO_MESSAGING_SERVICE_SID: `MG${'1'.repeat(32)}` })).toMatch(/both set: set only one/);
-    expect(problems({ ...valid, TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 't', TWILIO_FROM: '+14155550100', TWILIO_API_URL: 'http://127.0.0.1:9', TWILIO_REGION: 'au1' })).toMatch(/TWILIO_REGION cannot be combined with TWILIO_API_URL/);
-    expect(problems({ ...valid, NODE_ENV: 'production', PUBLIC_URL: 'http://mailroom.example.com' })).toMatch(/PUBLIC_URL must be https:\/\/ in production/);
+    expect(problems({ ...valid, TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 't' })).toMatch(
+      /TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID is required/,
+    );
+    expect(
+      problems({
+        ...valid,
+        TWILIO_ACCOUNT_SID: SID,
+        TWILIO_AUTH_TOKEN: 't',
+        TWILIO_FROM: '+14155550100',
+        TWILIO_MESSAGING_SERVICE_SID: `MG${'1'.repeat(32)}`,
+      }),
+    ).toMatch(/both set: set only one/);
+    expect(
+      problems({
+        ...valid,
+        TWILIO_ACCOUNT_SID: SID,
+        TWILIO_AUTH_TOKEN: 't',
+        TWILIO_FROM: '+14155550100',
+        TWILIO_API_URL: 'http://127.0.0.1:9',
+        TWILIO_REGION: 'au1',
+      }),
+    ).toMatch(/TWILIO_REGION cannot be combined with TWILIO_API_URL/);
+    expect(problems({ ...valid, NODE_ENV: 'production', PUBLIC_URL: 'http://mailroom.example.com' })).toMatch(
+      /PUBLIC_URL must be https:\/\/ in production/,
+    );
   });
 
   it('names malformed values', () => {
-    const found = problems({ ...valid, TWILIO_ACCOUNT_SID: 'SK123', TWILIO_AUTH_TOKEN: 't', TWILIO_FROM: '555-1234', SMTP_URL: 'http://x', MAIL_FROM: 'nobody', PUBLIC_URL: 'ftp://x', CREDENTIAL_LINK_TTL_HOURS: '0' });
+    const found = problems({
+      ...valid,
+      TWILIO_ACCOUNT_SID: 'SK123',
+      TWILIO_AUTH_TOKEN: 't',
+      TWILIO_FROM: '555-1234',
+      SMTP_URL: 'http://x',
+      MAIL_FROM: 'nobody',
+      PUBLIC_URL: 'ftp://x',
+      CREDENTIAL_LINK_TTL_HOURS: '0',
+    });
     expect(found).toMatch(/TWILIO_ACCOUNT_SID must be a Twilio Account SID/);
     expect(found).toMatch(/TWILIO_FROM must be a phone number in E.164 form/);
     expect(found).toMatch(/SMTP_URL must be an smtp:\/\/ or smtps:\/\/ URL/);

@@ -4,10 +4,9 @@ import { migrationChecksum, scriptMatchesChecksum, splitSqlStatements } from '..
 
 describe('splitSqlStatements', () => {
   it('splits on semicolons and drops comment-only pieces', () => {
-    expect(splitSqlStatements('-- CreateTable\nCREATE TABLE a (id INT);\n\n-- AddForeignKey\nALTER TABLE a ADD x INT;\n-- trailing\n')).toEqual([
-      '-- CreateTable\nCREATE TABLE a (id INT)',
-      '-- AddForeignKey\nALTER TABLE a ADD x INT',
-    ]);
+    expect(
+      splitSqlStatements('-- CreateTable\nCREATE TABLE a (id INT);\n\n-- AddForeignKey\nALTER TABLE a ADD x INT;\n-- trailing\n'),
+    ).toEqual(['-- CreateTable\nCREATE TABLE a (id INT)', '-- AddForeignKey\nALTER TABLE a ADD x INT']);
   });
 
   it('keeps semicolons inside quotes, backticks and comments', () => {

@@ -27,7 +27,12 @@ const link = `https://mailroom.example.com/credentials/${'x'.repeat(27)}`;
 
 describe('notification templates', () => {
   it('keeps every SMS within one GSM-7 segment for long names and addresses', () => {
-    for (const sms of [approvalRequestSms(settings, facts), fillSecret(newHireLinkSms(settings, { ...facts, address: 'jane.doe@example.com' }, 72), link, 'text'), newHireCheckInboxSms(settings, facts), newHireRejectedSms(settings, facts)]) {
+    for (const sms of [
+      approvalRequestSms(settings, facts),
+      fillSecret(newHireLinkSms(settings, { ...facts, address: 'jane.doe@example.com' }, 72), link, 'text'),
+      newHireCheckInboxSms(settings, facts),
+      newHireRejectedSms(settings, facts),
+    ]) {
       expect(smsSegments(sms), sms).toMatchObject({ encoding: 'GSM-7', segments: 1 });
     }
   });

@@ -7,7 +7,10 @@ const domains = ['example.com', 'example.org'];
 describe('/request-email <text>', () => {
   it('fills the full name from plain words and suggests the local part from it', () => {
     expect(parseRequestCommandText('Jane Doe', domains)).toEqual({ fullName: 'Jane Doe', localPart: 'jane.doe' });
-    expect(parseRequestCommandText('  Zoë   O’Brien-Smith ', domains)).toEqual({ fullName: 'Zoë O’Brien-Smith', localPart: 'zoe.obrien-smith' });
+    expect(parseRequestCommandText('  Zoë   O’Brien-Smith ', domains)).toEqual({
+      fullName: 'Zoë O’Brien-Smith',
+      localPart: 'zoe.obrien-smith',
+    });
     expect(parseRequestCommandText('Jane Doe Jr.', domains)).toEqual({ fullName: 'Jane Doe Jr.', localPart: 'jane.doe.jr' });
   });
 
@@ -24,7 +27,11 @@ describe('/request-email <text>', () => {
   });
 
   it('combines a name and an address in any order, the typed address winning over the suggestion', () => {
-    expect(parseRequestCommandText('Jane Doe jd@example.org', domains)).toEqual({ fullName: 'Jane Doe', localPart: 'jd', domain: 'example.org' });
+    expect(parseRequestCommandText('Jane Doe jd@example.org', domains)).toEqual({
+      fullName: 'Jane Doe',
+      localPart: 'jd',
+      domain: 'example.org',
+    });
     expect(parseRequestCommandText('j.doe Jane Doe', domains)).toEqual({ fullName: 'Jane Doe', localPart: 'j.doe' });
   });
 
@@ -43,7 +50,9 @@ describe('/request-email <text>', () => {
     const prefill = parseRequestCommandText('Jane Doe jane.doe@example.org', domains);
     expect(prefill).toEqual({ fullName: 'Jane Doe', localPart: 'jane.doe', domain: 'example.org' });
     const modal = buildRequestModal({ domains, initialFullName: 'Jane Doe', initialLocalPart: 'jane.doe', initialDomain: 'example.org' });
-    const element = (blockId: string) => (modal.blocks.find((block) => 'block_id' in block && block.block_id === blockId) as unknown as { element: Record<string, unknown> }).element;
+    const element = (blockId: string) =>
+      (modal.blocks.find((block) => 'block_id' in block && block.block_id === blockId) as unknown as { element: Record<string, unknown> })
+        .element;
     expect(element('full_name').initial_value).toBe('Jane Doe');
     expect(element('local_part').initial_value).toBe('jane.doe');
     expect(element('domain').initial_option).toEqual({ text: { type: 'plain_text', text: 'example.org' }, value: 'example.org' });

@@ -30,7 +30,10 @@ function errorsFor(form: Partial<RawRequestForm>): Record<string, string> {
 
 describe('request form rules', () => {
   it('accepts the good form', () => {
-    expect(validate({})).toMatchObject({ ok: true, value: { address: 'jane.doe@example.com', phone: '+14155552671', superiorId: 'U0SUPERIOR' } });
+    expect(validate({})).toMatchObject({
+      ok: true,
+      value: { address: 'jane.doe@example.com', phone: '+14155552671', superiorId: 'U0SUPERIOR' },
+    });
   });
 
   const cases: Array<[string, Partial<RawRequestForm>, string, RegExp]> = [
@@ -59,13 +62,7 @@ describe('request form rules', () => {
 
   it('reports every broken field at once', () => {
     const errors = errorsFor({ fullName: '', localPart: 'x..y', personalEmail: 'nope', phone: 'abc', superiorId: undefined });
-    expect(Object.keys(errors).sort()).toEqual([
-      'fullName',
-      'localPart',
-      'personalEmail',
-      'phone',
-      'superior',
-    ]);
+    expect(Object.keys(errors).sort()).toEqual(['fullName', 'localPart', 'personalEmail', 'phone', 'superior']);
   });
 
   it('lower-cases the local part and gives the phone as E.164', () => {

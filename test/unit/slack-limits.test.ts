@@ -5,17 +5,17 @@
  * option values are never cut, and fallback texts are escaped like the blocks.
  */
 import { describe, expect, it } from 'vitest';
-import { defaultAutoReply } from '../../src/services/offboarding/intake.ts';
 import type { HomeData } from '../../src/services/home/model.ts';
+import { defaultAutoReply } from '../../src/services/offboarding/intake.ts';
 import type { OffboardingStatus, OffboardingSummary } from '../../src/services/offboarding/summary.ts';
 import type { RequestStatus, RequestSummary } from '../../src/services/requests/summary.ts';
+import { domainFromOptionValue, domainOptionValue, mailboxOptionValue, parseMailboxOptionValue } from '../../src/slack/option-values.ts';
 import { buildDeliveryFailedAlert } from '../../src/views/delivery-messages.ts';
 import { buildHomeView } from '../../src/views/home.ts';
 import { buildNoticeModal } from '../../src/views/notice-modal.ts';
 import { buildConfirmationMessage } from '../../src/views/offboard-confirm.ts';
 import { buildOffboardModal, mailboxOption } from '../../src/views/offboard-modal.ts';
 import { buildForwardNotice, buildOffboardStatusMessage } from '../../src/views/offboard-status.ts';
-import { domainFromOptionValue, domainOptionValue, mailboxOptionValue, parseMailboxOptionValue } from '../../src/slack/option-values.ts';
 import { buildRejectModal } from '../../src/views/reject-modal.ts';
 import {
   buildAdminFailureMessage,
@@ -59,7 +59,29 @@ const LIMITS = {
 } as const;
 
 // --- Extreme inputs from a seeded generator (no dependency, reproducible).
-const PIECES = ['&', '<', '>', '&amp;', '<@U123>', '👩🏽‍💻', '🇺🇦', 'é', 'e\u0301', 'שלום', 'مرحبا', '\u202E', '\u200F', '*', '_', '~', '`', 'a', ' ', '\n', '|'];
+const PIECES = [
+  '&',
+  '<',
+  '>',
+  '&amp;',
+  '<@U123>',
+  '👩🏽‍💻',
+  '🇺🇦',
+  'é',
+  'e\u0301',
+  'שלום',
+  'مرحبا',
+  '\u202E',
+  '\u200F',
+  '*',
+  '_',
+  '~',
+  '`',
+  'a',
+  ' ',
+  '\n',
+  '|',
+];
 function* extremeStrings(seed: number): Generator<string> {
   let state = seed;
   const next = () => {
@@ -234,8 +256,25 @@ const offboardingWith = (text: string, status: OffboardingStatus): OffboardingSu
   })),
 });
 
-const REQUEST_STATUSES: RequestStatus[] = ['PENDING_APPROVAL', 'APPROVED', 'PROVISIONING', 'ACTIVE', 'FAILED', 'REJECTED', 'CANCELLED', 'EXPIRED'];
-const OFFBOARDING_STATUSES: OffboardingStatus[] = ['SCHEDULED', 'ACTIVE', 'AWAITING_CONFIRMATION', 'DELETING', 'DELETED', 'CANCELLING', 'CANCELLED'];
+const REQUEST_STATUSES: RequestStatus[] = [
+  'PENDING_APPROVAL',
+  'APPROVED',
+  'PROVISIONING',
+  'ACTIVE',
+  'FAILED',
+  'REJECTED',
+  'CANCELLED',
+  'EXPIRED',
+];
+const OFFBOARDING_STATUSES: OffboardingStatus[] = [
+  'SCHEDULED',
+  'ACTIVE',
+  'AWAITING_CONFIRMATION',
+  'DELETING',
+  'DELETED',
+  'CANCELLING',
+  'CANCELLED',
+];
 
 describe('text helpers', () => {
   it('cut between graphemes, never inside a surrogate pair or an emoji sequence', () => {
@@ -243,7 +282,12 @@ describe('text helpers', () => {
     for (let max = 1; max < 40; max++) {
       const cut = truncate(family.repeat(10), max);
       expect(cut.length).toBeLessThanOrEqual(max);
-      expect(cut.replace('…', '').split(family).every((part) => part === '')).toBe(true);
+      expect(
+        cut
+          .replace('…', '')
+          .split(family)
+          .every((part) => part === ''),
+      ).toBe(true);
     }
     expect(truncate('e\u0301'.repeat(10), 4)).toBe('e\u0301…');
     expect(truncate('short', 5)).toBe('short');
@@ -279,7 +323,8 @@ describe('Block Kit builders stay inside Slack’s limits for any input', () => 
           reminder: buildReminderMessage(request, 'https://acme.slack.com/archives/D1/p1'),
           expired: buildExpiredNotice(request, 14),
         };
-        for (const [name, message] of Object.entries(messages)) expect(messageProblems(message), `${name} ${JSON.stringify(text.slice(0, 12))}`).toEqual([]);
+        for (const [name, message] of Object.entries(messages))
+          expect(messageProblems(message), `${name} ${JSON.stringify(text.slice(0, 12))}`).toEqual([]);
       }
     }
   });
@@ -288,7 +333,11 @@ describe('Block Kit builders stay inside Slack’s limits for any input', () => 
     for (const text of SAMPLES) {
       for (const status of OFFBOARDING_STATUSES) {
         const o = offboardingWith(text, status);
-        for (const [name, message] of Object.entries({ status: buildOffboardStatusMessage(o), forward: buildForwardNotice(o), confirm: buildConfirmationMessage(o, 2) })) {
+        for (const [name, message] of Object.entries({
+          status: buildOffboardStatusMessage(o),
+          forward: buildForwardNotice(o),
+          confirm: buildConfirmationMessage(o, 2),
+        })) {
           expect(messageProblems(message), `${name} ${status} ${JSON.stringify(text.slice(0, 12))}`).toEqual([]);
         }
       }
@@ -300,7 +349,10 @@ describe('Block Kit builders stay inside Slack’s limits for any input', () => 
   it('modals: request (long domains), offboard (a 200-character name’s default subject), reject, notice', () => {
     const domains = ['example.com', LONG_DOMAIN, `${'b'.repeat(240)}.org`];
     for (const text of SAMPLES) {
-      expect(viewProblems(buildRequestModal({ domains, initialFullName: text, initialLocalPart: text }) as unknown as Node), JSON.stringify(text.slice(0, 12))).toEqual([]);
+      expect(
+        viewProblems(buildRequestModal({ domains, initialFullName: text, initialLocalPart: text }) as unknown as Node),
+        JSON.stringify(text.slice(0, 12)),
+      ).toEqual([]);
     }
     const request = buildRequestModal({ domains });
     const domainBlock = (request.blocks as unknown as Node[]).find((block) => block.block_id === 'domain');
@@ -310,7 +362,12 @@ describe('Block Kit builders stay inside Slack’s limits for any input', () => 
 
     for (const text of SAMPLES) {
       const name = truncate(text, 200);
-      const reply = defaultAutoReply({ leaverName: name, forwardTo: 'sam@example.com', forwardToName: name, generalContact: 'info@example.com' });
+      const reply = defaultAutoReply({
+        leaverName: name,
+        forwardTo: 'sam@example.com',
+        forwardToName: name,
+        generalContact: 'info@example.com',
+      });
       const view = buildOffboardModal({
         mailbox: { address: LONG_ADDRESS, value: mailboxOptionValue(LONG_ADDRESS, 42, domains), label: `${LONG_ADDRESS} — ${text}` },
         forwardTo: 'sam@example.com',
@@ -332,12 +389,45 @@ describe('Block Kit builders stay inside Slack’s limits for any input', () => 
         userId: 'U0HR',
         isHr: true,
         hrCheckFailed: false,
-        waiting: { items: [{ id: 1, address: 'a@example.com', fullName: text, requesterId: 'U1', createdAt: at, escalatedAt: at }], total: 1 },
-        mine: {
-          items: [{ id: 2, address: 'b@example.com', fullName: text, status: 'REJECTED', superiorId: 'U2', approverIds: ['U2'], routedToAdmins: false, escalatedAt: null, decidedById: 'U2', decidedAt: at, decisionReason: text, failureReason: text, createdAt: at }],
+        waiting: {
+          items: [{ id: 1, address: 'a@example.com', fullName: text, requesterId: 'U1', createdAt: at, escalatedAt: at }],
           total: 1,
         },
-        offboardings: { items: [{ id: 3, address: 'c@example.com', leaverName: text, initiatedById: 'U3', status: 'ACTIVE', runAt: at, deleteAfter: at, failedSteps: 1 }], total: 1 },
+        mine: {
+          items: [
+            {
+              id: 2,
+              address: 'b@example.com',
+              fullName: text,
+              status: 'REJECTED',
+              superiorId: 'U2',
+              approverIds: ['U2'],
+              routedToAdmins: false,
+              escalatedAt: null,
+              decidedById: 'U2',
+              decidedAt: at,
+              decisionReason: text,
+              failureReason: text,
+              createdAt: at,
+            },
+          ],
+          total: 1,
+        },
+        offboardings: {
+          items: [
+            {
+              id: 3,
+              address: 'c@example.com',
+              leaverName: text,
+              initiatedById: 'U3',
+              status: 'ACTIVE',
+              runAt: at,
+              deleteAfter: at,
+              failedSteps: 1,
+            },
+          ],
+          total: 1,
+        },
         failedCount: 2,
       };
       expect(viewProblems(buildHomeView(data, at) as unknown as Node)).toEqual([]);
@@ -363,6 +453,9 @@ describe('option values are never cut', () => {
     expect(parseMailboxOptionValue(imported)).toEqual({ kind: 'import', domainIndex: 1, localPart: 'x'.repeat(64) });
     expect(parseMailboxOptionValue('m:5')).toEqual({ kind: 'mailbox', id: 5 });
     expect(parseMailboxOptionValue('jane@example.com')).toEqual({ kind: 'address', address: 'jane@example.com' });
-    expect(mailboxOption({ address: LONG_ADDRESS, value: 'm:5' })).toEqual({ text: { type: 'plain_text', text: expect.stringMatching(/…$/) }, value: 'm:5' });
+    expect(mailboxOption({ address: LONG_ADDRESS, value: 'm:5' })).toEqual({
+      text: { type: 'plain_text', text: expect.stringMatching(/…$/) },
+      value: 'm:5',
+    });
   });
 });

@@ -14,7 +14,9 @@ describe('a click on a request that was already decided', () => {
     );
     expect(describeDecided('APPROVED', SAM)).toBe(`This request was already approved by <@${SAM}>.`);
     expect(describeDecided('PROVISIONING', SAM)).toBe(`This request was already approved by <@${SAM}>; the mailbox is being created.`);
-    expect(describeDecided('FAILED', SAM)).toBe(`This request was already approved by <@${SAM}>, but creating the mailbox failed; the admins were told.`);
+    expect(describeDecided('FAILED', SAM)).toBe(
+      `This request was already approved by <@${SAM}>, but creating the mailbox failed; the admins were told.`,
+    );
     expect(describeDecided('REJECTED', SAM)).toBe(`This request was already rejected by <@${SAM}>.`);
     expect(describeDecided('CANCELLED', 'U0REQUEST1')).toBe('This request was already cancelled by <@U0REQUEST1>.');
     expect(describeDecided('EXPIRED', null)).toBe('This request already expired without a decision.');
@@ -46,10 +48,16 @@ describe('the requester’s notice when they named themself as superior', () => 
 
   it('says "for approval" right after whom it went to, and the reason after that', () => {
     const pending = buildSubmittedNotice(summary, ['U0ADMIN001', 'U0ADMIN002']);
-    expect(pending.text).toContain('is on its way to the admins (<@U0ADMIN001>, <@U0ADMIN002>) for approval, because you are the new hire’s superior.');
+    expect(pending.text).toContain(
+      'is on its way to the admins (<@U0ADMIN001>, <@U0ADMIN002>) for approval, because you are the new hire’s superior.',
+    );
     expect(pending.text).not.toContain('superior for approval');
-    const decided = buildSubmittedNotice({ ...summary, status: 'APPROVED', decidedById: 'U0ADMIN001', decidedAt: new Date() }, ['U0ADMIN001']);
-    expect(JSON.stringify(decided.blocks)).toContain('went to the admins (<@U0ADMIN001>) for approval, because you are the new hire’s superior.');
+    const decided = buildSubmittedNotice({ ...summary, status: 'APPROVED', decidedById: 'U0ADMIN001', decidedAt: new Date() }, [
+      'U0ADMIN001',
+    ]);
+    expect(JSON.stringify(decided.blocks)).toContain(
+      'went to the admins (<@U0ADMIN001>) for approval, because you are the new hire’s superior.',
+    );
   });
 
   it('keeps the plain wording for a request that went to the superior', () => {
@@ -72,7 +80,10 @@ describe('phone numbers', () => {
 
   it('still suggests one for a number typed without it', () => {
     const checked = checkPhone('12345', 'US');
-    expect(checked).toEqual({ ok: false, message: 'This is not a valid phone number for US; add the country code (e.g. +44 …) if it is abroad.' });
+    expect(checked).toEqual({
+      ok: false,
+      message: 'This is not a valid phone number for US; add the country code (e.g. +44 …) if it is abroad.',
+    });
   });
 
   it('reads 00 as the international prefix', () => {
@@ -103,7 +114,9 @@ describe('the new hire’s rejection SMS', () => {
   const settings = { companyName: 'Acme', itContact: 'it@example.com' };
 
   it('keeps the space after "Reason:"', () => {
-    expect(newHireRejectedSms(settings, facts)).toBe('Acme: the request for your work email was not approved. Reason: Wrong team Details sent by email.');
+    expect(newHireRejectedSms(settings, facts)).toBe(
+      'Acme: the request for your work email was not approved. Reason: Wrong team Details sent by email.',
+    );
   });
 
   it('stays in one GSM-7 segment with a long reason full of typographic characters', () => {

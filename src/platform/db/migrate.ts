@@ -90,7 +90,10 @@ async function readMigrationFolders(dir: string): Promise<MigrationFolder[]> {
   if (existsSync(lockFile)) {
     const provider = /^\s*provider\s*=\s*"([^"]*)"/m.exec(await readFile(lockFile, 'utf8'))?.[1];
     if (provider !== undefined && provider !== 'mysql') {
-      throw new MigrationError('INVALID_CONFIG', `${lockFile} says provider = "${provider}", but these migrations are applied to MySQL/MariaDB`);
+      throw new MigrationError(
+        'INVALID_CONFIG',
+        `${lockFile} says provider = "${provider}", but these migrations are applied to MySQL/MariaDB`,
+      );
     }
   }
   const entries = await readdir(dir, { withFileTypes: true });
@@ -109,8 +112,6 @@ async function readMigrationFolders(dir: string): Promise<MigrationFolder[]> {
   }
   return folders;
 }
-
-
 
 /**
  * Applies every pending migration under `migrationsDir` to the database named in `databaseUrl`
@@ -138,7 +139,11 @@ export async function applyMigrations(options: ApplyMigrationsOptions): Promise<
     const { alreadyApplied, pending, missingFromDisk } = planMigrations(folders, rows);
     if (missingFromDisk.length > 0) {
       const warn = logger?.warn ?? logger?.info;
-      warn?.call(logger, { migrations: missingFromDisk }, `${missingFromDisk.length} migration(s) recorded in ${MIGRATIONS_TABLE} have no folder in the migrations directory`);
+      warn?.call(
+        logger,
+        { migrations: missingFromDisk },
+        `${missingFromDisk.length} migration(s) recorded in ${MIGRATIONS_TABLE} have no folder in the migrations directory`,
+      );
     }
     const applied: string[] = [];
     for (const folder of pending) {
@@ -156,16 +161,25 @@ export async function applyMigrations(options: ApplyMigrationsOptions): Promise<
 }
 
 async function takeLock(connection: Connection): Promise<true> {
-  const [lockRows] = await connection.query<RowDataPacket[]>('SELECT GET_LOCK(?, ?) AS acquired', [MIGRATION_LOCK_NAME, LOCK_TIMEOUT_SECONDS]);
+  const [lockRows] = await connection.query<RowDataPacket[]>('SELECT GET_LOCK(?, ?) AS acquired', [
+    MIGRATION_LOCK_NAME,
+    LOCK_TIMEOUT_SECONDS,
+  ]);
   if (Number(lockRows[0]?.acquired) !== 1) {
-    throw new MigrationError('LOCK_TIMEOUT', `Could not take the "${MIGRATION_LOCK_NAME}" lock within ${LOCK_TIMEOUT_SECONDS}s: another process is migrating`);
+    throw new MigrationError(
+      'LOCK_TIMEOUT',
+      `Could not take the "${MIGRATION_LOCK_NAME}" lock within ${LOCK_TIMEOUT_SECONDS}s: another process is migrating`,
+    );
   }
   return true;
 }
 
 async function useDatabase(connection: Connection, database: string, logger: MigrationLogger | undefined): Promise<void> {
   // Only create when missing: an app user granted rights on its own database alone may not CREATE.
-  const [schemaRows] = await connection.query<RowDataPacket[]>('SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [database]);
+  const [schemaRows] = await connection.query<RowDataPacket[]>(
+    'SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?',
+    [database],
+  );
   if (schemaRows.length === 0) {
     await connection.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(database)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
     logger?.info({ database }, 'Created database');
@@ -201,7 +215,10 @@ async function readHistory(connection: Connection): Promise<MigrationRow[]> {
 }
 
 /** Verifies every applied migration against its file before anything new is applied. */
-function planMigrations(folders: MigrationFolder[], rows: MigrationRow[]): { alreadyApplied: string[]; pending: MigrationFolder[]; missingFromDisk: string[] } {
+function planMigrations(
+  folders: MigrationFolder[],
+  rows: MigrationRow[],
+): { alreadyApplied: string[]; pending: MigrationFolder[]; missingFromDisk: string[] } {
   const finishedByName = new Map<string, MigrationRow[]>();
   for (const row of rows) {
     if (row.finished_at === null || row.rolled_back_at !== null) continue;

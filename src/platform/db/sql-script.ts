@@ -15,7 +15,8 @@ export function scriptMatchesChecksum(script: string, checksum: string): boolean
   const candidates = [script, script.replace(/\r\n/g, '\n'), script.replace(/\n/g, '\r\n')];
   return candidates.some((candidate) => {
     const digest = createHash('sha256').update(candidate).digest();
-    const formatted = checksum.length !== 0 && checksum.length !== 64 ? [...digest].map((byte) => byte.toString(16)).join('') : digest.toString('hex');
+    const formatted =
+      checksum.length !== 0 && checksum.length !== 64 ? [...digest].map((byte) => byte.toString(16)).join('') : digest.toString('hex');
     return formatted === checksum;
   });
 }

@@ -2,7 +2,14 @@
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { sameAddress, splitAddress } from '../../lib/address.ts';
-import type { AutoReplyInfo, AutoReplyInput, CreateMailboxInput, MailboxInfo, MailboxProvider, ProviderResult } from '../mailbox-provider.ts';
+import type {
+  AutoReplyInfo,
+  AutoReplyInput,
+  CreateMailboxInput,
+  MailboxInfo,
+  MailboxProvider,
+  ProviderResult,
+} from '../mailbox-provider.ts';
 import type { UapiTransport } from './transport.ts';
 import { epochSeconds, fail, fromEpoch, ok, type Params, scrub, truthy } from './uapi.ts';
 

@@ -56,7 +56,8 @@ class ExecuteTransport implements UapiTransport {
     if (statusCode === 401 || statusCode === 403) {
       return { status: statusCode, result: fail('auth_failed', `cPanel ${fn}: HTTP ${statusCode} (${this.#check})`) };
     }
-    if (statusCode < 200 || statusCode >= 300) return { status: statusCode, result: fail('unavailable', `cPanel ${fn}: HTTP ${statusCode}`) };
+    if (statusCode < 200 || statusCode >= 300)
+      return { status: statusCode, result: fail('unavailable', `cPanel ${fn}: HTTP ${statusCode}`) };
     const envelope = parseEnvelope(body);
     if (!envelope) return { status: statusCode, result: fail('unavailable', `cPanel ${fn}: unreadable answer (HTTP ${statusCode})`) };
     return { status: statusCode, result: fromUapiEnvelope(envelope, `cPanel ${fn}`) };

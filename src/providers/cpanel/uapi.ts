@@ -28,9 +28,7 @@ export const epochSeconds = (date: Date): string => String(Math.floor(date.getTi
 
 export function fromEpoch(value: unknown): Date | null {
   const seconds = Number(value);
-  return value === null || value === undefined || value === '' || !Number.isFinite(seconds)
-    ? null
-    : new Date(seconds * 1000);
+  return value === null || value === undefined || value === '' || !Number.isFinite(seconds) ? null : new Date(seconds * 1000);
 }
 
 export function parseEnvelope(body: string): UapiEnvelope | null {

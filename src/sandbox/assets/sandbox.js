@@ -32,7 +32,10 @@ async function refresh() {
   if (polling) return;
   polling = true;
   try {
-    const answer = await fetch(`/sandbox/state?as=${encodeURIComponent(as)}`, { headers: { accept: 'application/json' }, cache: 'no-store' });
+    const answer = await fetch(`/sandbox/state?as=${encodeURIComponent(as)}`, {
+      headers: { accept: 'application/json' },
+      cache: 'no-store',
+    });
     if (answer.ok) applyPanels((await answer.json()).panels);
   } catch {
     // The sandbox is restarting or gone; the next tick tries again.
@@ -159,7 +162,9 @@ function setUpCombo(combo, form) {
     const ask = ++asked;
     const view = form.querySelector('input[name=view_id]').value;
     const url = `/sandbox/options?as=${encodeURIComponent(as)}&view_id=${encodeURIComponent(view)}&block_id=${encodeURIComponent(combo.dataset.block)}&action_id=${encodeURIComponent(combo.dataset.action)}&q=${encodeURIComponent(query)}`;
-    const answer = await fetch(url, { headers: { accept: 'application/json' } }).then((r) => r.json()).catch(() => ({ options: [] }));
+    const answer = await fetch(url, { headers: { accept: 'application/json' } })
+      .then((r) => r.json())
+      .catch(() => ({ options: [] }));
     if (ask !== asked) return;
     list.replaceChildren(
       ...(answer.options.length
@@ -229,7 +234,8 @@ document.addEventListener('keydown', (event) => {
 });
 
 // The server rendered the first panels; remember them so the first poll only changes what moved.
-for (const element of document.querySelectorAll('[data-panel]')) if (element.dataset.panel !== 'modal') shown[element.dataset.panel] = element.innerHTML;
+for (const element of document.querySelectorAll('[data-panel]'))
+  if (element.dataset.panel !== 'modal') shown[element.dataset.panel] = element.innerHTML;
 setUpModal();
 setInterval(refresh, POLL_MS);
 document.addEventListener('visibilitychange', () => document.visibilityState === 'visible' && refresh());

@@ -84,7 +84,10 @@ export class FakeTwilio {
     for (;;) {
       const found = this.messagesTo(number)[0];
       if (found) return found;
-      if (Date.now() > deadline) throw new Error(`no SMS to ${number} within ${timeoutMs} ms; requests: ${JSON.stringify(this.requests.map((r) => [r.form.To, r.status]))}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `no SMS to ${number} within ${timeoutMs} ms; requests: ${JSON.stringify(this.requests.map((r) => [r.form.To, r.status]))}`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
@@ -107,7 +110,8 @@ export class FakeTwilio {
     if (!match || req.method !== 'POST') return error(404, 20404, `The requested resource ${path} was not found`);
     const expected = `Basic ${Buffer.from(`${this.options.accountSid}:${this.options.authToken}`).toString('base64')}`;
     if (req.headers.authorization !== expected || match[1] !== this.options.accountSid) return error(401, 20003, 'Authenticate');
-    if (!String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) return error(400, 20001, 'Content-Type must be form-encoded');
+    if (!String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded'))
+      return error(400, 20001, 'Content-Type must be form-encoded');
 
     const at = this.failures.findIndex((f) => f.to === undefined || f.to === form.To);
     const failure = at === -1 ? undefined : this.failures.splice(at, 1)[0]?.failure;
@@ -118,13 +122,20 @@ export class FakeTwilio {
     if (failure === 'hang') return answer(0, undefined);
 
     if (!form.To) return error(400, 21604, "A 'To' phone number is required.");
-    if (!E164.test(form.To) || this.invalidNumbers.has(form.To)) return error(400, 21211, `The 'To' number ${form.To} is not a valid phone number.`);
+    if (!E164.test(form.To) || this.invalidNumbers.has(form.To))
+      return error(400, 21211, `The 'To' number ${form.To} is not a valid phone number.`);
     if (!form.From && !form.MessagingServiceSid) return error(400, 21603, "A 'From' phone number is required.");
     if (!form.Body) return error(400, 21602, 'Message body is required.');
     if (form.Body.length > 1600) return error(400, 21617, 'The concatenated message body exceeds the 1600 character limit.');
 
     const sid = `SM${randomBytes(16).toString('hex')}`;
-    const message: FakeTwilioMessage = { sid, to: form.To, from: form.From ?? null, messagingServiceSid: form.MessagingServiceSid ?? null, body: form.Body };
+    const message: FakeTwilioMessage = {
+      sid,
+      to: form.To,
+      from: form.From ?? null,
+      messagingServiceSid: form.MessagingServiceSid ?? null,
+      body: form.Body,
+    };
     this.messages.push(message);
     const now = new Date().toUTCString().replace('GMT', '+0000');
     answer(201, {
@@ -151,7 +162,6 @@ export class FakeTwilio {
     });
   }
 }
-
 
 export async function startFakeTwilio(options: FakeTwilioOptions): Promise<FakeTwilio> {
   const fake = new FakeTwilio(options);

@@ -60,11 +60,15 @@ export interface BatchCreateResult {
   stoppedBecause: 'interrupted' | 'credentials_refused' | null;
 }
 
-
 /** Waits `ms`, or less if `signal` aborts (then resolves too: the caller checks the signal). */
-const sleep = (ms: number, signal: AbortSignal | undefined): Promise<void> => delay(ms, undefined, signal ? { signal } : {}).catch(() => undefined);
+const sleep = (ms: number, signal: AbortSignal | undefined): Promise<void> =>
+  delay(ms, undefined, signal ? { signal } : {}).catch(() => undefined);
 
-export async function createMailboxes(entries: readonly BatchEntry[], deps: BatchCreateDeps, options: BatchCreateOptions): Promise<BatchCreateResult> {
+export async function createMailboxes(
+  entries: readonly BatchEntry[],
+  deps: BatchCreateDeps,
+  options: BatchCreateOptions,
+): Promise<BatchCreateResult> {
   const limit = pLimit(Math.max(1, options.concurrency));
   let stoppedBecause: BatchCreateResult['stoppedBecause'] = null;
   const stopReason = (): string | null => {
@@ -82,7 +86,12 @@ export async function createMailboxes(entries: readonly BatchEntry[], deps: Batc
           ? { status: 'not_attempted', line: entry.line, address: entry.address, reason }
           : await createOne(entry, deps, options).catch((error: unknown): BatchOutcome => {
               deps.logger.error({ err: error, line: entry.line }, 'batch-create: unexpected error');
-              return { status: 'failed', line: entry.line, address: entry.address, reason: `unexpected error: ${error instanceof Error ? error.message : String(error)}` };
+              return {
+                status: 'failed',
+                line: entry.line,
+                address: entry.address,
+                reason: `unexpected error: ${error instanceof Error ? error.message : String(error)}`,
+              };
             });
         if (outcome.status === 'failed' && outcome.reason.startsWith(CREDENTIALS_REFUSED)) stoppedBecause ??= 'credentials_refused';
         options.onOutcome?.(outcome);
@@ -103,7 +112,8 @@ async function createOne(entry: BatchEntry, deps: BatchCreateDeps, options: Batc
 
   // A pending Slack request for this address would fail as "not created by this request".
   const open = await prisma.emailRequest.findUnique({ where: { openAddress: address }, select: { id: true } });
-  if (open) return { status: 'failed', line, address, reason: `request #${open.id} for this address is still open in Slack; decide it there` };
+  if (open)
+    return { status: 'failed', line, address, reason: `request #${open.id} for this address is still open in Slack; decide it there` };
 
   const password = entry.password ?? generatePassword();
   const generated = entry.password === null;
@@ -138,13 +148,17 @@ async function createOne(entry: BatchEntry, deps: BatchCreateDeps, options: Batc
 
   const failure = lastFailure as { ok: false; code: string; reason: string };
   const reason = failure.code === 'auth_failed' ? `${CREDENTIALS_REFUSED}${failure.reason}` : failure.reason;
-  await recordAudit(prisma, {
-    actor: deps.actor,
-    action: 'mailbox.create_failed',
-    subject: mailboxSubject(address),
-    outcome: 'failed',
-    details: { address, provider: providerName, reason: failure.reason, code: failure.code, source: options.source, line },
-  }, now(deps));
+  await recordAudit(
+    prisma,
+    {
+      actor: deps.actor,
+      action: 'mailbox.create_failed',
+      subject: mailboxSubject(address),
+      outcome: 'failed',
+      details: { address, provider: providerName, reason: failure.reason, code: failure.code, source: options.source, line },
+    },
+    now(deps),
+  );
   return { status: 'failed', line, address, reason };
 }
 
@@ -162,13 +176,17 @@ async function recordCreated(
   try {
     await deps.prisma.$transaction(async (tx) => {
       await upsertMailbox(tx, entry, deps, providerName);
-      await recordAudit(tx, {
-        actor: deps.actor,
-        action: 'mailbox.created',
-        subject: mailboxSubject(address),
-        outcome: 'ok',
-        details: { address, provider: providerName, quotaMb: deps.quotaMb, passwordGenerated: generated, source: options.source, line },
-      }, now(deps));
+      await recordAudit(
+        tx,
+        {
+          actor: deps.actor,
+          action: 'mailbox.created',
+          subject: mailboxSubject(address),
+          outcome: 'ok',
+          details: { address, provider: providerName, quotaMb: deps.quotaMb, passwordGenerated: generated, source: options.source, line },
+        },
+        now(deps),
+      );
     });
   } catch (error) {
     deps.logger.error({ err: error, address }, 'batch-create: created at the provider but not recorded');
@@ -182,24 +200,41 @@ async function recordCreated(
   return { status: 'created', line, address, provider: providerName, passwordGenerated: generated };
 }
 
-async function recordSkipped(entry: BatchEntry, deps: BatchCreateDeps, options: BatchCreateOptions, providerName: string, passwordMatches: boolean): Promise<BatchOutcome> {
+async function recordSkipped(
+  entry: BatchEntry,
+  deps: BatchCreateDeps,
+  options: BatchCreateOptions,
+  providerName: string,
+  passwordMatches: boolean,
+): Promise<BatchOutcome> {
   const { line, address } = entry;
   const known = await deps.prisma.mailbox.findUnique({ where: { address }, select: { status: true } });
   const record = passwordMatches && (!known || known.status === 'DELETED');
   await deps.prisma.$transaction(async (tx) => {
     if (record) await upsertMailbox(tx, entry, deps, providerName);
-    await recordAudit(tx, {
-      actor: deps.actor,
-      action: record ? 'mailbox.recorded' : 'mailbox.create_skipped',
-      subject: mailboxSubject(address),
-      outcome: record ? 'ok' : 'ignored',
-      details: { address, provider: providerName, reason: 'already exists', source: options.source, line },
-    }, now(deps));
+    await recordAudit(
+      tx,
+      {
+        actor: deps.actor,
+        action: record ? 'mailbox.recorded' : 'mailbox.create_skipped',
+        subject: mailboxSubject(address),
+        outcome: record ? 'ok' : 'ignored',
+        details: { address, provider: providerName, reason: 'already exists', source: options.source, line },
+      },
+      now(deps),
+    );
   });
   const reason = record
     ? `already exists at ${providerName} with the password in the file; now recorded by Mailroom`
     : `already exists at ${providerName}`;
-  return { status: 'skipped', line, address, provider: providerName, reason, recorded: record || (known !== null && known.status !== 'DELETED') };
+  return {
+    status: 'skipped',
+    line,
+    address,
+    provider: providerName,
+    reason,
+    recorded: record || (known !== null && known.status !== 'DELETED'),
+  };
 }
 
 const now = (deps: BatchCreateDeps): Date => (deps.clock ?? systemClock).now();
@@ -213,9 +248,21 @@ async function upsertMailbox(tx: Prisma.TransactionClient, entry: BatchEntry, de
       ...(entry.personalEmail ? { personalEmail: entry.personalEmail } : {}),
       ...(entry.phone ? { phone: entry.phone } : {}),
     };
-    const staff = await tx.staff.upsert({ where: { workEmail: address }, create: { workEmail: address, ...details, createdAt: now(deps) }, update: details, select: { id: true } });
+    const staff = await tx.staff.upsert({
+      where: { workEmail: address },
+      create: { workEmail: address, ...details, createdAt: now(deps) },
+      update: details,
+      select: { id: true },
+    });
     staffId = staff.id;
   }
-  const mailbox = { localPart, domain, provider: providerName, status: 'ACTIVE' as const, quotaMb: deps.quotaMb, ...(staffId === null ? {} : { staffId }) };
+  const mailbox = {
+    localPart,
+    domain,
+    provider: providerName,
+    status: 'ACTIVE' as const,
+    quotaMb: deps.quotaMb,
+    ...(staffId === null ? {} : { staffId }),
+  };
   await tx.mailbox.upsert({ where: { address }, create: { address, ...mailbox, createdAt: now(deps) }, update: mailbox });
 }

@@ -104,7 +104,11 @@ function detectFormat(lines: readonly string[]): BatchFormat {
   return cells !== null && cells[0]?.trim().toLowerCase() === 'email' ? 'csv' : first.includes(',') ? 'csv' : 'pipe';
 }
 
-const columnName = (raw: string): string => raw.trim().toLowerCase().replace(/[\s-]+/g, '_');
+const columnName = (raw: string): string =>
+  raw
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
 
 /** Parses and checks the whole file; nothing is created here. */
 export function parseBatchFile(text: string, settings: BatchSettings, format?: BatchFormat): ParsedBatch {
@@ -119,7 +123,11 @@ export function parseBatchFile(text: string, settings: BatchSettings, format?: B
       const line = index + 1;
       const bar = text.indexOf('|');
       if (bar < 0) {
-        problems.push({ line, address: null, reasons: ['expected “email | password” (leave the password out, as in “email |”, to generate one)'] });
+        problems.push({
+          line,
+          address: null,
+          reasons: ['expected “email | password” (leave the password out, as in “email |”, to generate one)'],
+        });
         return;
       }
       // Only the first | separates: a password may contain | itself.
@@ -140,7 +148,8 @@ export function parseBatchFile(text: string, settings: BatchSettings, format?: B
           reasons.push(`a CSV file must start with a header line naming its columns, e.g. ${CSV_COLUMNS.join(',')}`);
         } else {
           for (const name of names) {
-            if (!(CSV_COLUMNS as readonly string[]).includes(name)) reasons.push(`unknown column “${name}” (known: ${CSV_COLUMNS.join(', ')})`);
+            if (!(CSV_COLUMNS as readonly string[]).includes(name))
+              reasons.push(`unknown column “${name}” (known: ${CSV_COLUMNS.join(', ')})`);
           }
           const repeated = names.filter((name, i) => names.indexOf(name) !== i);
           if (repeated.length > 0) reasons.push(`column “${repeated[0]}” appears twice`);
@@ -225,11 +234,17 @@ function checkRow(row: RawRow, settings: BatchSettings): { address: string | nul
   if (password !== null) {
     const strength = cpanelPasswordStrength(password);
     if (strength < MIN_PASSWORD_STRENGTH) {
-      reasons.push(`the password is too weak (strength ${strength} of 100; at least ${MIN_PASSWORD_STRENGTH} is needed; leave it empty to generate one)`);
+      reasons.push(
+        `the password is too weak (strength ${strength} of 100; at least ${MIN_PASSWORD_STRENGTH} is needed; leave it empty to generate one)`,
+      );
     }
   }
 
-  const optional = <T>(raw: string | undefined, field: string, check: (value: string) => { ok: true; value: T } | { ok: false; message: string }): T | null => {
+  const optional = <T>(
+    raw: string | undefined,
+    field: string,
+    check: (value: string) => { ok: true; value: T } | { ok: false; message: string },
+  ): T | null => {
     if (raw === undefined || raw.trim() === '') return null;
     const result = check(raw);
     if (result.ok) return result.value;

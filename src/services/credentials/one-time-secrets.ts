@@ -12,7 +12,6 @@ import { recordAudit, requestSubject, SYSTEM_ACTOR } from '../audit/audit.ts';
 const TOKEN_BYTES = 20;
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{27}$/;
 
-
 export interface Credentials {
   address: string;
   password: string;
@@ -57,8 +56,18 @@ export class OneTimeSecrets {
     const now = this.deps.clock.now();
     const expiresAt = new Date(now.getTime() + this.deps.ttlHours * 3600_000);
     const ciphertext = this.deps.secrets.seal(JSON.stringify(input.credentials), cipherContext(tokenHash));
-    const row = await db.oneTimeSecret.create({ data: { tokenHash, ciphertext, expiresAt, requestId: input.requestId, createdAt: now }, select: { id: true } });
-    await this.deps.jobs.enqueue(db, job(OneTimeSecretJobs.purge, { secretId: row.id }, { dedupeKey: `secret-purge:${row.id}`, runAt: expiresAt, requestId: input.requestId }));
+    const row = await db.oneTimeSecret.create({
+      data: { tokenHash, ciphertext, expiresAt, requestId: input.requestId, createdAt: now },
+      select: { id: true },
+    });
+    await this.deps.jobs.enqueue(
+      db,
+      job(
+        OneTimeSecretJobs.purge,
+        { secretId: row.id },
+        { dedupeKey: `secret-purge:${row.id}`, runAt: expiresAt, requestId: input.requestId },
+      ),
+    );
     return { link: `${this.deps.publicUrl}/credentials/${token}`, expiresAt };
   }
 
@@ -88,7 +97,17 @@ export class OneTimeSecrets {
         data: { revealedAt: now, ciphertext: null },
       });
       if (count === 1 && row.requestId) {
-        await recordAudit(tx, { actor: SYSTEM_ACTOR, action: 'credentials.revealed', subject: requestSubject(row.requestId), outcome: 'ok', details: { secretId: row.id } }, now);
+        await recordAudit(
+          tx,
+          {
+            actor: SYSTEM_ACTOR,
+            action: 'credentials.revealed',
+            subject: requestSubject(row.requestId),
+            outcome: 'ok',
+            details: { secretId: row.id },
+          },
+          now,
+        );
       }
       return count === 1;
     });
@@ -121,7 +140,11 @@ export class OneTimeSecrets {
 
   private async audit(requestId: number | null, outcome: 'refused', details: { reason: string }): Promise<void> {
     if (!requestId) return;
-    await recordAudit(this.deps.prisma, { actor: SYSTEM_ACTOR, action: 'credentials.reveal', subject: requestSubject(requestId), outcome, details }, this.deps.clock.now());
+    await recordAudit(
+      this.deps.prisma,
+      { actor: SYSTEM_ACTOR, action: 'credentials.reveal', subject: requestSubject(requestId), outcome, details },
+      this.deps.clock.now(),
+    );
   }
 
   jobHandlers(): JobHandler[] {

@@ -30,11 +30,19 @@ export const HomeJobs = {
  * approvers' (whoever holds its DM) and, when `admins`, the admins' (they see the failed count).
  * Enqueued in the transaction of the change, like the DM refresh.
  */
-export const homeRefreshJob = (requestId: number, key: string, admins = false): QueuedJob => (job(HomeJobs.refreshForRequest, { requestId, admins }, { dedupeKey: `home:${requestId}:${key}`, requestId }));
+export const homeRefreshJob = (requestId: number, key: string, admins = false): QueuedJob =>
+  job(HomeJobs.refreshForRequest, { requestId, admins }, { dedupeKey: `home:${requestId}:${key}`, requestId });
 
 const approverIdList = z.array(z.string()).catch([]);
 
-const waitingSelect = { id: true, address: true, fullName: true, requesterId: true, createdAt: true, escalatedAt: true } satisfies Prisma.EmailRequestSelect;
+const waitingSelect = {
+  id: true,
+  address: true,
+  fullName: true,
+  requesterId: true,
+  createdAt: true,
+  escalatedAt: true,
+} satisfies Prisma.EmailRequestSelect;
 
 const ownSelect = {
   id: true,
@@ -79,7 +87,11 @@ export class HomeService {
     const { prisma, settings } = this.deps;
     // An approver is whoever holds an approval DM for the request (the superior, or the admins when
     // routed or escalated to them); nobody decides their own request, whatever the rows say.
-    const waitingWhere = { status: 'PENDING_APPROVAL', requesterId: { not: userId }, approvalMessages: { some: { userId } } } satisfies Prisma.EmailRequestWhereInput;
+    const waitingWhere = {
+      status: 'PENDING_APPROVAL',
+      requesterId: { not: userId },
+      approvalMessages: { some: { userId } },
+    } satisfies Prisma.EmailRequestWhereInput;
     const isAdmin = settings.adminIds.includes(userId);
     const [hr, waiting, mine, failedCount] = await Promise.all([
       this.deps.checkHr(userId),
@@ -112,7 +124,11 @@ export class HomeService {
       select: { requesterId: true, approvalMessages: { select: { userId: true } } },
     });
     if (!request) return;
-    const users = new Set([request.requesterId, ...request.approvalMessages.map((message) => message.userId), ...(admins ? this.deps.settings.adminIds : [])]);
+    const users = new Set([
+      request.requesterId,
+      ...request.approvalMessages.map((message) => message.userId),
+      ...(admins ? this.deps.settings.adminIds : []),
+    ]);
     const failed: string[] = [];
     for (const userId of users) {
       try {

@@ -20,9 +20,7 @@ export interface Contact {
  * falling back to their Slack profile (`users.info`; the email needs the users:read.email scope).
  */
 export class ContactResolver {
-  constructor(
-    private readonly deps: { db: Db; slack: SlackGateway; phoneRegion: string },
-  ) {}
+  constructor(private readonly deps: { db: Db; slack: SlackGateway; phoneRegion: string }) {}
 
   async resolve(slackUserId: string): Promise<Contact> {
     const staff = await this.deps.db.staff.findUnique({

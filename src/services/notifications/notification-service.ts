@@ -98,7 +98,10 @@ export class NotificationService {
   }
 
   /** Records that a message was not sent because there is nobody to send it to (e.g. no phone on file). */
-  async recordSkipped(db: Db, input: { channel: 'SMS' | 'EMAIL'; recipient: string; template: string; dedupeKey: string; requestId?: number; reason: string }): Promise<void> {
+  async recordSkipped(
+    db: Db,
+    input: { channel: 'SMS' | 'EMAIL'; recipient: string; template: string; dedupeKey: string; requestId?: number; reason: string },
+  ): Promise<void> {
     await db.delivery.createMany({
       data: [
         {
@@ -131,14 +134,32 @@ export class NotificationService {
       db,
       channel === 'SMS'
         ? job(NotificationJobs.sms, { deliveryId: id, ...(content as Omit<SmsPayload, 'deliveryId' | 'sealedSecret'>), ...sealed }, options)
-        : job(NotificationJobs.email, { deliveryId: id, ...(content as Omit<EmailPayload, 'deliveryId' | 'sealedSecret'>), ...sealed }, options),
+        : job(
+            NotificationJobs.email,
+            { deliveryId: id, ...(content as Omit<EmailPayload, 'deliveryId' | 'sealedSecret'>), ...sealed },
+            options,
+          ),
     );
   }
 
   /** Returns the new Delivery's id, or undefined when one with this dedupe key already exists. */
-  private async createDelivery(db: Db, channel: 'SMS' | 'EMAIL', to: string, input: { template: string; dedupeKey: string; requestId?: number }): Promise<number | undefined> {
+  private async createDelivery(
+    db: Db,
+    channel: 'SMS' | 'EMAIL',
+    to: string,
+    input: { template: string; dedupeKey: string; requestId?: number },
+  ): Promise<number | undefined> {
     const { count } = await db.delivery.createMany({
-      data: [{ channel, recipient: to, template: input.template, dedupeKey: input.dedupeKey, requestId: input.requestId ?? null, createdAt: this.deps.clock.now() }],
+      data: [
+        {
+          channel,
+          recipient: to,
+          template: input.template,
+          dedupeKey: input.dedupeKey,
+          requestId: input.requestId ?? null,
+          createdAt: this.deps.clock.now(),
+        },
+      ],
       skipDuplicates: true,
     });
     if (count === 0) return undefined;
@@ -149,13 +170,17 @@ export class NotificationService {
 
   private openSecret(payload: { deliveryId: number; sealedSecret?: string | undefined }, content: string[]): string | undefined {
     if (payload.sealedSecret) return this.deps.secrets.open(payload.sealedSecret, secretContext(payload.deliveryId));
-    if (content.some((part) => part.includes(SECRET_SLOT))) throw new PermanentJobError('the secret of this delivery is no longer available');
+    if (content.some((part) => part.includes(SECRET_SLOT)))
+      throw new PermanentJobError('the secret of this delivery is no longer available');
     return undefined;
   }
 
   private async deliver(channel: 'SMS' | 'EMAIL', payload: EmailPayload | SmsPayload, context: JobContext): Promise<void> {
     const { prisma, clock } = this.deps;
-    const delivery = await prisma.delivery.findUnique({ where: { id: payload.deliveryId }, select: { id: true, status: true, recipient: true, template: true } });
+    const delivery = await prisma.delivery.findUnique({
+      where: { id: payload.deliveryId },
+      select: { id: true, status: true, recipient: true, template: true },
+    });
     if (!delivery) throw new PermanentJobError(`delivery ${payload.deliveryId} does not exist`);
     // Sent, logged or failed already (e.g. the process died after sending, before the job was marked done).
     if (delivery.status !== 'PENDING') return;
@@ -193,11 +218,20 @@ export class NotificationService {
       await prisma.$transaction([
         prisma.delivery.update({
           where: { id: delivery.id },
-          data: { status: isLogOnly ? 'LOGGED' : 'SENT', providerId: result.providerId, sentAt: clock.now(), attempts: context.attempt, lastError: null },
+          data: {
+            status: isLogOnly ? 'LOGGED' : 'SENT',
+            providerId: result.providerId,
+            sentAt: clock.now(),
+            attempts: context.attempt,
+            lastError: null,
+          },
         }),
         ...(sealedSecret ? [prisma.job.update({ where: { id: context.jobId }, data: { payload: rest } })] : []),
       ]);
-      context.logger.info({ deliveryId: delivery.id, channel, template: delivery.template, providerId: result.providerId, logOnly: isLogOnly }, 'delivery sent');
+      context.logger.info(
+        { deliveryId: delivery.id, channel, template: delivery.template, providerId: result.providerId, logOnly: isLogOnly },
+        'delivery sent',
+      );
       return;
     }
     await prisma.delivery.update({
@@ -212,12 +246,21 @@ export class NotificationService {
   private async markDead(payload: EmailPayload | SmsPayload, error: Error): Promise<void> {
     const { prisma, jobs } = this.deps;
     await jobs.transaction(prisma, async (tx) => {
-      await tx.delivery.updateMany({ where: { id: payload.deliveryId, status: { in: ['PENDING', 'FAILED'] } }, data: { status: 'FAILED', lastError: error.message } });
+      await tx.delivery.updateMany({
+        where: { id: payload.deliveryId, status: { in: ['PENDING', 'FAILED'] } },
+        data: { status: 'FAILED', lastError: error.message },
+      });
       if (payload.sealedSecret && this.deps.adminIds.length > 0) {
         // One job per admin: a retry after a Slack hiccup does not DM the admins already told.
         await jobs.enqueue(
           tx,
-          this.deps.adminIds.map((adminId) => (job(NotificationJobs.alertAdmins, { deliveryId: payload.deliveryId, adminId }, { dedupeKey: `delivery-alert:${payload.deliveryId}:${adminId}` }))),
+          this.deps.adminIds.map((adminId) =>
+            job(
+              NotificationJobs.alertAdmins,
+              { deliveryId: payload.deliveryId, adminId },
+              { dedupeKey: `delivery-alert:${payload.deliveryId}:${adminId}` },
+            ),
+          ),
         );
       }
     });
@@ -234,8 +277,14 @@ export class NotificationService {
 
   jobHandlers(): JobHandler[] {
     return [
-      handle(NotificationJobs.email, { run: (payload, context) => this.deliver('EMAIL', payload, context), onDead: (payload, error) => this.markDead(payload, error) }),
-      handle(NotificationJobs.sms, { run: (payload, context) => this.deliver('SMS', payload, context), onDead: (payload, error) => this.markDead(payload, error) }),
+      handle(NotificationJobs.email, {
+        run: (payload, context) => this.deliver('EMAIL', payload, context),
+        onDead: (payload, error) => this.markDead(payload, error),
+      }),
+      handle(NotificationJobs.sms, {
+        run: (payload, context) => this.deliver('SMS', payload, context),
+        onDead: (payload, error) => this.markDead(payload, error),
+      }),
       handle(NotificationJobs.alertAdmins, { run: (payload) => this.alertAdmin(payload.deliveryId, payload.adminId) }),
     ];
   }

@@ -30,14 +30,25 @@ export class OffboardingAccess {
   }
 
   async refuseNotHr(actorId: string, action: string, subjectText: string, checkFailed: boolean): Promise<Refusal> {
-    await recordAudit(this.deps.prisma, { actor: actorId, action, subject: subjectText, outcome: 'refused', details: { reason: checkFailed ? 'hr_check_failed' : 'not_hr' } }, this.deps.clock.now());
+    await recordAudit(
+      this.deps.prisma,
+      { actor: actorId, action, subject: subjectText, outcome: 'refused', details: { reason: checkFailed ? 'hr_check_failed' : 'not_hr' } },
+      this.deps.clock.now(),
+    );
     return { ok: false, code: 'not_hr', checkFailed };
   }
 
   /** A decision that lost to another one (or came too late): audited, answered with who decided. */
   async refuseWrongState(id: number, actorId: string, action: string): Promise<Refusal> {
-    const current = await this.deps.prisma.offboarding.findUniqueOrThrow({ where: { id }, select: { status: true, decidedById: true, cancelledById: true } });
-    await recordAudit(this.deps.prisma, { actor: actorId, action, subject: subject(id), outcome: 'ignored', details: { reason: 'wrong_state', status: current.status } }, this.deps.clock.now());
+    const current = await this.deps.prisma.offboarding.findUniqueOrThrow({
+      where: { id },
+      select: { status: true, decidedById: true, cancelledById: true },
+    });
+    await recordAudit(
+      this.deps.prisma,
+      { actor: actorId, action, subject: subject(id), outcome: 'ignored', details: { reason: 'wrong_state', status: current.status } },
+      this.deps.clock.now(),
+    );
     const by = current.status.startsWith('CANCEL') ? current.cancelledById : current.decidedById;
     return { ok: false, code: 'wrong_state', status: current.status, by };
   }

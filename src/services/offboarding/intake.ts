@@ -4,12 +4,12 @@ import { addDaysToDate, DAY_MS, dateIn, zonedTimeToUtc } from '../../lib/zoned-t
 import { type Db, isUniqueViolation } from '../../platform/db-types.ts';
 import { job } from '../../platform/jobs.ts';
 import { OffboardOptions } from '../../slack/ids.ts';
+import { mailboxOptionValue, parseMailboxOptionValue } from '../../slack/option-values.ts';
 import { mailboxSubject, recordAudit } from '../audit/audit.ts';
 import { isEmailAddress, isManagedDomain } from '../requests/validation.ts';
 import type { OffboardingAccess } from './access.ts';
 import { OffboardingJobs, type OffboardingServiceDeps, type Refusal, Steps, subject } from './model.ts';
 import type { MailboxChoice, OffboardModalInput } from './prefill.ts';
-import { mailboxOptionValue, parseMailboxOptionValue } from '../../slack/option-values.ts';
 
 /** The offboarding form's fields, by their domain names (the Slack listener maps them to block ids). */
 export type OffboardFormField = 'mailbox' | 'forwardTo' | 'lastDay' | 'autoReplySubject' | 'autoReplyBody' | 'retentionDays' | 'options';
@@ -30,7 +30,6 @@ export type SubmitResult = { ok: true; offboardingId: number; runsNow: boolean }
 /** What the modal opens with: exactly what the view builder takes. */
 export type ModalPrefill = OffboardModalInput;
 
-
 /** "jane.doe" → "Jane Doe": a readable name for a mailbox without a staff record. */
 function nameFromAddress(address: string): string {
   return localPartOf(address)
@@ -40,7 +39,12 @@ function nameFromAddress(address: string): string {
     .join(' ');
 }
 
-export function defaultAutoReply(input: { leaverName: string; forwardTo: string; forwardToName?: string | undefined; generalContact?: string | undefined }) {
+export function defaultAutoReply(input: {
+  leaverName: string;
+  forwardTo: string;
+  forwardToName?: string | undefined;
+  generalContact?: string | undefined;
+}) {
   const target = input.forwardToName ? `${input.forwardToName} (${input.forwardTo})` : input.forwardTo;
   return {
     subject: `${input.leaverName} no longer works here`,
@@ -77,7 +81,12 @@ export class OffboardingIntake {
     const superior = await this.superiorOf(address);
     if (superior) {
       prefill.forwardTo = superior.email;
-      const reply = defaultAutoReply({ leaverName: leaver.name, forwardTo: superior.email, forwardToName: superior.name, generalContact: settings.generalContactEmail });
+      const reply = defaultAutoReply({
+        leaverName: leaver.name,
+        forwardTo: superior.email,
+        forwardToName: superior.name,
+        generalContact: settings.generalContactEmail,
+      });
       prefill.autoReplySubject = reply.subject;
       prefill.autoReplyBody = reply.body;
     }
@@ -127,7 +136,11 @@ export class OffboardingIntake {
       where: { OR: [{ workEmail: address }, { mailboxes: { some: { address } } }] },
       select: { id: true, fullName: true, superiorSlackId: true },
     });
-    return { name: staff?.fullName ?? nameFromAddress(address), staffId: staff?.id ?? null, superiorSlackId: staff?.superiorSlackId ?? null };
+    return {
+      name: staff?.fullName ?? nameFromAddress(address),
+      staffId: staff?.id ?? null,
+      superiorSlackId: staff?.superiorSlackId ?? null,
+    };
   }
 
   private async superiorOf(address: string): Promise<{ email: string; name: string } | undefined> {
@@ -147,7 +160,14 @@ export class OffboardingIntake {
     const hr = await this.access.checkHr(actorId);
     if (!hr.ok) {
       await this.access.refuseNotHr(actorId, 'offboarding.submit', mailboxSubject(form.mailbox ?? ''), hr.checkFailed);
-      return { ok: false, errors: { mailbox: hr.checkFailed ? 'Slack could not confirm that you are in HR just now; please submit again.' : 'Only HR can offboard mailboxes.' } };
+      return {
+        ok: false,
+        errors: {
+          mailbox: hr.checkFailed
+            ? 'Slack could not confirm that you are in HR just now; please submit again.'
+            : 'Only HR can offboard mailboxes.',
+        },
+      };
     }
     const now = this.deps.clock.now();
     const address = (await this.resolveMailboxChoice(form.mailbox ?? '')).trim().toLowerCase();
@@ -165,9 +185,23 @@ export class OffboardingIntake {
       }
     }
     if (Object.keys(errors).length > 0 || !leaver) return { ok: false, errors };
-    const reply = defaultAutoReply({ leaverName: leaver.name, forwardTo: fields.forwardTo, forwardToName, generalContact: this.deps.settings.generalContactEmail });
+    const reply = defaultAutoReply({
+      leaverName: leaver.name,
+      forwardTo: fields.forwardTo,
+      forwardToName,
+      generalContact: this.deps.settings.generalContactEmail,
+    });
     try {
-      return await this.create({ actorId, now, address, mailbox, leaver, ...fields, subject: fields.subject || reply.subject, body: fields.body || reply.body });
+      return await this.create({
+        actorId,
+        now,
+        address,
+        mailbox,
+        leaver,
+        ...fields,
+        subject: fields.subject || reply.subject,
+        body: fields.body || reply.body,
+      });
     } catch (error) {
       if (isUniqueViolation(error)) return { ok: false, errors: { mailbox: `${address} is already being offboarded.` } };
       throw error;
@@ -180,7 +214,8 @@ export class OffboardingIntake {
     const errors: OffboardFieldErrors = {};
     if (!address) errors.mailbox = 'Choose the mailbox to offboard.';
     else if (!isEmailAddress(address)) errors.mailbox = 'This is not an email address.';
-    else if (!isManagedDomain(domainOf(address), settings.domains)) errors.mailbox = `Mailroom manages only ${settings.domains.join(', ')}.`;
+    else if (!isManagedDomain(domainOf(address), settings.domains))
+      errors.mailbox = `Mailroom manages only ${settings.domains.join(', ')}.`;
 
     const lastDay = form.lastDay ?? today;
     if (!/^\d{4}-\d{2}-\d{2}$/.test(lastDay) || Number.isNaN(new Date(`${lastDay}T00:00:00Z`).getTime())) errors.lastDay = 'Pick a date.';
@@ -189,11 +224,13 @@ export class OffboardingIntake {
 
     const retentionText = form.retentionDays.trim();
     const retentionDays = retentionText === '' ? settings.retentionDays : Number(retentionText);
-    if (!Number.isInteger(retentionDays) || retentionDays < 0 || retentionDays > 3650) errors.retentionDays = 'Enter a whole number of days from 0 to 3650.';
+    if (!Number.isInteger(retentionDays) || retentionDays < 0 || retentionDays > 3650)
+      errors.retentionDays = 'Enter a whole number of days from 0 to 3650.';
 
     const forwardTo = form.forwardTo.trim().toLowerCase();
     if (forwardTo && (forwardTo.length > 254 || !isEmailAddress(forwardTo))) errors.forwardTo = 'This is not a valid email address.';
-    else if (forwardTo && address && sameAddress(forwardTo, address)) errors.forwardTo = 'Forward to someone else: this is the mailbox being offboarded.';
+    else if (forwardTo && address && sameAddress(forwardTo, address))
+      errors.forwardTo = 'Forward to someone else: this is the mailbox being offboarded.';
     const subjectText = form.autoReplySubject.trim();
     const bodyText = form.autoReplyBody.trim();
     if (subjectText.length > 200) errors.autoReplySubject = 'Use at most 200 characters.';
@@ -216,7 +253,10 @@ export class OffboardingIntake {
   private async checkMailbox(address: string, errors: OffboardFieldErrors): Promise<{ id: number; status: string } | null> {
     const { prisma, provider, settings } = this.deps;
     const mailbox = await prisma.mailbox.findUnique({ where: { address }, select: { id: true, status: true } });
-    const open = await prisma.offboarding.findUnique({ where: { openAddress: address }, select: { id: true, status: true, initiatedById: true } });
+    const open = await prisma.offboarding.findUnique({
+      where: { openAddress: address },
+      select: { id: true, status: true, initiatedById: true },
+    });
     if (open) {
       errors.mailbox = `${address} is already being offboarded (#${open.id}, ${open.status.toLowerCase().replace('_', ' ')}, started by <@${open.initiatedById}>). Undo that one first to change it.`;
     } else if (mailbox?.status === 'DELETED') {
@@ -268,7 +308,16 @@ export class OffboardingIntake {
         ].map((step) => ({ ...step, createdAt: plan.now })),
       });
       const { address, forwardTo, lastDay, retentionDays, suspendLogin, removeOwnForwarders } = plan;
-      const details = { address, forwardTo, lastDay, runAt: runAt.toISOString(), retentionDays, suspendLogin, removeOwnForwarders, imported: plan.mailbox === null };
+      const details = {
+        address,
+        forwardTo,
+        lastDay,
+        runAt: runAt.toISOString(),
+        retentionDays,
+        suspendLogin,
+        removeOwnForwarders,
+        imported: plan.mailbox === null,
+      };
       await recordAudit(tx, { actor: plan.actorId, action: 'offboarding.started', subject: subject(id), outcome: 'ok', details }, plan.now);
       await this.deps.jobs.enqueue(tx, [
         job(OffboardingJobs.postStatus, { offboardingId: id }, { dedupeKey: `offboarding:${id}:post-status` }),
@@ -302,7 +351,11 @@ export class OffboardingIntake {
       select: { id: true },
     });
     const details = { provider: provider.nameFor(domain) };
-    await recordAudit(tx, { actor: plan.actorId, action: 'mailbox.imported', subject: mailboxSubject(plan.address), outcome: 'ok', details }, plan.now);
+    await recordAudit(
+      tx,
+      { actor: plan.actorId, action: 'mailbox.imported', subject: mailboxSubject(plan.address), outcome: 'ok', details },
+      plan.now,
+    );
     return created.id;
   }
 }

@@ -71,7 +71,9 @@ export const OffboardingJobs = {
   notifyForwardTarget: defineJob('offboarding.notify_forward_target', idPayload),
 };
 /** The jobs that talk to the mail server, one per step (see `stepJob`). */
-const STEP_JOB_KINDS: string[] = [OffboardingJobs.activate, OffboardingJobs.step, OffboardingJobs.restore, OffboardingJobs.delete].map((definition) => definition.kind);
+const STEP_JOB_KINDS: string[] = [OffboardingJobs.activate, OffboardingJobs.step, OffboardingJobs.restore, OffboardingJobs.delete].map(
+  (definition) => definition.kind,
+);
 export type IdPayload = z.infer<typeof idPayload>;
 export type StepPayload = z.infer<typeof stepPayload>;
 export type AskPayload = z.infer<typeof askPayload>;
@@ -157,7 +159,7 @@ export function refreshJobs(id: number): QueuedJob[] {
   return [job(OffboardingJobs.refreshStatus, { offboardingId: id })];
 }
 
-export const refreshAsksJob = (id: number): QueuedJob => (job(OffboardingJobs.refreshAsks, { offboardingId: id }));
+export const refreshAsksJob = (id: number): QueuedJob => job(OffboardingJobs.refreshAsks, { offboardingId: id });
 
 /** The job that runs a step; the version in the dedupe key lets a retry or an undo enqueue it again. */
 export function stepJob(id: number, kind: StepKind, version: number): QueuedJob {

@@ -1,7 +1,6 @@
 import { handle, type JobContext, type JobHandler } from '../../platform/jobs.ts';
 import { OffboardingAccess } from './access.ts';
 import { type ModalPrefill, OffboardingIntake, type RawOffboardForm, type SubmitResult } from './intake.ts';
-import type { MailboxChoice } from './prefill.ts';
 import {
   type ActionResult,
   type IdPayload,
@@ -12,6 +11,7 @@ import {
   Steps,
 } from './model.ts';
 import { OffboardingNotices } from './notices.ts';
+import type { MailboxChoice } from './prefill.ts';
 import { OffboardingRetention } from './retention.ts';
 import { OffboardingSteps } from './steps.ts';
 import { OffboardingUndo } from './undo.ts';
@@ -97,7 +97,8 @@ export class OffboardingService {
 
   jobHandlers(): JobHandler[] {
     const { steps, retention, notices } = this;
-    const dead = (kind: StepKind) => (p: IdPayload, error: Error, context: JobContext) => steps.failStep(p.offboardingId, kind, error, context.attempt);
+    const dead = (kind: StepKind) => (p: IdPayload, error: Error, context: JobContext) =>
+      steps.failStep(p.offboardingId, kind, error, context.attempt);
     return [
       handle(OffboardingJobs.activate, { run: (p) => steps.activate(p.offboardingId), onDead: dead(Steps.savePriorState) }),
       handle(OffboardingJobs.step, {

@@ -30,9 +30,14 @@ export class OffboardingRetention {
   async maybeAskConfirmation(id: number): Promise<boolean> {
     const { prisma, clock } = this.deps;
     const now = clock.now();
-    const o = await prisma.offboarding.findUnique({ where: { id }, select: { status: true, deleteAfter: true, initiatedById: true, address: true } });
+    const o = await prisma.offboarding.findUnique({
+      where: { id },
+      select: { status: true, deleteAfter: true, initiatedById: true, address: true },
+    });
     if (o?.status !== 'ACTIVE' || o.deleteAfter > now) return false;
-    const pending = await prisma.offboardingStep.count({ where: { offboardingId: id, kind: { in: [...ACTIVATION_STEPS] }, status: 'PENDING' } });
+    const pending = await prisma.offboardingStep.count({
+      where: { offboardingId: id, kind: { in: [...ACTIVATION_STEPS] }, status: 'PENDING' },
+    });
     if (pending > 0) return false;
     const recipients = await this.confirmationRecipients(o.initiatedById);
     return this.deps.jobs.transaction(prisma, async (tx) => {
@@ -41,7 +46,11 @@ export class OffboardingRetention {
         data: { status: 'AWAITING_CONFIRMATION', confirmationAskedAt: now, remindedAt: now, reminderCount: 0, version: { increment: 1 } },
       });
       if (count === 0) return false;
-      await recordAudit(tx, { actor: SYSTEM_ACTOR, action: 'offboarding.confirmation_requested', subject: subject(id), outcome: 'ok', details: { recipients } }, now);
+      await recordAudit(
+        tx,
+        { actor: SYSTEM_ACTOR, action: 'offboarding.confirmation_requested', subject: subject(id), outcome: 'ok', details: { recipients } },
+        now,
+      );
       await this.deps.jobs.enqueue(tx, [...recipients.map((userId) => this.askJob(id, userId, 0)), ...refreshJobs(id)]);
       return true;
     });
@@ -75,7 +84,11 @@ export class OffboardingRetention {
   async sweep(): Promise<{ asked: number; reminded: number }> {
     const { prisma, clock } = this.deps;
     const now = clock.now();
-    const due = await prisma.offboarding.findMany({ where: { status: 'ACTIVE', deleteAfter: { lte: now } }, select: { id: true }, take: 200 });
+    const due = await prisma.offboarding.findMany({
+      where: { status: 'ACTIVE', deleteAfter: { lte: now } },
+      select: { id: true },
+      take: 200,
+    });
     let asked = 0;
     for (const { id } of due) if (await this.maybeAskConfirmation(id)) asked += 1;
 
@@ -95,8 +108,15 @@ export class OffboardingRetention {
           data: { remindedAt: now, reminderCount: round },
         });
         if (count === 0) return false;
-        await recordAudit(tx, { actor: SYSTEM_ACTOR, action: 'offboarding.reminder', subject: subject(o.id), outcome: 'ok', details: { round, recipients } }, now);
-        await this.deps.jobs.enqueue(tx, recipients.map((userId) => this.askJob(o.id, userId, round)));
+        await recordAudit(
+          tx,
+          { actor: SYSTEM_ACTOR, action: 'offboarding.reminder', subject: subject(o.id), outcome: 'ok', details: { round, recipients } },
+          now,
+        );
+        await this.deps.jobs.enqueue(
+          tx,
+          recipients.map((userId) => this.askJob(o.id, userId, round)),
+        );
         return true;
       });
       if (done) reminded += 1;
@@ -111,7 +131,9 @@ export class OffboardingRetention {
     const summary = await loadSummary(prisma, payload.offboardingId);
     if (summary.status !== 'AWAITING_CONFIRMATION') return;
     const posted = await slack.postDirectMessage(payload.userId, buildConfirmationMessage(summary, payload.round));
-    await prisma.offboardingMessage.create({ data: { ...key.offboardingId_userId_round, channelId: posted.channel, ts: posted.ts, createdAt: this.deps.clock.now() } });
+    await prisma.offboardingMessage.create({
+      data: { ...key.offboardingId_userId_round, channelId: posted.channel, ts: posted.ts, createdAt: this.deps.clock.now() },
+    });
     // A decision may have landed while posting: bring this copy up to date too.
     const now = await loadSummary(prisma, payload.offboardingId);
     if (now.status !== summary.status) await slack.updateMessage(posted.channel, posted.ts, buildConfirmationMessage(now, payload.round));
@@ -120,7 +142,10 @@ export class OffboardingRetention {
   async refreshAsks(id: number): Promise<void> {
     const { prisma, slack } = this.deps;
     const summary = await loadSummary(prisma, id);
-    const messages = await prisma.offboardingMessage.findMany({ where: { offboardingId: id }, select: { channelId: true, ts: true, round: true } });
+    const messages = await prisma.offboardingMessage.findMany({
+      where: { offboardingId: id },
+      select: { channelId: true, ts: true, round: true },
+    });
     for (const m of messages) await slack.updateMessage(m.channelId, m.ts, buildConfirmationMessage(summary, m.round));
   }
 
@@ -142,7 +167,11 @@ export class OffboardingRetention {
         create: { offboardingId: id, kind: Steps.delete, createdAt: now },
         update: { status: 'PENDING', lastError: null },
       });
-      await recordAudit(tx, { actor: actorId, action: 'offboarding.delete_confirmed', subject: subject(id), outcome: 'ok', details: { address: o.address } }, now);
+      await recordAudit(
+        tx,
+        { actor: actorId, action: 'offboarding.delete_confirmed', subject: subject(id), outcome: 'ok', details: { address: o.address } },
+        now,
+      );
       await this.deps.jobs.enqueue(tx, [stepJob(id, Steps.delete, o.version + 1), ...refreshJobs(id), refreshAsksJob(id)]);
       return true;
     });
@@ -154,7 +183,8 @@ export class OffboardingRetention {
     const { prisma, clock } = this.deps;
     const hr = await this.access.checkHr(actorId);
     if (!hr.ok) return this.access.refuseNotHr(actorId, 'offboarding.extend', subject(id), hr.checkFailed);
-    if (!(EXTEND_OPTIONS as readonly number[]).includes(days)) return { ok: false, code: 'bad_input', message: 'This button is malformed; nothing was done.' };
+    if (!(EXTEND_OPTIONS as readonly number[]).includes(days))
+      return { ok: false, code: 'bad_input', message: 'This button is malformed; nothing was done.' };
     const o = await prisma.offboarding.findUnique({ where: { id }, select: { address: true, version: true } });
     if (!o) return { ok: false, code: 'not_found' };
     const now = clock.now();
@@ -166,13 +196,22 @@ export class OffboardingRetention {
       });
       if (count === 0) return false;
       // The auto-reply stops at the deletion date: set it again with the new one.
-      await tx.offboardingStep.updateMany({ where: { offboardingId: id, kind: Steps.autoReply }, data: { status: 'PENDING', lastError: null } });
-      await recordAudit(tx, { actor: actorId, action: 'offboarding.extended', subject: subject(id), outcome: 'ok', details: { days, deleteAfter: deleteAfter.toISOString() } }, now);
-      await this.deps.jobs.enqueue(tx, [
-        stepJob(id, Steps.autoReply, o.version + 1),
-        ...refreshJobs(id),
-        refreshAsksJob(id),
-      ]);
+      await tx.offboardingStep.updateMany({
+        where: { offboardingId: id, kind: Steps.autoReply },
+        data: { status: 'PENDING', lastError: null },
+      });
+      await recordAudit(
+        tx,
+        {
+          actor: actorId,
+          action: 'offboarding.extended',
+          subject: subject(id),
+          outcome: 'ok',
+          details: { days, deleteAfter: deleteAfter.toISOString() },
+        },
+        now,
+      );
+      await this.deps.jobs.enqueue(tx, [stepJob(id, Steps.autoReply, o.version + 1), ...refreshJobs(id), refreshAsksJob(id)]);
       return true;
     });
     if (decided) return { ok: true, message: `:hourglass: ${o.address} is kept ${days} more days; you will be asked again then.` };

@@ -61,10 +61,16 @@ export class OffboardingSteps {
     const o = await this.deps.jobs.transaction(prisma, async (tx) => {
       const status = await lockOffboarding(tx, id);
       if (!status) throw new PermanentJobError(`offboarding ${id} does not exist`);
-      const step = await tx.offboardingStep.findUnique({ where: { offboardingId_kind: { offboardingId: id, kind } }, select: { status: true } });
+      const step = await tx.offboardingStep.findUnique({
+        where: { offboardingId_kind: { offboardingId: id, kind } },
+        select: { status: true },
+      });
       if (step?.status !== 'PENDING') return undefined;
       if (!allowed.includes(status)) {
-        await tx.offboardingStep.updateMany({ where: { offboardingId: id, kind, status: 'PENDING' }, data: { status: 'SKIPPED', lastError: `offboarding is ${status.toLowerCase()}` } });
+        await tx.offboardingStep.updateMany({
+          where: { offboardingId: id, kind, status: 'PENDING' },
+          data: { status: 'SKIPPED', lastError: `offboarding is ${status.toLowerCase()}` },
+        });
         await this.deps.jobs.enqueue(tx, refreshJobs(id));
         return undefined;
       }
@@ -89,7 +95,11 @@ export class OffboardingSteps {
         data: { status: 'DONE', doneAt: clock.now(), lastError: null },
       });
       if (count === 0) return;
-      await recordAudit(tx, { actor: SYSTEM_ACTOR, action: `offboarding.step.${kind}`, subject: subject(id), outcome: 'ok', details: { address: o.address } }, this.deps.clock.now());
+      await recordAudit(
+        tx,
+        { actor: SYSTEM_ACTOR, action: `offboarding.step.${kind}`, subject: subject(id), outcome: 'ok', details: { address: o.address } },
+        this.deps.clock.now(),
+      );
       await finish?.(tx, o);
       await this.deps.jobs.enqueue(tx, refreshJobs(id));
     });
@@ -100,9 +110,16 @@ export class OffboardingSteps {
   async failStep(id: number, kind: StepKind, error: Error, attempts: number): Promise<void> {
     const reason = error.message;
     await this.deps.jobs.transaction(this.deps.prisma, async (tx) => {
-      const { count } = await tx.offboardingStep.updateMany({ where: { offboardingId: id, kind, status: 'PENDING' }, data: { status: 'FAILED', lastError: reason } });
+      const { count } = await tx.offboardingStep.updateMany({
+        where: { offboardingId: id, kind, status: 'PENDING' },
+        data: { status: 'FAILED', lastError: reason },
+      });
       if (count === 0) return;
-      await recordAudit(tx, { actor: SYSTEM_ACTOR, action: `offboarding.step.${kind}`, subject: subject(id), outcome: 'failed', details: { reason, attempts } }, this.deps.clock.now());
+      await recordAudit(
+        tx,
+        { actor: SYSTEM_ACTOR, action: `offboarding.step.${kind}`, subject: subject(id), outcome: 'failed', details: { reason, attempts } },
+        this.deps.clock.now(),
+      );
       await this.deps.jobs.enqueue(tx, refreshJobs(id));
     });
   }
@@ -127,8 +144,15 @@ export class OffboardingSteps {
           data: { status: 'ACTIVE', priorState: prior, version: { increment: 1 } },
         });
         if (count === 0) return;
-        await recordAudit(tx, { actor: SYSTEM_ACTOR, action: 'offboarding.activated', subject: subject(id), outcome: 'ok', details: { prior } }, this.deps.clock.now());
-        const pending = await tx.offboardingStep.findMany({ where: { offboardingId: id, kind: { in: [...ACTIVATION_STEPS] }, status: 'PENDING' }, select: { kind: true } });
+        await recordAudit(
+          tx,
+          { actor: SYSTEM_ACTOR, action: 'offboarding.activated', subject: subject(id), outcome: 'ok', details: { prior } },
+          this.deps.clock.now(),
+        );
+        const pending = await tx.offboardingStep.findMany({
+          where: { offboardingId: id, kind: { in: [...ACTIVATION_STEPS] }, status: 'PENDING' },
+          select: { kind: true },
+        });
         await this.deps.jobs.enqueue(
           tx,
           pending.map((step) => stepJob(id, step.kind as StepKind, o.version + 1)),
@@ -144,9 +168,13 @@ export class OffboardingSteps {
       case Steps.forward:
         return this.runStep(id, kind, live, async (o) => {
           const current = take(await provider.listForwarders(o.address), 'Listing forwarders');
-          if (!current.some((target) => sameAddress(target, o.forwardTo))) take(await provider.addForwarder(o.address, o.forwardTo), `Forwarding to ${o.forwardTo}`);
+          if (!current.some((target) => sameAddress(target, o.forwardTo)))
+            take(await provider.addForwarder(o.address, o.forwardTo), `Forwarding to ${o.forwardTo}`);
           return async (tx) => {
-            await this.deps.jobs.enqueue(tx, job(OffboardingJobs.notifyForwardTarget, { offboardingId: id }, { dedupeKey: `offboarding:${id}:forward-notice` }));
+            await this.deps.jobs.enqueue(
+              tx,
+              job(OffboardingJobs.notifyForwardTarget, { offboardingId: id }, { dedupeKey: `offboarding:${id}:forward-notice` }),
+            );
           };
         });
       case Steps.autoReply:
@@ -200,7 +228,8 @@ export class OffboardingSteps {
       const prior = priorStateSchema.parse(o.priorState);
       const current = take(await provider.listForwarders(o.address), 'Listing forwarders');
       for (const target of prior.forwarders) {
-        if (!current.some((t) => sameAddress(t, target))) take(await provider.addForwarder(o.address, target), `Restoring the forwarder to ${target}`);
+        if (!current.some((t) => sameAddress(t, target)))
+          take(await provider.addForwarder(o.address, target), `Restoring the forwarder to ${target}`);
       }
       if (!prior.forwarders.some((t) => sameAddress(t, o.forwardTo)) && current.some((t) => sameAddress(t, o.forwardTo))) {
         take(await provider.removeForwarder(o.address, o.forwardTo), `Removing the forwarder to ${o.forwardTo}`);
@@ -218,10 +247,17 @@ export class OffboardingSteps {
       if (info.suspendedLogin && !prior.suspendedLogin) take(await provider.resumeLogin(o.address), 'Unsuspending login');
       if (!info.suspendedLogin && prior.suspendedLogin) take(await provider.suspendLogin(o.address), 'Suspending login as before');
       return async (tx) => {
-        const { count } = await tx.offboarding.updateMany({ where: { id, status: 'CANCELLING' }, data: { status: 'CANCELLED', openAddress: null, completedAt: clock.now() } });
+        const { count } = await tx.offboarding.updateMany({
+          where: { id, status: 'CANCELLING' },
+          data: { status: 'CANCELLED', openAddress: null, completedAt: clock.now() },
+        });
         if (count === 0) return;
         await tx.mailbox.update({ where: { id: o.mailboxId }, data: { status: 'ACTIVE' } });
-        await recordAudit(tx, { actor: SYSTEM_ACTOR, action: 'offboarding.restored', subject: subject(id), outcome: 'ok', details: { address: o.address } }, this.deps.clock.now());
+        await recordAudit(
+          tx,
+          { actor: SYSTEM_ACTOR, action: 'offboarding.restored', subject: subject(id), outcome: 'ok', details: { address: o.address } },
+          this.deps.clock.now(),
+        );
         await this.deps.jobs.enqueue(tx, [refreshAsksJob(id)]);
       };
     });
@@ -237,16 +273,23 @@ export class OffboardingSteps {
       const deleted = await provider.delete(o.address);
       if (!deleted.ok && deleted.code !== 'not_found') take(deleted, `Deleting ${o.address}`);
       return async (tx) => {
-        const { count } = await tx.offboarding.updateMany({ where: { id, status: 'DELETING' }, data: { status: 'DELETED', openAddress: null, completedAt: clock.now() } });
+        const { count } = await tx.offboarding.updateMany({
+          where: { id, status: 'DELETING' },
+          data: { status: 'DELETED', openAddress: null, completedAt: clock.now() },
+        });
         if (count === 0) return;
         await tx.mailbox.update({ where: { id: o.mailboxId }, data: { status: 'DELETED' } });
-        await recordAudit(tx, {
-          actor: SYSTEM_ACTOR,
-          action: 'mailbox.deleted',
-          subject: subject(id),
-          outcome: 'ok',
-          details: { address: o.address, confirmedBy: o.decidedById, alreadyGone: !deleted.ok },
-        }, this.deps.clock.now());
+        await recordAudit(
+          tx,
+          {
+            actor: SYSTEM_ACTOR,
+            action: 'mailbox.deleted',
+            subject: subject(id),
+            outcome: 'ok',
+            details: { address: o.address, confirmedBy: o.decidedById, alreadyGone: !deleted.ok },
+          },
+          this.deps.clock.now(),
+        );
         await this.deps.jobs.enqueue(tx, [refreshAsksJob(id)]);
       };
     });
@@ -266,12 +309,15 @@ export class OffboardingSteps {
       if (count === 0) return [];
       const list = failed.map((step) => step.kind as StepKind);
       await tx.offboardingStep.updateMany({ where: { offboardingId: id, status: 'FAILED' }, data: { status: 'PENDING' } });
-      await recordAudit(tx, { actor: actorId, action: 'offboarding.retry', subject: subject(id), outcome: 'ok', details: { steps: list } }, clock.now());
+      await recordAudit(
+        tx,
+        { actor: actorId, action: 'offboarding.retry', subject: subject(id), outcome: 'ok', details: { steps: list } },
+        clock.now(),
+      );
       await this.deps.jobs.enqueue(tx, [...list.map((kind) => stepJob(id, kind, o.version + 1)), ...refreshJobs(id)]);
       return list;
     });
     if (kinds.length === 0) return { ok: false, code: 'nothing_to_retry' };
     return { ok: true, message: `:arrows_counterclockwise: Trying again: ${kinds.join(', ').replace(/_/g, ' ')}.` };
   }
-
 }

@@ -40,9 +40,22 @@ export class OffboardingUndo {
         data: { status: 'CANCELLED', openAddress: null, cancelledById: actorId, completedAt: now, version: { increment: 1 } },
       });
       if (scheduled.count > 0) {
-        await tx.offboardingStep.updateMany({ where: { offboardingId: id, status: { in: ['PENDING', 'FAILED'] } }, data: { status: 'SKIPPED', lastError: 'cancelled before it ran' } });
+        await tx.offboardingStep.updateMany({
+          where: { offboardingId: id, status: { in: ['PENDING', 'FAILED'] } },
+          data: { status: 'SKIPPED', lastError: 'cancelled before it ran' },
+        });
         await tx.mailbox.update({ where: { id: o.mailboxId }, data: { status: 'ACTIVE' } });
-        await recordAudit(tx, { actor: actorId, action: 'offboarding.cancelled', subject: subject(id), outcome: 'ok', details: { address: o.address, before: 'SCHEDULED' } }, now);
+        await recordAudit(
+          tx,
+          {
+            actor: actorId,
+            action: 'offboarding.cancelled',
+            subject: subject(id),
+            outcome: 'ok',
+            details: { address: o.address, before: 'SCHEDULED' },
+          },
+          now,
+        );
         await this.deps.jobs.enqueue(tx, [...refreshJobs(id), refreshAsksJob(id)]);
         return 'cancelled' as const;
       }
@@ -60,15 +73,28 @@ export class OffboardingUndo {
         create: { offboardingId: id, kind: Steps.restore, createdAt: now },
         update: { status: 'PENDING', lastError: null },
       });
-      await recordAudit(tx, { actor: actorId, action: 'offboarding.cancelled', subject: subject(id), outcome: 'ok', details: { address: o.address } }, now);
+      await recordAudit(
+        tx,
+        { actor: actorId, action: 'offboarding.cancelled', subject: subject(id), outcome: 'ok', details: { address: o.address } },
+        now,
+      );
       await this.deps.jobs.enqueue(tx, [stepJob(id, Steps.restore, o.version + 1), ...refreshJobs(id), refreshAsksJob(id)]);
       return 'restoring' as const;
     });
-    if (result === 'cancelled') return { ok: true, message: `:leftwards_arrow_with_hook: The offboarding of ${o.address} is cancelled; nothing had been changed yet.` };
-    if (result === 'restoring') return { ok: true, message: `:leftwards_arrow_with_hook: Restoring ${o.address} as it was; the status message shows each step.` };
+    if (result === 'cancelled')
+      return {
+        ok: true,
+        message: `:leftwards_arrow_with_hook: The offboarding of ${o.address} is cancelled; nothing had been changed yet.`,
+      };
+    if (result === 'restoring')
+      return { ok: true, message: `:leftwards_arrow_with_hook: Restoring ${o.address} as it was; the status message shows each step.` };
     if (result === 'step_running') {
       // A restore now could run beside that step and be undone by it; the step ends within seconds.
-      await recordAudit(prisma, { actor: actorId, action: 'offboarding.undo', subject: subject(id), outcome: 'refused', details: { reason: 'step_running' } }, now);
+      await recordAudit(
+        prisma,
+        { actor: actorId, action: 'offboarding.undo', subject: subject(id), outcome: 'refused', details: { reason: 'step_running' } },
+        now,
+      );
       return { ok: false, code: 'step_running' };
     }
     return this.access.refuseWrongState(id, actorId, 'offboarding.undo');
@@ -82,7 +108,11 @@ export class OffboardingUndo {
     if (!address) return { ok: false, code: 'bad_input', message: 'Name the mailbox: `/offboard undo jane.doe@example.com`' };
     const open = await this.deps.prisma.offboarding.findUnique({ where: { openAddress: address }, select: { id: true } });
     if (open) return this.undo(open.id, actorId);
-    const last = await this.deps.prisma.offboarding.findFirst({ where: { address }, orderBy: { id: 'desc' }, select: { status: true, decidedById: true, cancelledById: true } });
+    const last = await this.deps.prisma.offboarding.findFirst({
+      where: { address },
+      orderBy: { id: 'desc' },
+      select: { status: true, decidedById: true, cancelledById: true },
+    });
     if (!last) return { ok: false, code: 'bad_input', message: `${address} is not being offboarded.` };
     return { ok: false, code: 'wrong_state', status: last.status, by: last.status === 'CANCELLED' ? last.cancelledById : last.decidedById };
   }

@@ -1,7 +1,17 @@
 import { withTimeout } from '../../lib/timeout.ts';
 import { job, type QueuedJob } from '../../platform/jobs.ts';
 import { recordAudit, requestSubject } from '../audit/audit.ts';
-import { type CancelResult, type DecisionRefusal, type DecisionResult, loadSummary, noticeJob, parseApproverIds, RequestJobs, type RequestServiceDeps, refreshJobs } from './model.ts';
+import {
+  type CancelResult,
+  type DecisionRefusal,
+  type DecisionResult,
+  loadSummary,
+  noticeJob,
+  parseApproverIds,
+  RequestJobs,
+  type RequestServiceDeps,
+  refreshJobs,
+} from './model.ts';
 
 /** Approve, reject and cancel: who may decide, and exactly one decision however many clicks arrive. */
 export class RequestDecisions {
@@ -21,19 +31,24 @@ export class RequestDecisions {
     if (!request) return { ok: false, code: 'not_found' };
     if (!this.isAllowedToDecide(request, actorId)) return this.refuse(request, actorId);
     if (await this.isGuest(actorId)) return this.refuseGuest(request.id, actorId);
-    if (request.status !== 'PENDING_APPROVAL') return { ok: false, code: 'already_decided', status: request.status, decidedById: request.decidedById };
+    if (request.status !== 'PENDING_APPROVAL')
+      return { ok: false, code: 'already_decided', status: request.status, decidedById: request.decidedById };
     return { ok: true, address: request.address };
   }
 
   private async refuse(request: { id: number; requesterId: string; approverIds: unknown }, actorId: string): Promise<DecisionRefusal> {
     const approverIds = parseApproverIds(request.approverIds);
-    await recordAudit(this.deps.prisma, {
-      actor: actorId,
-      action: 'request.decision_refused',
-      subject: requestSubject(request.id),
-      outcome: 'refused',
-      details: { reason: actorId === request.requesterId ? 'own_request' : 'not_approver' },
-    }, this.deps.clock.now());
+    await recordAudit(
+      this.deps.prisma,
+      {
+        actor: actorId,
+        action: 'request.decision_refused',
+        subject: requestSubject(request.id),
+        outcome: 'refused',
+        details: { reason: actorId === request.requesterId ? 'own_request' : 'not_approver' },
+      },
+      this.deps.clock.now(),
+    );
     return { ok: false, code: 'not_approver', approverIds, isRequester: actorId === request.requesterId };
   }
 
@@ -46,7 +61,13 @@ export class RequestDecisions {
   private async refuseGuest(requestId: number, actorId: string): Promise<DecisionRefusal> {
     await recordAudit(
       this.deps.prisma,
-      { actor: actorId, action: 'request.decision_refused', subject: requestSubject(requestId), outcome: 'refused', details: { reason: 'guest' } },
+      {
+        actor: actorId,
+        action: 'request.decision_refused',
+        subject: requestSubject(requestId),
+        outcome: 'refused',
+        details: { reason: 'guest' },
+      },
       this.deps.clock.now(),
     );
     return { ok: false, code: 'guest' };
@@ -85,13 +106,17 @@ export class RequestDecisions {
         },
       });
       if (count === 0) return false;
-      await recordAudit(tx, {
-        actor: input.actorId,
-        action: status === 'APPROVED' ? 'request.approved' : 'request.rejected',
-        subject: requestSubject(request.id),
-        outcome: 'ok',
-        details: status === 'REJECTED' ? { reason: reason ?? '' } : { address: request.address },
-      }, now);
+      await recordAudit(
+        tx,
+        {
+          actor: input.actorId,
+          action: status === 'APPROVED' ? 'request.approved' : 'request.rejected',
+          subject: requestSubject(request.id),
+          outcome: 'ok',
+          details: status === 'REJECTED' ? { reason: reason ?? '' } : { address: request.address },
+        },
+        now,
+      );
       const jobs: QueuedJob[] = [...refreshJobs(request.id, status), noticeJob(request.id, request.requesterId, 'decided')];
       if (status === 'APPROVED') {
         jobs.push(job(RequestJobs.provision, { requestId: request.id }, { dedupeKey: `provision:${request.id}:0`, requestId: request.id }));
@@ -103,13 +128,17 @@ export class RequestDecisions {
     if (decided) return { ok: true, status };
 
     const current = await prisma.emailRequest.findUniqueOrThrow({ where: { id: request.id }, select: { status: true, decidedById: true } });
-    await recordAudit(prisma, {
-      actor: input.actorId,
-      action: `request.${input.decision}`,
-      subject: requestSubject(request.id),
-      outcome: 'ignored',
-      details: { reason: 'already_decided', status: current.status },
-    }, this.deps.clock.now());
+    await recordAudit(
+      prisma,
+      {
+        actor: input.actorId,
+        action: `request.${input.decision}`,
+        subject: requestSubject(request.id),
+        outcome: 'ignored',
+        details: { reason: 'already_decided', status: current.status },
+      },
+      this.deps.clock.now(),
+    );
     return { ok: false, code: 'already_decided', status: current.status, decidedById: current.decidedById };
   }
 
@@ -122,7 +151,17 @@ export class RequestDecisions {
     const request = await prisma.emailRequest.findUnique({ where: { id: requestId }, select: { id: true, requesterId: true } });
     if (!request) return { ok: false, code: 'not_found' };
     if (actorId !== request.requesterId && !this.deps.settings.adminIds.includes(actorId)) {
-      await recordAudit(prisma, { actor: actorId, action: 'request.cancel', subject: requestSubject(requestId), outcome: 'refused', details: { reason: 'not_requester' } }, this.deps.clock.now());
+      await recordAudit(
+        prisma,
+        {
+          actor: actorId,
+          action: 'request.cancel',
+          subject: requestSubject(requestId),
+          outcome: 'refused',
+          details: { reason: 'not_requester' },
+        },
+        this.deps.clock.now(),
+      );
       return { ok: false, code: 'not_requester' };
     }
     const cancelled = await this.deps.jobs.transaction(prisma, async (tx) => {
@@ -138,7 +177,17 @@ export class RequestDecisions {
     });
     if (cancelled) return { ok: true, summary: await loadSummary(prisma, requestId) };
     const current = await prisma.emailRequest.findUniqueOrThrow({ where: { id: requestId }, select: { status: true, decidedById: true } });
-    await recordAudit(prisma, { actor: actorId, action: 'request.cancel', subject: requestSubject(requestId), outcome: 'ignored', details: { reason: 'already_decided', status: current.status } }, this.deps.clock.now());
+    await recordAudit(
+      prisma,
+      {
+        actor: actorId,
+        action: 'request.cancel',
+        subject: requestSubject(requestId),
+        outcome: 'ignored',
+        details: { reason: 'already_decided', status: current.status },
+      },
+      this.deps.clock.now(),
+    );
     return { ok: false, code: 'already_decided', status: current.status, decidedById: current.decidedById };
   }
 }

@@ -43,14 +43,17 @@ export class RequestDms {
     const posted = await slack.postDirectMessage(approverId, buildApprovalMessage(summary));
     // The DM and the approver's SMS/email (which link to it) are recorded together.
     await this.deps.jobs.transaction(prisma, async (tx) => {
-      await tx.approvalMessage.create({ data: { requestId, userId: approverId, channelId: posted.channel, ts: posted.ts, createdAt: this.deps.clock.now() } });
+      await tx.approvalMessage.create({
+        data: { requestId, userId: approverId, channelId: posted.channel, ts: posted.ts, createdAt: this.deps.clock.now() },
+      });
       await this.deps.notifier.approvalRequested(tx, requestId, approverId);
       // The request now waits for this approver: their Home tab lists it.
       await this.deps.jobs.enqueue(tx, homeRefreshJob(requestId, `dm-${approverId}`));
     });
     // A decision may have landed between loading and posting: bring this copy up to date too.
     const now = await prisma.emailRequest.findUniqueOrThrow({ where: { id: requestId }, select: { status: true } });
-    if (now.status !== summary.status) await slack.updateMessage(posted.channel, posted.ts, buildApprovalMessage(await loadSummary(prisma, requestId)));
+    if (now.status !== summary.status)
+      await slack.updateMessage(posted.channel, posted.ts, buildApprovalMessage(await loadSummary(prisma, requestId)));
   }
 
   /** Brings every message about the request up to its status: the approvers' DMs and the requester's notice. */
@@ -60,9 +63,16 @@ export class RequestDms {
     const messages = await prisma.approvalMessage.findMany({ where: { requestId }, select: { channelId: true, ts: true } });
     const message = buildApprovalMessage(summary);
     for (const { channelId, ts } of messages) await slack.updateMessage(channelId, ts, message);
-    const notice = await prisma.emailRequest.findUniqueOrThrow({ where: { id: requestId }, select: { noticeChannelId: true, noticeTs: true, approverIds: true } });
+    const notice = await prisma.emailRequest.findUniqueOrThrow({
+      where: { id: requestId },
+      select: { noticeChannelId: true, noticeTs: true, approverIds: true },
+    });
     if (notice.noticeChannelId && notice.noticeTs) {
-      await slack.updateMessage(notice.noticeChannelId, notice.noticeTs, buildSubmittedNotice(summary, parseApproverIds(notice.approverIds)));
+      await slack.updateMessage(
+        notice.noticeChannelId,
+        notice.noticeTs,
+        buildSubmittedNotice(summary, parseApproverIds(notice.approverIds)),
+      );
     }
   }
 
@@ -99,7 +109,10 @@ export class RequestDms {
 
   /** A link to the approver's own copy of the request, for reminders; none if it cannot be had. */
   private async approvalPermalink(requestId: number, userId: string): Promise<string | undefined> {
-    const copy = await this.deps.prisma.approvalMessage.findUnique({ where: { requestId_userId: { requestId, userId } }, select: { channelId: true, ts: true } });
+    const copy = await this.deps.prisma.approvalMessage.findUnique({
+      where: { requestId_userId: { requestId, userId } },
+      select: { channelId: true, ts: true },
+    });
     if (!copy) return undefined;
     try {
       return await this.deps.slack.getPermalink(copy.channelId, copy.ts);

@@ -39,10 +39,15 @@ export function loadSummary(db: Db, requestId: number): Promise<RequestSummary> 
 }
 
 /** One approver's DM; the key makes a second enqueue (escalation to an admin who already has one) a no-op. */
-export const approvalDmJob = (requestId: number, approverId: string): QueuedJob => (job(RequestJobs.postApprovalDm, { requestId, approverId }, { dedupeKey: `approval-dm:${requestId}:${approverId}`, requestId }));
+export const approvalDmJob = (requestId: number, approverId: string): QueuedJob =>
+  job(RequestJobs.postApprovalDm, { requestId, approverId }, { dedupeKey: `approval-dm:${requestId}:${approverId}`, requestId });
 
 export function noticeJob(requestId: number, userId: string, notice: Notice, key = '', attempts?: number): QueuedJob {
-  return job(RequestJobs.notify, { requestId, userId, notice, ...(attempts === undefined ? {} : { attempts }) }, { dedupeKey: `notify:${requestId}:${notice}:${userId}:${key}`, requestId });
+  return job(
+    RequestJobs.notify,
+    { requestId, userId, notice, ...(attempts === undefined ? {} : { attempts }) },
+    { dedupeKey: `notify:${requestId}:${notice}:${userId}:${key}`, requestId },
+  );
 }
 
 /** After a change of state: every approver's copy of the DM, and the Home tabs of the people the request concerns. */
@@ -95,9 +100,7 @@ export type CancelResult =
   | { ok: false; code: 'not_found' | 'not_requester' }
   | { ok: false; code: 'already_decided'; status: string; decidedById: string | null };
 
-export type RetryResult =
-  | { ok: true }
-  | { ok: false; code: 'not_found' | 'not_admin' | 'not_failed' | 'address_taken' };
+export type RetryResult = { ok: true } | { ok: false; code: 'not_found' | 'not_admin' | 'not_failed' | 'address_taken' };
 
 /** The context the mailbox password is sealed under (also read by the notifier, which hands it over). */
 export const secretContext = (requestId: number): string => `email-request:${requestId}:mailbox-password`;

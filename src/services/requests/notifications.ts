@@ -5,13 +5,26 @@ import type { SecretBox } from '../../lib/secret-box.ts';
 import type { Db } from '../../platform/db-types.ts';
 import { defineJob, handle, type JobHandler, type JobQueue, job } from '../../platform/jobs.ts';
 import type { SlackGateway } from '../../slack/gateway.ts';
-import { adminFailureEmail, approvalRequestEmail, approvalRequestSms, type EmailContent, newHireCheckInboxSms, newHireLinkEmail, newHireLinkSms, newHirePasswordEmail, newHireRejectedEmail, newHireRejectedSms, type RequestFacts, requesterReadyEmail, requesterRejectedEmail } from '../../views/notification-templates.ts';
+import {
+  adminFailureEmail,
+  approvalRequestEmail,
+  approvalRequestSms,
+  type EmailContent,
+  newHireCheckInboxSms,
+  newHireLinkEmail,
+  newHireLinkSms,
+  newHirePasswordEmail,
+  newHireRejectedEmail,
+  newHireRejectedSms,
+  type RequestFacts,
+  requesterReadyEmail,
+  requesterRejectedEmail,
+} from '../../views/notification-templates.ts';
 import type { OneTimeSecrets } from '../credentials/one-time-secrets.ts';
 import type { ContactResolver } from '../notifications/contacts.ts';
 import type { TemplateSettings } from '../notifications/model.ts';
 import type { NotificationService } from '../notifications/notification-service.ts';
 import { summarySelect } from './summary.ts';
-
 
 const contactsPayload = z.object({
   requestId: z.number().int().positive(),
@@ -123,11 +136,25 @@ export class RequestNotifier {
 
   private async enqueueContactsJob(db: Db, payload: ContactsPayload): Promise<void> {
     const who = payload.userId ? `:${payload.userId}` : '';
-    await this.deps.jobs.enqueue(db, job(RequestNotifyJobs.notifyContacts, payload, { dedupeKey: `notify-contacts:${payload.requestId}:${payload.event}${who}:${payload.key}`, requestId: payload.requestId }));
+    await this.deps.jobs.enqueue(
+      db,
+      job(RequestNotifyJobs.notifyContacts, payload, {
+        dedupeKey: `notify-contacts:${payload.requestId}:${payload.event}${who}:${payload.key}`,
+        requestId: payload.requestId,
+      }),
+    );
   }
 
   private facts(
-    request: { id: number; fullName: string; address: string; startDate: Date | null; note: string | null; decisionReason: string | null; failureReason: string | null },
+    request: {
+      id: number;
+      fullName: string;
+      address: string;
+      startDate: Date | null;
+      note: string | null;
+      decisionReason: string | null;
+      failureReason: string | null;
+    },
     requesterName: string,
   ): RequestFacts {
     return {
@@ -150,7 +177,11 @@ export class RequestNotifier {
     const requester = await contacts.resolve(request.requesterId);
     const facts = this.facts(request, requester.name);
     // Slack lookups first, then one transaction that writes every delivery of this event.
-    const plan = new DeliveryPlan(this.deps.notifications, `request:${request.id}:${payload.event}${payload.key ? `:${payload.key}` : ''}`, request.id);
+    const plan = new DeliveryPlan(
+      this.deps.notifications,
+      `request:${request.id}:${payload.event}${payload.key ? `:${payload.key}` : ''}`,
+      request.id,
+    );
     switch (payload.event) {
       case 'approval_requested':
         // Decided before the job ran: nobody needs to be called to a request that is no longer pending.
@@ -163,11 +194,22 @@ export class RequestNotifier {
         plan.emailTo('new-hire', request.personalEmail, newHireRejectedEmail(settings, facts), 'new-hire-rejected-email');
         break;
       case 'ready':
-        plan.email('requester', requester, requesterReadyEmail(settings, facts, settings.publicUrl ? 'link' : 'password'), 'requester-ready-email');
+        plan.email(
+          'requester',
+          requester,
+          requesterReadyEmail(settings, facts, settings.publicUrl ? 'link' : 'password'),
+          'requester-ready-email',
+        );
         break;
       case 'failed': {
         const admins = await Promise.all(settings.adminIds.map((id) => contacts.resolve(id)));
-        for (const admin of admins) plan.email(admin.slackUserId, admin, adminFailureEmail(settings, facts, payload.attempts ?? 0), 'admin-provisioning-failed-email');
+        for (const admin of admins)
+          plan.email(
+            admin.slackUserId,
+            admin,
+            adminFailureEmail(settings, facts, payload.attempts ?? 0),
+            'admin-provisioning-failed-email',
+          );
         break;
       }
     }
@@ -209,7 +251,14 @@ class DeliveryPlan {
     this.steps.push((tx) =>
       contact.email
         ? this.notifications.enqueueEmail(tx, { to: contact.email, ...content, template, dedupeKey, requestId })
-        : this.notifications.recordSkipped(tx, { channel: 'EMAIL', recipient: `slack:${contact.slackUserId}`, template, dedupeKey, requestId, reason: 'no email address in the Staff directory or the Slack profile' }),
+        : this.notifications.recordSkipped(tx, {
+            channel: 'EMAIL',
+            recipient: `slack:${contact.slackUserId}`,
+            template,
+            dedupeKey,
+            requestId,
+            reason: 'no email address in the Staff directory or the Slack profile',
+          }),
     );
   }
 
@@ -220,16 +269,27 @@ class DeliveryPlan {
     this.steps.push((tx) =>
       contact.phone
         ? this.notifications.enqueueSms(tx, { to: contact.phone, body, template, dedupeKey, requestId })
-        : this.notifications.recordSkipped(tx, { channel: 'SMS', recipient: `slack:${contact.slackUserId}`, template, dedupeKey, requestId, reason }),
+        : this.notifications.recordSkipped(tx, {
+            channel: 'SMS',
+            recipient: `slack:${contact.slackUserId}`,
+            template,
+            dedupeKey,
+            requestId,
+            reason,
+          }),
     );
   }
 
   emailTo(who: string, to: string, content: EmailContent, template: string): void {
-    this.steps.push((tx) => this.notifications.enqueueEmail(tx, { to, ...content, template, dedupeKey: `${this.base}:${who}:email`, requestId: this.requestId }));
+    this.steps.push((tx) =>
+      this.notifications.enqueueEmail(tx, { to, ...content, template, dedupeKey: `${this.base}:${who}:email`, requestId: this.requestId }),
+    );
   }
 
   smsTo(who: string, to: string, body: string, template: string): void {
-    this.steps.push((tx) => this.notifications.enqueueSms(tx, { to, body, template, dedupeKey: `${this.base}:${who}:sms`, requestId: this.requestId }));
+    this.steps.push((tx) =>
+      this.notifications.enqueueSms(tx, { to, body, template, dedupeKey: `${this.base}:${who}:sms`, requestId: this.requestId }),
+    );
   }
 
   async write(tx: Db): Promise<void> {

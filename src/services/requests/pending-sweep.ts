@@ -37,12 +37,23 @@ export class PendingRequestSweep {
     return { reminded, expired };
   }
 
-  private async remind(request: { id: number; requesterId: string; approverIds: unknown; reminderCount: number; escalatedAt: Date | null }): Promise<boolean> {
+  private async remind(request: {
+    id: number;
+    requesterId: string;
+    approverIds: unknown;
+    reminderCount: number;
+    escalatedAt: Date | null;
+  }): Promise<boolean> {
     const { prisma, clock, settings } = this.deps;
     const approvers = parseApproverIds(request.approverIds);
     const round = request.reminderCount + 1;
     const admins = settings.adminIds.filter((id) => id !== request.requesterId && !approvers.includes(id));
-    const escalateNow = !request.escalatedAt && admins.length > 0 && settings.escalateAfterReminders !== undefined && settings.escalateAfterReminders > 0 && round >= settings.escalateAfterReminders;
+    const escalateNow =
+      !request.escalatedAt &&
+      admins.length > 0 &&
+      settings.escalateAfterReminders !== undefined &&
+      settings.escalateAfterReminders > 0 &&
+      round >= settings.escalateAfterReminders;
     // Admins who already hold the approval message are reminded like the approvers.
     const recipients = request.escalatedAt ? [...approvers, ...admins] : approvers;
     return this.deps.jobs.transaction(prisma, async (tx) => {
@@ -53,13 +64,36 @@ export class PendingRequestSweep {
         data: { remindedAt: now, reminderCount: { increment: 1 } },
       });
       if (count === 0) return false;
-      await recordAudit(tx, { actor: SYSTEM_ACTOR, action: 'request.reminded', subject: requestSubject(request.id), outcome: 'ok', details: { recipients, round } }, now);
-      await this.deps.jobs.enqueue(tx, recipients.map((userId) => noticeJob(request.id, userId, 'reminder', String(round))));
+      await recordAudit(
+        tx,
+        {
+          actor: SYSTEM_ACTOR,
+          action: 'request.reminded',
+          subject: requestSubject(request.id),
+          outcome: 'ok',
+          details: { recipients, round },
+        },
+        now,
+      );
+      await this.deps.jobs.enqueue(
+        tx,
+        recipients.map((userId) => noticeJob(request.id, userId, 'reminder', String(round))),
+      );
       // Superiors miss DMs: each reminder also goes by SMS and email, as the first call did.
       for (const userId of recipients) await this.deps.notifier.approvalRequested(tx, request.id, userId, `reminder-${round}`);
       if (escalateNow) {
         await tx.emailRequest.update({ where: { id: request.id }, data: { escalatedAt: now } });
-        await recordAudit(tx, { actor: SYSTEM_ACTOR, action: 'request.escalated', subject: requestSubject(request.id), outcome: 'ok', details: { to: admins, afterReminders: round } }, now);
+        await recordAudit(
+          tx,
+          {
+            actor: SYSTEM_ACTOR,
+            action: 'request.escalated',
+            subject: requestSubject(request.id),
+            outcome: 'ok',
+            details: { to: admins, afterReminders: round },
+          },
+          now,
+        );
         // The admins get the approval message itself (the same job as the superior's), so their copies update with every decision.
         await this.deps.jobs.enqueue(tx, [
           ...admins.map((adminId) => approvalDmJob(request.id, adminId)),
@@ -80,7 +114,17 @@ export class PendingRequestSweep {
         data: { status: 'EXPIRED', decidedAt: now, openAddress: null, version: { increment: 1 } },
       });
       if (count === 0) return false;
-      await recordAudit(tx, { actor: SYSTEM_ACTOR, action: 'request.expired', subject: requestSubject(request.id), outcome: 'ok', details: { afterDays: days } }, now);
+      await recordAudit(
+        tx,
+        {
+          actor: SYSTEM_ACTOR,
+          action: 'request.expired',
+          subject: requestSubject(request.id),
+          outcome: 'ok',
+          details: { afterDays: days },
+        },
+        now,
+      );
       await this.deps.jobs.enqueue(tx, [...refreshJobs(request.id, 'EXPIRED'), noticeJob(request.id, request.requesterId, 'expired')]);
       return true;
     });

@@ -12,7 +12,17 @@ export class Provisioning {
   async retryProvisioning(requestId: number, actorId: string): Promise<RetryResult> {
     const { prisma } = this.deps;
     if (!this.deps.settings.adminIds.includes(actorId)) {
-      await recordAudit(prisma, { actor: actorId, action: 'request.retry', subject: requestSubject(requestId), outcome: 'refused', details: { reason: 'not_admin' } }, this.deps.clock.now());
+      await recordAudit(
+        prisma,
+        {
+          actor: actorId,
+          action: 'request.retry',
+          subject: requestSubject(requestId),
+          outcome: 'refused',
+          details: { reason: 'not_admin' },
+        },
+        this.deps.clock.now(),
+      );
       return { ok: false, code: 'not_admin' };
     }
     const request = await prisma.emailRequest.findUnique({ where: { id: requestId }, select: { id: true, address: true, version: true } });
@@ -24,7 +34,11 @@ export class Provisioning {
           data: { status: 'APPROVED', failureReason: null, openAddress: request.address, version: { increment: 1 } },
         });
         if (count === 0) return { ok: false as const, code: 'not_failed' as const };
-        await recordAudit(tx, { actor: actorId, action: 'request.retry', subject: requestSubject(requestId), outcome: 'ok' }, this.deps.clock.now());
+        await recordAudit(
+          tx,
+          { actor: actorId, action: 'request.retry', subject: requestSubject(requestId), outcome: 'ok' },
+          this.deps.clock.now(),
+        );
         await this.deps.jobs.enqueue(tx, [
           job(RequestJobs.provision, { requestId }, { dedupeKey: `provision:${requestId}:${request.version + 1}`, requestId }),
           // The admins' Home tabs count failed requests.
@@ -93,7 +107,17 @@ export class Provisioning {
       const now = clock.now();
       const request = await tx.emailRequest.findUniqueOrThrow({
         where: { id: requestId },
-        select: { id: true, requesterId: true, superiorId: true, fullName: true, localPart: true, domain: true, address: true, personalEmail: true, phone: true },
+        select: {
+          id: true,
+          requesterId: true,
+          superiorId: true,
+          fullName: true,
+          localPart: true,
+          domain: true,
+          address: true,
+          personalEmail: true,
+          phone: true,
+        },
       });
       const { count } = await tx.emailRequest.updateMany({
         where: { id: requestId, status: { in: ['APPROVED', 'PROVISIONING'] } },
@@ -102,19 +126,47 @@ export class Provisioning {
       if (count === 0) return;
       const staff = await tx.staff.upsert({
         where: { workEmail: request.address },
-        create: { fullName: request.fullName, workEmail: request.address, personalEmail: request.personalEmail, phone: request.phone, superiorSlackId: request.superiorId, createdAt: now },
-        update: { fullName: request.fullName, personalEmail: request.personalEmail, phone: request.phone, superiorSlackId: request.superiorId },
+        create: {
+          fullName: request.fullName,
+          workEmail: request.address,
+          personalEmail: request.personalEmail,
+          phone: request.phone,
+          superiorSlackId: request.superiorId,
+          createdAt: now,
+        },
+        update: {
+          fullName: request.fullName,
+          personalEmail: request.personalEmail,
+          phone: request.phone,
+          superiorSlackId: request.superiorId,
+        },
         select: { id: true },
       });
-      const mailbox = { localPart: request.localPart, domain: request.domain, provider: provider.nameFor(request.domain), status: 'ACTIVE' as const, quotaMb: settings.quotaMb, requestId, staffId: staff.id };
-      await tx.mailbox.upsert({ where: { address: request.address }, create: { address: request.address, ...mailbox, createdAt: now }, update: mailbox });
-      await recordAudit(tx, {
-        actor: SYSTEM_ACTOR,
-        action: 'mailbox.created',
-        subject: requestSubject(requestId),
-        outcome: 'ok',
-        details: { address: request.address, provider: provider.nameFor(request.domain), quotaMb: settings.quotaMb },
-      }, now);
+      const mailbox = {
+        localPart: request.localPart,
+        domain: request.domain,
+        provider: provider.nameFor(request.domain),
+        status: 'ACTIVE' as const,
+        quotaMb: settings.quotaMb,
+        requestId,
+        staffId: staff.id,
+      };
+      await tx.mailbox.upsert({
+        where: { address: request.address },
+        create: { address: request.address, ...mailbox, createdAt: now },
+        update: mailbox,
+      });
+      await recordAudit(
+        tx,
+        {
+          actor: SYSTEM_ACTOR,
+          action: 'mailbox.created',
+          subject: requestSubject(requestId),
+          outcome: 'ok',
+          details: { address: request.address, provider: provider.nameFor(request.domain), quotaMb: settings.quotaMb },
+        },
+        now,
+      );
       await this.deps.jobs.enqueue(tx, [...refreshJobs(requestId, 'ACTIVE'), noticeJob(requestId, request.requesterId, 'ready')]);
       await this.deps.notifier.mailboxReady(tx, requestId);
     });
@@ -124,19 +176,26 @@ export class Provisioning {
   async markProvisioningFailed(requestId: number, reason: string, attempts: number): Promise<void> {
     const { prisma, settings } = this.deps;
     await this.deps.jobs.transaction(prisma, async (tx) => {
-      const request = await tx.emailRequest.findUniqueOrThrow({ where: { id: requestId }, select: { requesterId: true, address: true, version: true } });
+      const request = await tx.emailRequest.findUniqueOrThrow({
+        where: { id: requestId },
+        select: { requesterId: true, address: true, version: true },
+      });
       const { count } = await tx.emailRequest.updateMany({
         where: { id: requestId, status: { in: ['APPROVED', 'PROVISIONING'] } },
         data: { status: 'FAILED', failureReason: reason, openAddress: null },
       });
       if (count === 0) return;
-      await recordAudit(tx, {
-        actor: SYSTEM_ACTOR,
-        action: 'mailbox.create_failed',
-        subject: requestSubject(requestId),
-        outcome: 'failed',
-        details: { address: request.address, reason, attempts },
-      }, this.deps.clock.now());
+      await recordAudit(
+        tx,
+        {
+          actor: SYSTEM_ACTOR,
+          action: 'mailbox.create_failed',
+          subject: requestSubject(requestId),
+          outcome: 'failed',
+          details: { address: request.address, reason, attempts },
+        },
+        this.deps.clock.now(),
+      );
       const key = `failed-${request.version}`;
       await this.deps.jobs.enqueue(tx, [
         ...refreshJobs(requestId, key, { admins: true }),

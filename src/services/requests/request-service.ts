@@ -1,7 +1,15 @@
 import { handle, type JobHandler } from '../../platform/jobs.ts';
 import { RequestDecisions } from './decisions.ts';
 import { RequestDms } from './dms.ts';
-import { type CancelResult, type DecisionRefusal, type DecisionResult, RequestJobs, type RequestServiceDeps, type RetryResult, type SubmitResult } from './model.ts';
+import {
+  type CancelResult,
+  type DecisionRefusal,
+  type DecisionResult,
+  RequestJobs,
+  type RequestServiceDeps,
+  type RetryResult,
+  type SubmitResult,
+} from './model.ts';
 import { PendingRequestSweep } from './pending-sweep.ts';
 import { Provisioning } from './provisioning.ts';
 import { RequestIntake } from './submit.ts';

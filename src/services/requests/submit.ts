@@ -61,13 +61,17 @@ export class RequestIntake {
           },
           select: { id: true },
         });
-        await recordAudit(tx, {
-          actor: requesterId,
-          action: 'request.submitted',
-          subject: requestSubject(created.id),
-          outcome: 'ok',
-          details: { address: value.address, superiorId: value.superiorId, approverIds, routedToAdmins },
-        }, now);
+        await recordAudit(
+          tx,
+          {
+            actor: requesterId,
+            action: 'request.submitted',
+            subject: requestSubject(created.id),
+            outcome: 'ok',
+            details: { address: value.address, superiorId: value.superiorId, approverIds, routedToAdmins },
+          },
+          now,
+        );
         await this.deps.jobs.enqueue(tx, [
           ...approverIds.map((approverId) => approvalDmJob(created.id, approverId)),
           noticeJob(created.id, requesterId, 'submitted'),
@@ -86,7 +90,8 @@ export class RequestIntake {
   private async checkRequester(requesterId: string): Promise<string | undefined> {
     const user = await withTimeout(this.deps.slack.getUser(requesterId), this.deps.settings.lookupBudgetMs ?? 1500).catch(() => undefined);
     // Slack slow or down: the requester is let through; a guest is only stopped when Slack says so.
-    if (user && user !== 'timeout' && user.isGuest) return 'Guests in this Slack workspace cannot request mailboxes; ask a full member of your team to file the request.';
+    if (user && user !== 'timeout' && user.isGuest)
+      return 'Guests in this Slack workspace cannot request mailboxes; ask a full member of your team to file the request.';
     return undefined;
   }
 
@@ -117,7 +122,10 @@ export class RequestIntake {
     // checks again and refuses an address someone else holds.
     const found = await withTimeout(provider.find(address), settings.lookupBudgetMs ?? 1500);
     if (found === 'timeout' || !found.ok) {
-      logger.warn({ address, outcome: found === 'timeout' ? 'timeout' : found.code }, 'could not check the address at the provider; provisioning will');
+      logger.warn(
+        { address, outcome: found === 'timeout' ? 'timeout' : found.code },
+        'could not check the address at the provider; provisioning will',
+      );
       return undefined;
     }
     return found.value ? `${address} already exists on the mail server.` : undefined;

@@ -9,7 +9,10 @@ export type FieldErrors = Partial<Record<RequestFormField, string>>;
 
 /** cPanel refuses these local parts (Cpanel/Validate/EmailLocalPart.pm), with or without `.lock`. */
 const RESERVED_LOCAL_PARTS = new Set(
-  ['cpanel', 'shadow', 'passwd', 'quota', '_archive', '_mainaccount', '_privs.json', '_privs.cache'].flatMap((name) => [name, `${name}.lock`]),
+  ['cpanel', 'shadow', 'passwd', 'quota', '_archive', '_mainaccount', '_privs.json', '_privs.cache'].flatMap((name) => [
+    name,
+    `${name}.lock`,
+  ]),
 );
 
 export type Check<T> = { ok: true; value: T } | { ok: false; message: string };

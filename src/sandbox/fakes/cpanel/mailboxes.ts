@@ -35,7 +35,8 @@ export function deletePop(s: CpanelState, params: Params): null {
 
 export function listPops(s: CpanelState, params: Params) {
   const regex = compileRegex(params.regex);
-  const rows = s.sortedMailboxes()
+  const rows = s
+    .sortedMailboxes()
     .map(([address, mailbox]) => s.popRow(address, mailbox))
     .filter((row) => !regex || regex.test(row.email));
   if (params.skip_main !== '1') {

@@ -165,14 +165,17 @@ class FakeCpanelServer extends CpanelState implements FakeCpanel {
     // Observed answer to bad WHM credentials (fact sheet §1.3).
     if (!call.authorized) {
       await this.#delay();
-      return json(403, { cpanelresult: { apiversion: '2', error: 'Access denied', data: { reason: 'Access denied', result: '0' }, type: 'text' } });
+      return json(403, {
+        cpanelresult: { apiversion: '2', error: 'Access denied', data: { reason: 'Access denied', result: '0' }, type: 'text' },
+      });
     }
     if (!match) return this.#send(res, call, 403, 'text/plain', 'WHM does not serve this path with a WHM token.\n'); // [INF]
     const command = match[1] ?? '';
     const whmFailure = (reason: string) =>
       json(200, { metadata: { command, reason: `API failure: (XID ${randomBytes(3).toString('hex')}) ${reason}`, result: 0, version: 1 } });
     // Without api.version=1 the call lands on the deprecated WHM API 0. [INF] wording
-    if (params['api.version'] !== '1') return json(200, { status: 0, statusmsg: `Unknown app (${quote(command)}) requested for this version (0) of the API.` });
+    if (params['api.version'] !== '1')
+      return json(200, { status: 0, statusmsg: `Unknown app (${quote(command)}) requested for this version (0) of the API.` });
     if (command !== 'uapi_cpanel') return whmFailure(`Unknown app (${quote(command)}) requested for this version (1) of the API.`); // [INF]
     for (const name of ['cpanel.user', 'cpanel.module', 'cpanel.function']) {
       if (!params[name]) return whmFailure(`Provide the ${quote(name)} argument.`);
@@ -242,7 +245,6 @@ class FakeCpanelServer extends CpanelState implements FakeCpanel {
     res.writeHead(status, { 'content-type': `${type}; charset=utf-8`, 'content-length': Buffer.byteLength(body) });
     res.end(body);
   }
-
 
   #dispatch(module: string, fn: string, params: Params): ReturnType<typeof envelope> {
     return dispatch(this.#handlers, module, fn, params);

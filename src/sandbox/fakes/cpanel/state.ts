@@ -99,9 +99,7 @@ export class CpanelState {
 
   validateNewLocalPart(local: string, domain: string): void {
     if (!/^[a-zA-Z0-9.\-_]*$/.test(local)) {
-      throw new UapiError(
-        'The local part can only contain letters (a-z), numbers (0-9), periods, hyphens (-), and underscores (_).',
-      );
+      throw new UapiError('The local part can only contain letters (a-z), numbers (0-9), periods, hyphens (-), and underscores (_).');
     }
     if (local.length > 64) throw new UapiError('The local part cannot exceed 64 characters.');
     if (local.startsWith('.') || local.endsWith('.') || local.includes('..')) {
@@ -115,8 +113,7 @@ export class CpanelState {
 
   parseQuota(raw: string | undefined): number {
     const max = this.maxQuotaMb;
-    const tooBig = (limit: number) =>
-      new UapiError(`You cannot set an email account quota higher than ${limit} MB.`); // [INF]
+    const tooBig = (limit: number) => new UapiError(`You cannot set an email account quota higher than ${limit} MB.`); // [INF]
     if (raw === undefined || raw === '') return max === undefined ? DEFAULT_QUOTA_MB : Math.min(DEFAULT_QUOTA_MB, max);
     if (raw === 'unlimited' || raw === '0') {
       if (max !== undefined) throw tooBig(max);
