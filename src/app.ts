@@ -1,11 +1,12 @@
 import type { Server } from 'node:http';
-import { App, type Logger as BoltLogger, type CustomRoute, HTTPReceiver, LogLevel } from '@slack/bolt';
+import { App, type CustomRoute, HTTPReceiver, LogLevel } from '@slack/bolt';
 import { newIncidentId, registerIncidentHandler } from './commands/incidents.ts';
 import { registerListeners } from './commands/index.ts';
 import type { Config } from './config.ts';
 import type { PrismaClient } from './generated/prisma/client.ts';
 import { buildCredentialRoutes } from './http/credential-routes.ts';
 import { refuseFutureDated } from './http/request-age.ts';
+import { boltLogger } from './lib/bolt-logger.ts';
 import type { Logger } from './lib/logger.ts';
 import { SecretBox } from './lib/secret-box.ts';
 import { withTimeout } from './lib/timeout.ts';
@@ -45,26 +46,6 @@ export interface Mailroom {
   /** Starts HTTP (or Socket Mode) and the job runner; returns the bound port and interface in HTTP mode. */
   start(): Promise<{ port: number | undefined; address: string | undefined }>;
   stop(): Promise<void>;
-}
-
-function boltLogger(logger: Logger): BoltLogger {
-  const child = logger.child({ module: 'bolt' });
-  let level = LogLevel.INFO;
-  const write =
-    (method: 'debug' | 'info' | 'warn' | 'error') =>
-    (...messages: unknown[]) =>
-      child[method](messages.map(String).join(' '));
-  return {
-    debug: write('debug'),
-    info: write('info'),
-    warn: write('warn'),
-    error: write('error'),
-    setLevel: (next) => {
-      level = next;
-    },
-    getLevel: () => level,
-    setName: () => {},
-  };
 }
 
 /** What every part is built on: settings, the database, the clock, the job queue and the secrets. */

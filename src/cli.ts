@@ -42,6 +42,16 @@ export function buildCli(io: Partial<CliIo> = {}): Command {
     .option('--migrations-dir <dir>', 'directory holding the migration folders (default: prisma/migrations)')
     .action(async (options: { migrationsDir?: string }) => runMigrate(options, { env, out, err }));
 
+  addBatchCreateCommand(program, { env, out, err, terminal });
+  registerAuroraServerCommands(program, { env, out, err });
+
+  addAuditCommand(program, { env, out });
+
+  return program;
+}
+
+function addBatchCreateCommand(program: Command, io: CliIo): void {
+  const { env, out, err, terminal } = io;
   program
     .command('batch-create')
     .description(
@@ -84,9 +94,10 @@ export function buildCli(io: Partial<CliIo> = {}): Command {
         if (code !== 0) throw new CliError('', code);
       },
     );
+}
 
-  registerAuroraServerCommands(program, { env, out, err });
-
+function addAuditCommand(program: Command, io: Pick<CliIo, 'env' | 'out'>): void {
+  const { env, out } = io;
   program
     .command('audit')
     .description('print the audit log (who did what, to what, when, with what result), oldest first; needs only DATABASE_URL')
@@ -108,8 +119,6 @@ export function buildCli(io: Partial<CliIo> = {}): Command {
         throw error;
       }
     });
-
-  return program;
 }
 
 /** Runs the CLI with `argv` (as in process.argv) and returns the exit code; never throws. */

@@ -39,37 +39,91 @@ type Params = Record<string, string | undefined>;
  * (an HMAC of the token hash and the time the page was served), reveals once.
  */
 export function buildCredentialRoutes(deps: CredentialRoutesDeps): CustomRoute[] {
-  const nonceKey = createHmac('sha256', Buffer.from(deps.secretKeyHex, 'hex')).update('mailroom:credential-form-nonce').digest();
+  const nonces = new FormNonces(deps.secretKeyHex, deps.clock);
   const basePath = deps.publicUrl ? new URL(deps.publicUrl).pathname.replace(/\/+$/, '') : '';
   const publicOrigin = deps.publicUrl ? new URL(deps.publicUrl).origin : undefined;
   const log = deps.logger.child({ module: 'credential-page' });
+  const send = pageSender(deps.settings);
 
-  const sign = (tokenHash: string, issuedAt: number): string =>
-    createHmac('sha256', nonceKey).update(`${tokenHash}:${issuedAt}`).digest('base64url');
-  const makeNonce = (token: string): string => {
-    const issuedAt = deps.clock.now().getTime();
-    return `${issuedAt}.${sign(hashToken(token), issuedAt)}`;
+  const showPage = async (req: IncomingMessage & { params?: Params }, res: ServerResponse) => {
+    const token = req.params?.token ?? '';
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(req, res, 405, (c) => buildStaleFormPage(c), { allow: 'GET, HEAD' });
+    const state = await deps.secrets.inspect(token);
+    if (state !== 'ready') return send(req, res, state === 'not_found' ? 404 : 410, (c) => buildUnavailablePage(c, state));
+    const action = `${basePath}/credentials/${encodeURIComponent(token)}/reveal`;
+    return send(req, res, 200, (c) => buildRevealPromptPage(c, { formNonce: nonces.make(token), action }));
   };
-  const checkNonce = (token: string, nonce: string | undefined): boolean => {
+
+  const reveal = async (req: IncomingMessage & { params?: Params }, res: ServerResponse) => {
+    const token = req.params?.token ?? '';
+    if (req.method !== 'POST') return send(req, res, 405, (c) => buildStaleFormPage(c), { allow: 'POST' });
+    const origin = checkSameOriginPost(req.headers, publicOrigin);
+    const form = await readForm(req);
+    if (!origin.ok || !form || !nonces.check(token, form.get('nonce') ?? undefined)) {
+      log.warn({ reason: origin.ok ? 'bad nonce' : origin.reason }, 'credential reveal refused: not from the page');
+      return send(req, res, 403, (c) => buildStaleFormPage(c));
+    }
+    const result = await deps.secrets.reveal(token);
+    if (!result.ok) return send(req, res, result.state === 'not_found' ? 404 : 410, (c) => buildUnavailablePage(c, result.state));
+    log.info('credentials revealed');
+    return send(req, res, 200, (c) => buildRevealedPage(c, result.credentials));
+  };
+
+  const wrap = (handler: typeof showPage) => (req: IncomingMessage, res: ServerResponse) => {
+    handler(req, res).catch((error: unknown) => {
+      log.error({ err: { message: error instanceof Error ? error.message : String(error) } }, 'credential page failed');
+      if (!res.headersSent) send(req, res, 500, (context) => buildStaleFormPage(context));
+    });
+  };
+  return [
+    { path: '/credentials/:token', method: ALL_METHODS, handler: wrap(showPage) },
+    { path: '/credentials/:token/reveal', method: ALL_METHODS, handler: wrap(reveal) },
+  ];
+}
+
+/** The reveal form's nonce: an HMAC (under a key derived from SECRET_KEY) of the token's hash and when the page was served. */
+class FormNonces {
+  private readonly key: Buffer;
+
+  constructor(
+    secretKeyHex: string,
+    private readonly clock: Clock,
+  ) {
+    this.key = createHmac('sha256', Buffer.from(secretKeyHex, 'hex')).update('mailroom:credential-form-nonce').digest();
+  }
+
+  private sign(tokenHash: string, issuedAt: number): string {
+    return createHmac('sha256', this.key).update(`${tokenHash}:${issuedAt}`).digest('base64url');
+  }
+
+  make(token: string): string {
+    const issuedAt = this.clock.now().getTime();
+    return `${issuedAt}.${this.sign(hashToken(token), issuedAt)}`;
+  }
+
+  check(token: string, nonce: string | undefined): boolean {
     const [issued, mac] = (nonce ?? '').split('.');
     const issuedAt = Number(issued);
     if (!mac || !Number.isSafeInteger(issuedAt)) return false;
-    const age = deps.clock.now().getTime() - issuedAt;
+    const age = this.clock.now().getTime() - issuedAt;
     if (age < 0 || age > FORM_TTL_MS) return false;
-    const want = Buffer.from(sign(hashToken(token), issuedAt));
+    const want = Buffer.from(this.sign(hashToken(token), issuedAt));
     const have = Buffer.from(mac);
     return want.length === have.length && timingSafeEqual(want, have);
-  };
+  }
+}
 
-  const send = (
+/** Sends a credential page with the headers every one of them needs: no caching, no framing, a strict CSP. */
+function pageSender(settings: TemplateSettings) {
+  return (
     req: IncomingMessage,
     res: ServerResponse,
     status: number,
     render: (context: PageContext) => string,
     extra: Record<string, string> = {},
-  ) => {
+  ): void => {
     const styleNonce = randomBytes(16).toString('base64');
-    const body = render({ settings: deps.settings, styleNonce });
+    const body = render({ settings, styleNonce });
     res.writeHead(status, {
       'content-type': 'text/html; charset=utf-8',
       'cache-control': 'no-store, max-age=0',
@@ -85,43 +139,6 @@ export function buildCredentialRoutes(deps: CredentialRoutesDeps): CustomRoute[]
     });
     res.end(req.method === 'HEAD' ? undefined : body);
   };
-
-  const fail = (req: IncomingMessage, res: ServerResponse, error: unknown) => {
-    log.error({ err: { message: error instanceof Error ? error.message : String(error) } }, 'credential page failed');
-    if (!res.headersSent) send(req, res, 500, (context) => buildStaleFormPage(context));
-  };
-
-  const showPage = async (req: IncomingMessage & { params?: Params }, res: ServerResponse) => {
-    const token = req.params?.token ?? '';
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(req, res, 405, (c) => buildStaleFormPage(c), { allow: 'GET, HEAD' });
-    const state = await deps.secrets.inspect(token);
-    if (state !== 'ready') return send(req, res, state === 'not_found' ? 404 : 410, (c) => buildUnavailablePage(c, state));
-    const action = `${basePath}/credentials/${encodeURIComponent(token)}/reveal`;
-    return send(req, res, 200, (c) => buildRevealPromptPage(c, { formNonce: makeNonce(token), action }));
-  };
-
-  const reveal = async (req: IncomingMessage & { params?: Params }, res: ServerResponse) => {
-    const token = req.params?.token ?? '';
-    if (req.method !== 'POST') return send(req, res, 405, (c) => buildStaleFormPage(c), { allow: 'POST' });
-    const origin = checkSameOriginPost(req.headers, publicOrigin);
-    const form = await readForm(req);
-    if (!origin.ok || !form || !checkNonce(token, form.get('nonce') ?? undefined)) {
-      log.warn({ reason: origin.ok ? 'bad nonce' : origin.reason }, 'credential reveal refused: not from the page');
-      return send(req, res, 403, (c) => buildStaleFormPage(c));
-    }
-    const result = await deps.secrets.reveal(token);
-    if (!result.ok) return send(req, res, result.state === 'not_found' ? 404 : 410, (c) => buildUnavailablePage(c, result.state));
-    log.info('credentials revealed');
-    return send(req, res, 200, (c) => buildRevealedPage(c, result.credentials));
-  };
-
-  const wrap = (handler: typeof showPage) => (req: IncomingMessage, res: ServerResponse) => {
-    handler(req, res).catch((error: unknown) => fail(req, res, error));
-  };
-  return [
-    { path: '/credentials/:token', method: ALL_METHODS, handler: wrap(showPage) },
-    { path: '/credentials/:token/reveal', method: ALL_METHODS, handler: wrap(reveal) },
-  ];
 }
 
 async function readForm(req: IncomingMessage): Promise<URLSearchParams | undefined> {

@@ -128,94 +128,122 @@ function inputAttributes(element: Block): string {
   return parts.join('');
 }
 
+interface FormContext {
+  names: Names;
+  users: SandboxUser[];
+  errors?: Record<string, string>;
+  previous?: Record<string, string>;
+  /** Options of an external_select, loaded from the app like Slack does (for pages without script). */
+  externalOptions?: Record<string, ModalOption[]>;
+}
+
+/** One input block's control: what the form field is named, what was typed before, whether it is required. */
+interface Field {
+  block: Block;
+  element: Block;
+  name: string;
+  previous: string | undefined;
+  required: string;
+}
+
+const optionTag = (value: string, label: string, selected: boolean) =>
+  `<option value="${html(value)}"${selected ? ' selected' : ''}>${html(label)}</option>`;
+
+function selectInput(field: Field, placeholder: string, options: ModalOption[], selected: string | undefined): string {
+  const choices = options.map((option) => optionTag(option.value, option.label, option.value === selected)).join('');
+  return `<select id="f-${field.name}" name="${field.name}"${field.required}><option value="">${html(placeholder)}</option>${choices}</select>`;
+}
+
+/** An external_select: a type-ahead whose hidden input holds the chosen option's value. */
+function comboInput(field: Field, known: ModalOption[]): string {
+  const { block, element, name } = field;
+  const value = field.previous ?? element.initial_option?.value ?? '';
+  const shown = known.find((option) => option.value === value)?.label ?? element.initial_option?.text?.text ?? value;
+  const items = known.map((option) => `<li role="option" data-value="${html(option.value)}">${html(option.label)}</li>`).join('');
+  const data = `data-block="${name}" data-action="${html(element.action_id)}" data-min="${Number(element.min_query_length ?? 3)}"${block.optional ? '' : ' data-required="1"'}`;
+  const text = `<input id="f-${name}" type="text" role="combobox" autocomplete="off" aria-autocomplete="list" aria-expanded="false" aria-controls="lb-${name}" value="${html(shown)}"${inputAttributes(element)}>`;
+  return `<div class="combo" ${data}>${text}<input type="hidden" name="${name}" value="${html(value)}"><ul class="listbox" role="listbox" id="lb-${name}" hidden>${items}</ul></div>`;
+}
+
+function checkboxesInput(field: Field, names: Names): string {
+  const { element, name, previous } = field;
+  const initial = new Set(((element.initial_options as Array<{ value: string }> | undefined) ?? []).map((option) => option.value));
+  const options = element.options as Array<{ value: string; text: TextObject; description?: TextObject }>;
+  const boxes = options.map((option) => {
+    const checked = previous === undefined ? initial.has(option.value) : previous.split(',').includes(option.value);
+    const description = option.description ? ` <span class="context">${textOf(option.description, names)}</span>` : '';
+    return `<label class="check"><input type="checkbox" name="${name}" value="${html(option.value)}"${checked ? ' checked' : ''}> ${textOf(option.text, names)}${description}</label>`;
+  });
+  return `<div id="f-${name}" class="checks">${boxes.join('')}</div>`;
+}
+
+function numberInput(field: Field): string {
+  const { element, name } = field;
+  const min = element.min_value !== undefined ? ` min="${html(String(element.min_value))}"` : '';
+  const max = element.max_value !== undefined ? ` max="${html(String(element.max_value))}"` : '';
+  const step = element.is_decimal_allowed ? ' step="any"' : '';
+  const value = html(field.previous ?? element.initial_value ?? '');
+  return `<input id="f-${name}" type="number" inputmode="numeric" name="${name}" value="${value}"${min}${max}${step}${inputAttributes(element)}${field.required}>`;
+}
+
+function textInput(field: Field): string {
+  const { element, name, required } = field;
+  const value = html(field.previous ?? element.initial_value ?? '');
+  if (element.multiline)
+    return `<textarea id="f-${name}" name="${name}" rows="4"${inputAttributes(element)}${required}>${value}</textarea>`;
+  const type = element.type === 'email_text_input' ? 'email' : element.type === 'url_text_input' ? 'url' : 'text';
+  return `<input id="f-${name}" type="${type}" name="${name}" value="${value}"${inputAttributes(element)}${required}>`;
+}
+
+function renderInput(field: Field, context: FormContext): string {
+  const { element, previous } = field;
+  switch (element.type) {
+    case 'static_select': {
+      const options = (element.options as Array<{ value: string; text: TextObject }>).map((option) => ({
+        value: option.value,
+        label: option.text.text ?? option.value,
+      }));
+      return selectInput(field, element.placeholder?.text ?? 'Select an option', options, previous ?? element.initial_option?.value);
+    }
+    case 'external_select':
+      return comboInput(field, context.externalOptions?.[field.block.block_id] ?? []);
+    case 'users_select': {
+      const people = context.users.map((user) => ({ value: user.id, label: `${user.name} (${user.role})` }));
+      return selectInput(field, element.placeholder?.text ?? 'Select a person', people, previous ?? element.initial_user);
+    }
+    case 'datepicker':
+      return `<input id="f-${field.name}" type="date" name="${field.name}" value="${html(previous ?? element.initial_date ?? '')}"${field.required}>`;
+    case 'checkboxes':
+      return checkboxesInput(field, context.names);
+    case 'number_input':
+      return numberInput(field);
+    default:
+      return textInput(field);
+  }
+}
+
 /**
  * A modal's input blocks as an HTML form; `errors` (block id → text) come from `response_action:
  * errors`. Each field has an error slot (`err-<block id>`) the page fills in place, so what the
  * person typed stays. An external_select is a type-ahead that asks the app for options as Slack
  * does (block_suggestion with what was typed); `externalOptions` is the list for pages without script.
  */
-export function renderModalForm(
-  view: Block,
-  context: {
-    names: Names;
-    users: SandboxUser[];
-    errors?: Record<string, string>;
-    previous?: Record<string, string>;
-    /** Options of an external_select, loaded from the app like Slack does (for pages without script). */
-    externalOptions?: Record<string, ModalOption[]>;
-  },
-): string {
+export function renderModalForm(view: Block, context: FormContext): string {
   const rows = (view.blocks as Block[]).map((block) => {
     if (block.type !== 'input') return renderBlocks([block], context.names, () => '');
-    const element = block.element as Block;
     const name = html(block.block_id);
-    const previous = context.previous?.[block.block_id];
+    const field: Field = {
+      block,
+      element: block.element as Block,
+      name,
+      previous: context.previous?.[block.block_id],
+      required: block.optional ? '' : ' required',
+    };
     const error = context.errors?.[block.block_id];
-    const required = block.optional ? '' : ' required';
-    const label = `<label for="f-${name}">${textOf(block.label, context.names)}${block.optional ? ' <span class="context">(optional)</span>' : ''}</label>`;
-    let input: string;
-    switch (element.type) {
-      case 'static_select': {
-        const options = (element.options as Array<{ value: string; text: TextObject }>).map((option) => ({
-          value: option.value,
-          label: option.text.text ?? option.value,
-        }));
-        const selected = previous ?? element.initial_option?.value;
-        input = `<select id="f-${name}" name="${name}"${required}><option value="">${html(element.placeholder?.text ?? 'Select an option')}</option>${options
-          .map(
-            (option) =>
-              `<option value="${html(option.value)}"${option.value === selected ? ' selected' : ''}>${html(option.label)}</option>`,
-          )
-          .join('')}</select>`;
-        break;
-      }
-      case 'external_select': {
-        const known = context.externalOptions?.[block.block_id] ?? [];
-        const value = previous ?? element.initial_option?.value ?? '';
-        const shown = known.find((option) => option.value === value)?.label ?? element.initial_option?.text?.text ?? value;
-        input = `<div class="combo" data-block="${name}" data-action="${html(element.action_id)}" data-min="${Number(element.min_query_length ?? 3)}"${block.optional ? '' : ' data-required="1"'}><input id="f-${name}" type="text" role="combobox" autocomplete="off" aria-autocomplete="list" aria-expanded="false" aria-controls="lb-${name}" value="${html(shown)}"${inputAttributes(element)}><input type="hidden" name="${name}" value="${html(value)}"><ul class="listbox" role="listbox" id="lb-${name}" hidden>${known
-          .map((option) => `<li role="option" data-value="${html(option.value)}">${html(option.label)}</li>`)
-          .join('')}</ul></div>`;
-        break;
-      }
-      case 'users_select': {
-        const selected = previous ?? element.initial_user;
-        input = `<select id="f-${name}" name="${name}"${required}><option value="">${html(element.placeholder?.text ?? 'Select a person')}</option>${context.users
-          .map(
-            (user) =>
-              `<option value="${html(user.id)}"${user.id === selected ? ' selected' : ''}>${html(`${user.name} (${user.role})`)}</option>`,
-          )
-          .join('')}</select>`;
-        break;
-      }
-      case 'datepicker':
-        input = `<input id="f-${name}" type="date" name="${name}" value="${html(previous ?? element.initial_date ?? '')}"${required}>`;
-        break;
-      case 'checkboxes': {
-        const initial = new Set(((element.initial_options as Array<{ value: string }> | undefined) ?? []).map((option) => option.value));
-        input = `<div id="f-${name}" class="checks">${(
-          element.options as Array<{ value: string; text: TextObject; description?: TextObject }>
-        )
-          .map(
-            (option) =>
-              `<label class="check"><input type="checkbox" name="${name}" value="${html(option.value)}"${(previous === undefined ? initial.has(option.value) : previous.split(',').includes(option.value)) ? ' checked' : ''}> ${textOf(option.text, context.names)}${option.description ? ` <span class="context">${textOf(option.description, context.names)}</span>` : ''}</label>`,
-          )
-          .join('')}</div>`;
-        break;
-      }
-      case 'number_input': {
-        const bounds = `${element.min_value !== undefined ? ` min="${html(String(element.min_value))}"` : ''}${element.max_value !== undefined ? ` max="${html(String(element.max_value))}"` : ''}${element.is_decimal_allowed ? ' step="any"' : ''}`;
-        input = `<input id="f-${name}" type="number" inputmode="numeric" name="${name}" value="${html(previous ?? element.initial_value ?? '')}"${bounds}${inputAttributes(element)}${required}>`;
-        break;
-      }
-      default: {
-        const value = html(previous ?? element.initial_value ?? '');
-        input = element.multiline
-          ? `<textarea id="f-${name}" name="${name}" rows="4"${inputAttributes(element)}${required}>${value}</textarea>`
-          : `<input id="f-${name}" type="${element.type === 'email_text_input' ? 'email' : element.type === 'url_text_input' ? 'url' : 'text'}" name="${name}" value="${value}"${inputAttributes(element)}${required}>`;
-      }
-    }
-    return `<div class="field" data-block="${name}">${label}${input}${block.hint ? `<div class="context">${textOf(block.hint, context.names)}</div>` : ''}<div class="error" id="err-${name}" role="alert">${error ? html(error) : ''}</div></div>`;
+    const optional = block.optional ? ' <span class="context">(optional)</span>' : '';
+    const label = `<label for="f-${name}">${textOf(block.label, context.names)}${optional}</label>`;
+    const hint = block.hint ? `<div class="context">${textOf(block.hint, context.names)}</div>` : '';
+    return `<div class="field" data-block="${name}">${label}${renderInput(field, context)}${hint}<div class="error" id="err-${name}" role="alert">${error ? html(error) : ''}</div></div>`;
   });
   return rows.join('\n');
 }

@@ -18,6 +18,7 @@ const domainOption = (domain: string, domains: readonly string[]): PlainTextOpti
   value: domainOptionValue(domain, domains),
 });
 
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: a view literal, one block per field, reads best whole.
 export function buildRequestModal(input: RequestModalInput): ModalView {
   const firstDomain =
     input.initialDomain && input.domains.slice(0, 100).includes(input.initialDomain) ? input.initialDomain : input.domains[0];

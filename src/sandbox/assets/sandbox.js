@@ -130,56 +130,81 @@ function setUpModal() {
 }
 
 // ---- external_select type-ahead -----------------------------------------------------------
+/** Asks the app for the options matching `query`, as Slack does (block_suggestion), through the sandbox. */
+async function fetchOptions(form, combo, query) {
+  const params = new URLSearchParams({
+    as,
+    view_id: form.querySelector('input[name=view_id]').value,
+    block_id: combo.dataset.block,
+    action_id: combo.dataset.action,
+    q: query,
+  });
+  const answer = await fetch(`/sandbox/options?${params}`, { headers: { accept: 'application/json' } })
+    .then((r) => r.json())
+    .catch(() => ({ options: [] }));
+  return answer.options;
+}
+
+function optionItems(options) {
+  if (options.length === 0) return [Object.assign(document.createElement('li'), { className: 'empty', textContent: 'No results' })];
+  return options.map((option) => {
+    const li = document.createElement('li');
+    li.setAttribute('role', 'option');
+    li.dataset.value = option.value;
+    li.textContent = option.label;
+    return li;
+  });
+}
+
+/** The list under a type-ahead: which option is highlighted, opening and closing it. */
+function comboList(combo) {
+  const text = combo.querySelector('input[type=text]');
+  const list = combo.querySelector('[role=listbox]');
+  const state = { active: -1 };
+  const options = () => [...list.querySelectorAll('[role=option]')];
+  return {
+    state,
+    options,
+    close() {
+      list.hidden = true;
+      text.setAttribute('aria-expanded', 'false');
+      state.active = -1;
+    },
+    show(items) {
+      list.replaceChildren(...items);
+      list.hidden = false;
+      text.setAttribute('aria-expanded', 'true');
+    },
+    highlight(index) {
+      const all = options();
+      state.active = Math.max(-1, Math.min(index, all.length - 1));
+      for (const [i, option] of all.entries()) option.setAttribute('aria-selected', String(i === state.active));
+    },
+  };
+}
+
 function setUpCombo(combo, form) {
   const text = combo.querySelector('input[type=text]');
   const hidden = combo.querySelector('input[type=hidden]');
   const list = combo.querySelector('[role=listbox]');
   const min = Number(combo.dataset.min || 1);
+  const box = comboList(combo);
   let timer;
-  let active = -1;
   let asked = 0;
-
-  const options = () => [...list.querySelectorAll('[role=option]')];
-  const close = () => {
-    list.hidden = true;
-    text.setAttribute('aria-expanded', 'false');
-    active = -1;
-  };
-  const highlight = (index) => {
-    const all = options();
-    active = Math.max(-1, Math.min(index, all.length - 1));
-    for (const [i, option] of all.entries()) option.setAttribute('aria-selected', String(i === active));
-  };
   const choose = (option) => {
     hidden.value = option.dataset.value;
     text.value = option.textContent;
     fieldError(form, combo.dataset.block, '');
-    close();
+    box.close();
   };
   const load = async () => {
     const query = text.value.trim();
-    if (query.length < min) return close();
+    if (query.length < min) return box.close();
     const ask = ++asked;
-    const view = form.querySelector('input[name=view_id]').value;
-    const url = `/sandbox/options?as=${encodeURIComponent(as)}&view_id=${encodeURIComponent(view)}&block_id=${encodeURIComponent(combo.dataset.block)}&action_id=${encodeURIComponent(combo.dataset.action)}&q=${encodeURIComponent(query)}`;
-    const answer = await fetch(url, { headers: { accept: 'application/json' } })
-      .then((r) => r.json())
-      .catch(() => ({ options: [] }));
-    if (ask !== asked) return;
-    list.replaceChildren(
-      ...(answer.options.length
-        ? answer.options.map((option) => {
-            const li = document.createElement('li');
-            li.setAttribute('role', 'option');
-            li.dataset.value = option.value;
-            li.textContent = option.label;
-            return li;
-          })
-        : [Object.assign(document.createElement('li'), { className: 'empty', textContent: 'No results' })]),
-    );
-    list.hidden = false;
-    text.setAttribute('aria-expanded', 'true');
-    highlight(answer.options.length ? 0 : -1);
+    const options = await fetchOptions(form, combo, query);
+    if (ask !== asked) return; // a later keystroke asked again
+    box.show(optionItems(options));
+    box.highlight(options.length ? 0 : -1);
   };
   text.addEventListener('input', () => {
     hidden.value = '';
@@ -188,10 +213,10 @@ function setUpCombo(combo, form) {
   });
   text.addEventListener('keydown', (event) => {
     if (list.hidden) return;
-    if (event.key === 'ArrowDown') highlight(active + 1);
-    else if (event.key === 'ArrowUp') highlight(active - 1);
-    else if (event.key === 'Enter' && active >= 0) choose(options()[active]);
-    else if (event.key === 'Escape') close();
+    if (event.key === 'ArrowDown') box.highlight(box.state.active + 1);
+    else if (event.key === 'ArrowUp') box.highlight(box.state.active - 1);
+    else if (event.key === 'Enter' && box.state.active >= 0) choose(box.options()[box.state.active]);
+    else if (event.key === 'Escape') box.close();
     else return;
     event.preventDefault();
   });
@@ -202,7 +227,7 @@ function setUpCombo(combo, form) {
       choose(option);
     }
   });
-  text.addEventListener('blur', () => setTimeout(close, 150));
+  text.addEventListener('blur', () => setTimeout(() => box.close(), 150));
 }
 
 // ---- every form on the page goes through fetch --------------------------------------------

@@ -115,72 +115,7 @@ export function parseBatchFile(text: string, settings: BatchSettings, format?: B
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   const chosen = format ?? detectFormat(lines);
   const problems: BatchProblem[] = [];
-  const rows: RawRow[] = [];
-
-  if (chosen === 'pipe') {
-    lines.forEach((text, index) => {
-      if (isSkipped(text)) return;
-      const line = index + 1;
-      const bar = text.indexOf('|');
-      if (bar < 0) {
-        problems.push({
-          line,
-          address: null,
-          reasons: ['expected “email | password” (leave the password out, as in “email |”, to generate one)'],
-        });
-        return;
-      }
-      // Only the first | separates: a password may contain | itself.
-      rows.push({ line, fields: { email: text.slice(0, bar).trim(), password: text.slice(bar + 1).trim() } });
-    });
-  } else {
-    let header: CsvColumn[] | null = null;
-    lines.forEach((text, index) => {
-      if (isSkipped(text)) return;
-      const line = index + 1;
-      const cells = splitCsvLine(text);
-      if (header === null) {
-        const reasons: string[] = [];
-        const names = (cells ?? []).map(columnName);
-        if (cells === null) reasons.push('the header has an unclosed quote');
-        if (!names.includes('email')) {
-          // Not a header at all (maybe data): say so without echoing what might be a password.
-          reasons.push(`a CSV file must start with a header line naming its columns, e.g. ${CSV_COLUMNS.join(',')}`);
-        } else {
-          for (const name of names) {
-            if (!(CSV_COLUMNS as readonly string[]).includes(name))
-              reasons.push(`unknown column “${name}” (known: ${CSV_COLUMNS.join(', ')})`);
-          }
-          const repeated = names.filter((name, i) => names.indexOf(name) !== i);
-          if (repeated.length > 0) reasons.push(`column “${repeated[0]}” appears twice`);
-        }
-        header = names as CsvColumn[];
-        if (reasons.length > 0) {
-          problems.push({ line, address: null, reasons });
-          header = [];
-        }
-        return;
-      }
-      if (header.length === 0) {
-        problems.push({ line, address: null, reasons: ['cannot be read: the header line is not valid'] });
-        return;
-      }
-      if (cells === null) {
-        problems.push({ line, address: null, reasons: ['a quoted field is not closed'] });
-        return;
-      }
-      if (cells.length > header.length) {
-        problems.push({ line, address: null, reasons: [`has ${cells.length} fields but the header names ${header.length}`] });
-        return;
-      }
-      const fields: RawRow['fields'] = {};
-      header.forEach((column, i) => {
-        fields[column] = (cells[i] ?? '').trim();
-      });
-      rows.push({ line, fields });
-    });
-  }
-
+  const rows = chosen === 'pipe' ? readPipeLines(lines, problems) : readCsvLines(lines, problems);
   const entries: BatchEntry[] = [];
   const firstLineOf = new Map<string, number>();
   for (const row of rows) {
@@ -196,6 +131,78 @@ export function parseBatchFile(text: string, settings: BatchSettings, format?: B
   problems.sort((a, b) => a.line - b.line);
   const lineCount = lines.filter((text) => !isSkipped(text)).length - (chosen === 'csv' && lines.some((text) => !isSkipped(text)) ? 1 : 0);
   return { format: chosen, lineCount, entries, problems };
+}
+
+/** `email | password` lines; only the first | separates, since a password may contain | itself. */
+function readPipeLines(lines: string[], problems: BatchProblem[]): RawRow[] {
+  const rows: RawRow[] = [];
+  lines.forEach((text, index) => {
+    if (isSkipped(text)) return;
+    const line = index + 1;
+    const bar = text.indexOf('|');
+    if (bar < 0) {
+      problems.push({
+        line,
+        address: null,
+        reasons: ['expected “email | password” (leave the password out, as in “email |”, to generate one)'],
+      });
+      return;
+    }
+    rows.push({ line, fields: { email: text.slice(0, bar).trim(), password: text.slice(bar + 1).trim() } });
+  });
+  return rows;
+}
+
+/** The header's problems; none when it names known columns, once each, `email` among them. */
+function checkCsvHeader(cells: string[] | null): { names: string[]; reasons: string[] } {
+  const reasons: string[] = [];
+  const names = (cells ?? []).map(columnName);
+  if (cells === null) reasons.push('the header has an unclosed quote');
+  if (!names.includes('email')) {
+    // Not a header at all (maybe data): say so without echoing what might be a password.
+    reasons.push(`a CSV file must start with a header line naming its columns, e.g. ${CSV_COLUMNS.join(',')}`);
+    return { names, reasons };
+  }
+  for (const name of names) {
+    if (!(CSV_COLUMNS as readonly string[]).includes(name)) reasons.push(`unknown column “${name}” (known: ${CSV_COLUMNS.join(', ')})`);
+  }
+  const repeated = names.filter((name, i) => names.indexOf(name) !== i);
+  if (repeated.length > 0) reasons.push(`column “${repeated[0]}” appears twice`);
+  return { names, reasons };
+}
+
+function readCsvLines(lines: string[], problems: BatchProblem[]): RawRow[] {
+  const rows: RawRow[] = [];
+  let header: CsvColumn[] | null = null;
+  lines.forEach((text, index) => {
+    if (isSkipped(text)) return;
+    const line = index + 1;
+    const cells = splitCsvLine(text);
+    if (header === null) {
+      const checked = checkCsvHeader(cells);
+      header = checked.reasons.length > 0 ? [] : (checked.names as CsvColumn[]);
+      if (checked.reasons.length > 0) problems.push({ line, address: null, reasons: checked.reasons });
+      return;
+    }
+    const problem =
+      header.length === 0
+        ? 'cannot be read: the header line is not valid'
+        : cells === null
+          ? 'a quoted field is not closed'
+          : cells.length > header.length
+            ? `has ${cells.length} fields but the header names ${header.length}`
+            : undefined;
+    if (problem || cells === null) {
+      problems.push({ line, address: null, reasons: [problem ?? 'a quoted field is not closed'] });
+      return;
+    }
+    const fields: RawRow['fields'] = {};
+    header.forEach((column, i) => {
+      fields[column] = (cells[i] ?? '').trim();
+    });
+    rows.push({ line, fields });
+  });
+  return rows;
 }
 
 function checkRow(row: RawRow, settings: BatchSettings): { address: string | null; reasons: string[]; entry?: BatchEntry } {

@@ -1,29 +1,18 @@
-import { domainOf, localPartOf, sameAddress } from '../../lib/address.ts';
+import { domainOf, localPartOf } from '../../lib/address.ts';
 import { withTimeout } from '../../lib/timeout.ts';
-import { addDaysToDate, DAY_MS, dateIn, zonedTimeToUtc } from '../../lib/zoned-time.ts';
+import { DAY_MS, dateIn, zonedTimeToUtc } from '../../lib/zoned-time.ts';
 import { type Db, isUniqueViolation } from '../../platform/db-types.ts';
 import { job } from '../../platform/jobs.ts';
-import { OffboardOptions } from '../../slack/ids.ts';
 import { mailboxOptionValue, parseMailboxOptionValue } from '../../slack/option-values.ts';
 import { mailboxSubject, recordAudit } from '../audit/audit.ts';
 import { isEmailAddress, isManagedDomain } from '../requests/validation.ts';
 import type { OffboardingAccess } from './access.ts';
+import { checkOffboardFields, type OffboardFieldErrors, type OffboardFields, type RawOffboardForm } from './form.ts';
+
+export type { OffboardFieldErrors, OffboardFormField, RawOffboardForm } from './form.ts';
+
 import { OffboardingJobs, type OffboardingServiceDeps, type Refusal, Steps, subject } from './model.ts';
 import type { MailboxChoice, OffboardModalInput } from './prefill.ts';
-
-/** The offboarding form's fields, by their domain names (the Slack listener maps them to block ids). */
-export type OffboardFormField = 'mailbox' | 'forwardTo' | 'lastDay' | 'autoReplySubject' | 'autoReplyBody' | 'retentionDays' | 'options';
-export type OffboardFieldErrors = Partial<Record<OffboardFormField, string>>;
-
-export interface RawOffboardForm {
-  mailbox: string | undefined;
-  forwardTo: string;
-  lastDay: string | null;
-  autoReplySubject: string;
-  autoReplyBody: string;
-  retentionDays: string;
-  options: string[] | null;
-}
 
 export type SubmitResult = { ok: true; offboardingId: number; runsNow: boolean } | { ok: false; errors: OffboardFieldErrors };
 
@@ -171,7 +160,7 @@ export class OffboardingIntake {
     }
     const now = this.deps.clock.now();
     const address = (await this.resolveMailboxChoice(form.mailbox ?? '')).trim().toLowerCase();
-    const { errors, fields } = this.checkFields(form, address, dateIn(now, this.deps.settings.timeZone));
+    const { errors, fields } = checkOffboardFields(form, address, dateIn(now, this.deps.settings.timeZone), this.deps.settings);
     const mailbox = errors.mailbox ? null : await this.checkMailbox(address, errors);
     const leaver = address && !errors.mailbox ? await this.leaverFacts(address) : undefined;
     let forwardToName: string | undefined;
@@ -206,47 +195,6 @@ export class OffboardingIntake {
       if (isUniqueViolation(error)) return { ok: false, errors: { mailbox: `${address} is already being offboarded.` } };
       throw error;
     }
-  }
-
-  /** The checks that need no I/O: address shape and domain, dates, retention, forward target, auto-reply lengths. */
-  private checkFields(form: RawOffboardForm, address: string, today: string): { errors: OffboardFieldErrors; fields: OffboardFields } {
-    const { settings } = this.deps;
-    const errors: OffboardFieldErrors = {};
-    if (!address) errors.mailbox = 'Choose the mailbox to offboard.';
-    else if (!isEmailAddress(address)) errors.mailbox = 'This is not an email address.';
-    else if (!isManagedDomain(domainOf(address), settings.domains))
-      errors.mailbox = `Mailroom manages only ${settings.domains.join(', ')}.`;
-
-    const lastDay = form.lastDay ?? today;
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(lastDay) || Number.isNaN(new Date(`${lastDay}T00:00:00Z`).getTime())) errors.lastDay = 'Pick a date.';
-    else if (lastDay < addDaysToDate(today, -366)) errors.lastDay = 'The last day is more than a year ago.';
-    else if (lastDay > addDaysToDate(today, 366)) errors.lastDay = 'The last day is more than a year away.';
-
-    const retentionText = form.retentionDays.trim();
-    const retentionDays = retentionText === '' ? settings.retentionDays : Number(retentionText);
-    if (!Number.isInteger(retentionDays) || retentionDays < 0 || retentionDays > 3650)
-      errors.retentionDays = 'Enter a whole number of days from 0 to 3650.';
-
-    const forwardTo = form.forwardTo.trim().toLowerCase();
-    if (forwardTo && (forwardTo.length > 254 || !isEmailAddress(forwardTo))) errors.forwardTo = 'This is not a valid email address.';
-    else if (forwardTo && address && sameAddress(forwardTo, address))
-      errors.forwardTo = 'Forward to someone else: this is the mailbox being offboarded.';
-    const subjectText = form.autoReplySubject.trim();
-    const bodyText = form.autoReplyBody.trim();
-    if (subjectText.length > 200) errors.autoReplySubject = 'Use at most 200 characters.';
-    if (bodyText.length > 3000) errors.autoReplyBody = 'Use at most 3000 characters.';
-
-    const options = form.options ?? [];
-    const fields = {
-      lastDay,
-      retentionDays,
-      forwardTo,
-      subject: subjectText,
-      body: bodyText,
-      suspendLogin: options.includes(OffboardOptions.suspendLogin),
-      removeOwnForwarders: options.includes(OffboardOptions.removeOwnForwarders),
-    };
-    return { errors, fields };
   }
 
   /** The mailbox: managed, importable from the provider, or a clear no (written into `errors`). */
@@ -358,16 +306,6 @@ export class OffboardingIntake {
     );
     return created.id;
   }
-}
-
-interface OffboardFields {
-  lastDay: string;
-  retentionDays: number;
-  forwardTo: string;
-  subject: string;
-  body: string;
-  suspendLogin: boolean;
-  removeOwnForwarders: boolean;
 }
 
 interface OffboardingPlan extends OffboardFields {
