@@ -2,6 +2,7 @@ import { createMailroom } from './app.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { loadEnvFile } from './lib/env-file.ts';
 import { createLogger } from './lib/logger.ts';
+import { guardDriverConnectionErrors } from './platform/db/driver-errors.ts';
 import { applyMigrations } from './platform/db/migrate.ts';
 
 const SLACK_KEYS = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'] as const;
@@ -46,6 +47,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger({ level: config.LOG_LEVEL });
+  guardDriverConnectionErrors(logger);
   const migrated = await applyMigrations({ databaseUrl: config.DATABASE_URL, logger });
   if (migrated.applied.length > 0) logger.info({ applied: migrated.applied }, 'database migrated');
 
@@ -90,6 +92,7 @@ async function runSandbox(): Promise<void> {
   // Loaded only here: the production path never imports the sandbox or its fakes.
   const { startSandbox } = await import('./sandbox/server.ts');
   const logger = createLogger({ level: process.env.LOG_LEVEL || 'info' });
+  guardDriverConnectionErrors(logger);
   // Never DATABASE_URL: the sandbox resets its database at every start.
   const databaseUrl = process.env.SANDBOX_DATABASE_URL || SANDBOX_DATABASE_URL;
   const port = Number(process.env.PORT || 3000);

@@ -1,4 +1,5 @@
 import { PrismaMariaDb } from '@prisma/adapter-mariadb';
+import * as mariadb from 'mariadb';
 import { PrismaClient } from '../../generated/prisma/client.ts';
 import { parseDatabaseUrl, SESSION_TIME_ZONE } from './url.ts';
 
@@ -16,22 +17,30 @@ export function createPrismaClient(databaseUrl: string, options?: { connectionLi
   }
   const fromUrl = parts.params.connection_limit === undefined ? undefined : Number(parts.params.connection_limit);
   const connectionLimit = options?.connectionLimit ?? (fromUrl !== undefined && fromUrl > 0 ? fromUrl : 10);
-  const adapter = new PrismaMariaDb(
-    {
-      host: parts.host,
-      port: parts.port,
-      user: parts.user,
-      ...(parts.password === undefined ? {} : { password: parts.password }),
-      database: parts.database,
-      connectionLimit,
-      // Short waits: while the database is down a Slack interaction must still be answered within
-      // its 3 s (with "nothing was saved"), and /healthz within one.
-      connectTimeout: 800,
-      acquireTimeout: 1200,
-      // The driver runs `SET time_zone = '+00:00'` on every new connection (see SESSION_TIME_ZONE).
-      timezone: SESSION_TIME_ZONE,
-    },
-    { database: parts.database },
-  );
+  // Our own pool, so that every connection gets an 'error' listener: without one the driver
+  // throws a lost connection (the server killed, the network cut) as an unhandled rejection,
+  // which ends the process. With it, the connection is dropped and the next query gets a new one.
+  const pool = mariadb.createPool({
+    host: parts.host,
+    port: parts.port,
+    user: parts.user,
+    ...(parts.password === undefined ? {} : { password: parts.password }),
+    database: parts.database,
+    connectionLimit,
+    // Short waits: while the database is down a Slack interaction must still be answered within
+    // its 3 s (with "nothing was saved"), and /healthz within one.
+    connectTimeout: 800,
+    acquireTimeout: 1200,
+    // The driver runs `SET time_zone = '+00:00'` on every new connection (see SESSION_TIME_ZONE).
+    timezone: SESSION_TIME_ZONE,
+    // What the Prisma adapter sets on the pools it creates itself.
+    prepareCacheLength: 0,
+  });
+  pool.on('connection', (connection) => {
+    connection.on('error', () => {
+      // Already handled: the pool discards the connection, and the query that was using it fails.
+    });
+  });
+  const adapter = new PrismaMariaDb(pool, { database: parts.database, disposeExternalPool: true });
   return new PrismaClient({ adapter });
 }
