@@ -233,7 +233,8 @@ export function forwardNoticeEmail(
   const until = offboarding.deleteAfter.toISOString().slice(0, 10);
   const subject = oneLine(`Mail for ${offboarding.address} now reaches you`);
   const intro = `Mail sent to ${offboarding.address} (${offboarding.leaverName}, who has left) is now forwarded to you at ${offboarding.forwardTo}.`;
-  const reply = `Senders get an automatic reply naming you until ${until}.`;
+  // Not "until <date>": some hosts (Aurora without scheduled auto-replies) keep no end date, so the reply stays until deletion.
+  const reply = `Senders get an automatic reply naming you until the mailbox is deleted (due ${until}).`;
   return { subject, text: text(settings, [intro, reply]), html: html(settings, subject, [escapeHtml(intro), escapeHtml(reply)]) };
 }
 

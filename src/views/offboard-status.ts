@@ -117,6 +117,6 @@ export function buildOffboardStatusMessage(o: OffboardingSummary): SlackMessage 
 export function buildForwardNotice(o: OffboardingSummary): SlackMessage {
   return plainMessage(
     `:incoming_envelope: Mail sent to *${o.address}* (${escapeMrkdwn(o.leaverName)}, who has left) now reaches you at *${escapeMrkdwn(o.forwardTo)}*. ` +
-      `Senders get an automatic reply naming you until ${slackDate(o.deleteAfter)}. Offboarding started by ${mention(o.initiatedById)}.`,
+      `Senders get an automatic reply naming you until the mailbox is deleted (due ${slackDate(o.deleteAfter)}). Offboarding started by ${mention(o.initiatedById)}.`,
   );
 }
