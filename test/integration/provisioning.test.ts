@@ -105,6 +105,19 @@ describe('provisioning through cPanel', () => {
     expect(await h.db.prisma.mailbox.count({ where: { address: 'sniped@example.com' } })).toBe(0);
   });
 
+  it('retries cPanel’s “temporarily unable” (HTTP 200, status 0) like an outage, then creates the mailbox once', async () => {
+    h.cpanel.failNext('add_pop', 1, 'status0', 'The system is temporarily unable to process your request. Please try again later.');
+    const requestId = await approveNew('busy.host');
+    await drainJobs(h);
+    expect(await provisionJob(requestId)).toMatchObject({ status: 'PENDING', attempts: 1 });
+    expect((await requestRow(requestId)).status).not.toBe('FAILED');
+    h.clock.advance(BACKOFF_BASE_MS + 1000);
+    await drainJobs(h);
+    expect((await requestRow(requestId)).status).toBe('ACTIVE');
+    expect(addPopsFor('busy.host')).toHaveLength(2);
+    expect(h.cpanel.mailboxes.has('busy.host@example.com')).toBe(true);
+  });
+
   it('fails at once with cPanel’s own reason when cPanel refuses the call', async () => {
     h.cpanel.failNext('add_pop', 1, 'status0', 'You are using your maximum allotment (10) of email accounts.');
     const requestId = await approveNew('over.limit');

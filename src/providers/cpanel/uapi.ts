@@ -60,7 +60,16 @@ export function fromUapiEnvelope(envelope: UapiEnvelope, what: string): Provider
   return fail(classify(message), message);
 }
 
+/**
+ * status 0 answers that mean "not now" rather than "no": cPanel busy, a lock held by another task,
+ * an internal timeout. They are retried with backoff like an HTTP 5xx. A lock an administrator put
+ * on an account is a "no" and is not matched.
+ */
+const TRANSIENT =
+  /temporarily (unable|unavailable)|try again later|(could not|unable to|failed to) (obtain|acquire|get) (a |the )?lock|locked by another (process|task|request)|timed out|timeout|resource temporarily unavailable|server is (too )?busy/i;
+
 export function classify(message: string): ProviderFailureCode {
+  if (TRANSIENT.test(message)) return 'unavailable';
   if (message.includes('already exists')) return 'already_exists';
   if (message.includes('You do not have an email account named')) return 'not_found';
   return 'rejected';
