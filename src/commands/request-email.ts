@@ -30,6 +30,8 @@ export function describeRefusal(refusal: DecisionRefusal): string {
       return describeDecided(refusal.status, refusal.decidedById);
     case 'reason_required':
       return 'Give a reason for the rejection.';
+    case 'reason_invalid':
+      return refusal.message;
     case 'guest':
       return 'Guests in this Slack workspace cannot decide on mailbox requests; ask a full member or an admin.';
   }

@@ -3,6 +3,7 @@ import { domainOf, sameAddress } from '../../lib/address.ts';
 import { addDaysToDate } from '../../lib/zoned-time.ts';
 import { OffboardOptions } from '../../slack/ids.ts';
 import { isEmailAddress, isManagedDomain } from '../requests/validation.ts';
+import { multiLineProblem, singleLineProblem, TEXT_LIMITS } from '../text-policy.ts';
 
 /** The offboarding form's fields, by their domain names (the Slack listener maps them to block ids). */
 export type OffboardFormField = 'mailbox' | 'forwardTo' | 'lastDay' | 'autoReplySubject' | 'autoReplyBody' | 'retentionDays' | 'options';
@@ -61,8 +62,14 @@ export function checkOffboardFields(
     errors.forwardTo = 'Forward to someone else: this is the mailbox being offboarded.';
   const subjectText = form.autoReplySubject.trim();
   const bodyText = form.autoReplyBody.trim();
-  if (subjectText.length > 200) errors.autoReplySubject = 'Use at most 200 characters.';
-  if (bodyText.length > 3000) errors.autoReplyBody = 'Use at most 3000 characters.';
+  const subjectProblem = singleLineProblem(subjectText);
+  const bodyProblem = multiLineProblem(bodyText);
+  // A line break in a subject would reach the mail host as a header of its own (`Gone\r\nBcc: …`).
+  if (subjectProblem) errors.autoReplySubject = subjectProblem;
+  else if (subjectText.length > TEXT_LIMITS.autoReplySubject)
+    errors.autoReplySubject = `Use at most ${TEXT_LIMITS.autoReplySubject} characters.`;
+  if (bodyProblem) errors.autoReplyBody = bodyProblem;
+  else if (bodyText.length > TEXT_LIMITS.autoReplyBody) errors.autoReplyBody = `Use at most ${TEXT_LIMITS.autoReplyBody} characters.`;
 
   const options = form.options ?? [];
   const fields = {

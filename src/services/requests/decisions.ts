@@ -1,6 +1,7 @@
 import { withTimeout } from '../../lib/timeout.ts';
 import { job, type QueuedJob } from '../../platform/jobs.ts';
 import { recordAudit, requestSubject } from '../audit/audit.ts';
+import { multiLineProblem, TEXT_LIMITS } from '../text-policy.ts';
 import {
   type CancelResult,
   type DecisionRefusal,
@@ -89,6 +90,8 @@ export class RequestDecisions {
     if (await this.isGuest(input.actorId)) return this.refuseGuest(request.id, input.actorId);
     const reason = input.reason?.trim();
     if (input.decision === 'reject' && !reason) return { ok: false, code: 'reason_required' };
+    const reasonProblem = input.decision === 'reject' ? rejectReasonProblem(reason ?? '') : undefined;
+    if (reasonProblem) return { ok: false, code: 'reason_invalid', message: reasonProblem };
 
     const status = input.decision === 'approve' ? 'APPROVED' : 'REJECTED';
     const decided = await this.deps.jobs.transaction(prisma, async (tx) => {
@@ -190,4 +193,13 @@ export class RequestDecisions {
     );
     return { ok: false, code: 'already_decided', status: current.status, decidedById: current.decidedById };
   }
+}
+
+/** The requester and the new hire read the reason (Slack, email, SMS): line breaks allowed, nothing hidden, a bounded length. */
+function rejectReasonProblem(reason: string): string | undefined {
+  const problem = multiLineProblem(reason);
+  if (problem) return problem;
+  if (reason.length > TEXT_LIMITS.rejectReason)
+    return `Keep the reason under ${TEXT_LIMITS.rejectReason} characters (this has ${reason.length}).`;
+  return undefined;
 }

@@ -91,7 +91,8 @@ export type DecisionRefusal =
   | { ok: false; code: 'not_approver'; approverIds: string[]; isRequester: boolean }
   | { ok: false; code: 'already_decided'; status: string; decidedById: string | null }
   | { ok: false; code: 'reason_required' }
-  | { ok: false; code: 'guest' };
+  | { ok: false; code: 'guest' }
+  | { ok: false; code: 'reason_invalid'; message: string };
 
 export type DecisionResult = { ok: true; status: 'APPROVED' | 'REJECTED' } | DecisionRefusal;
 

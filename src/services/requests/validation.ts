@@ -2,6 +2,7 @@ import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/
 import { z } from 'zod';
 import { domainOf, localPartOf } from '../../lib/address.ts';
 import { domainFromOptionValue } from '../../slack/option-values.ts';
+import { multiLineProblem, singleLineProblem, TEXT_LIMITS } from '../text-policy.ts';
 
 /** The request form's fields, by their domain names (the Slack listener maps them to block ids). */
 export type RequestFormField = 'fullName' | 'localPart' | 'domain' | 'personalEmail' | 'phone' | 'superior' | 'startDate' | 'note';
@@ -81,10 +82,12 @@ export function checkPhone(raw: string, defaultRegion: string): Check<string> {
 }
 
 export function checkFullName(raw: string): Check<string> {
+  const problem = singleLineProblem(raw.trim());
+  if (problem) return { ok: false, message: problem };
   const value = raw.trim().replace(/\s+/g, ' ');
   if (value.length === 0) return { ok: false, message: 'Enter the new hire’s full name.' };
   if (value.length < 2) return { ok: false, message: 'Enter the new hire’s full name, not an initial (at least 2 characters).' };
-  if (value.length > 200) return { ok: false, message: 'Use at most 200 characters.' };
+  if (value.length > TEXT_LIMITS.fullName) return { ok: false, message: `Use at most ${TEXT_LIMITS.fullName} characters.` };
   if (/[<>\p{Cc}]/u.test(value)) return { ok: false, message: 'The name cannot contain < > or control characters.' };
   return { ok: true, value };
 }
@@ -105,7 +108,10 @@ export function checkStartDate(raw: string | null | undefined, today: Date): Che
 export function checkNote(raw: string | null | undefined): Check<string | null> {
   const value = (raw ?? '').trim();
   if (value === '') return { ok: true, value: null };
-  if (value.length > 2000) return { ok: false, message: `Keep the note under 2000 characters (this has ${value.length}).` };
+  const problem = multiLineProblem(value);
+  if (problem) return { ok: false, message: problem };
+  if (value.length > TEXT_LIMITS.note)
+    return { ok: false, message: `Keep the note under ${TEXT_LIMITS.note} characters (this has ${value.length}).` };
   return { ok: true, value };
 }
 
