@@ -259,11 +259,8 @@ export class JobRunner {
       logger.warn({ err: { message: error.message }, retryInMs: delay }, 'job failed; will retry');
       return;
     }
-    await prisma.job.updateMany({
-      where: mine,
-      data: { status: 'DEAD', finishedAt: clock.now(), lockedAt: null, lastError: error.message },
-    });
-    logger.error({ err: { message: error.message } }, 'job dead');
+    // The consequences first (onDead handlers are idempotent), then DEAD: whoever sees the job dead
+    // sees what its death changed, and a crash in between runs onDead again rather than never.
     if (handler?.onDead && payload !== undefined) {
       try {
         await handler.onDead(payload, error, context);
@@ -271,6 +268,11 @@ export class JobRunner {
         logger.error({ err: hookError }, 'onDead hook failed');
       }
     }
+    await prisma.job.updateMany({
+      where: mine,
+      data: { status: 'DEAD', finishedAt: clock.now(), lockedAt: null, lastError: error.message },
+    });
+    logger.error({ err: { message: error.message } }, 'job dead');
   }
 }
 
