@@ -19,10 +19,15 @@ export interface SlackMessage {
 }
 
 /** The narrow slice of Slack the services need; the composition root builds it from a WebClient. */
+/** The metadata event type Mailroom marks its posts with, so a retry can find its own earlier post. */
+const POSTED_BY_MAILROOM = 'mailroom_post';
+
 export interface SlackGateway {
   getUser(userId: string): Promise<SlackUser | null>;
   /** Posts into the user's DM with the bot; returns the D… channel id that chat.update needs. */
-  postDirectMessage(userId: string, message: SlackMessage): Promise<{ channel: string; ts: string }>;
+  postDirectMessage(userId: string, message: SlackMessage, options?: { key?: string }): Promise<{ channel: string; ts: string }>;
+  /** The bot's own DM to `userId` posted with this `key` (as message metadata), if Slack has it: a retried post looks before posting again. */
+  findPostedMessage(userId: string, key: string): Promise<{ channel: string; ts: string } | undefined>;
   updateMessage(channel: string, ts: string, message: SlackMessage): Promise<void>;
   /** Slack ids of a user group's members (usergroups:read). */
   listUsergroupMembers(usergroupId: string): Promise<string[]>;
@@ -61,19 +66,35 @@ export class WebApiSlackGateway implements SlackGateway {
     }
   }
 
-  async postDirectMessage(userId: string, message: SlackMessage): Promise<{ channel: string; ts: string }> {
-    const opened = await this.client.conversations.open({ users: userId });
-    const channel = opened.channel?.id;
-    if (!channel) throw new Error(`conversations.open returned no channel for ${userId}`);
+  async postDirectMessage(userId: string, message: SlackMessage, options: { key?: string } = {}): Promise<{ channel: string; ts: string }> {
+    const channel = await this.dmChannel(userId);
     const posted = await this.client.chat.postMessage({
       channel,
       text: message.text,
       blocks: message.blocks,
       unfurl_links: false,
       unfurl_media: false,
+      ...(options.key ? { metadata: { event_type: POSTED_BY_MAILROOM, event_payload: { key: options.key } } } : {}),
     });
     if (!posted.ts) throw new Error('chat.postMessage returned no ts');
     return { channel: posted.channel ?? channel, ts: posted.ts };
+  }
+
+  async findPostedMessage(userId: string, key: string): Promise<{ channel: string; ts: string } | undefined> {
+    const channel = await this.dmChannel(userId);
+    const history = await this.client.conversations.history({ channel, limit: 50, include_all_metadata: true });
+    const found = history.messages?.find((m) => {
+      const metadata = (m as { metadata?: { event_type?: string; event_payload?: { key?: unknown } } }).metadata;
+      return metadata?.event_type === POSTED_BY_MAILROOM && metadata.event_payload?.key === key;
+    });
+    return found?.ts ? { channel, ts: found.ts } : undefined;
+  }
+
+  private async dmChannel(userId: string): Promise<string> {
+    const opened = await this.client.conversations.open({ users: userId });
+    const channel = opened.channel?.id;
+    if (!channel) throw new Error(`conversations.open returned no channel for ${userId}`);
+    return channel;
   }
 
   async updateMessage(channel: string, ts: string, message: SlackMessage): Promise<void> {

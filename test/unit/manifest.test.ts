@@ -24,6 +24,7 @@ const SCOPES_BY_METHOD: Record<string, string[]> = {
   'chat.postEphemeral': ['chat:write'],
   'chat.getPermalink': [],
   'conversations.open': ['im:write'],
+  'conversations.history': ['im:history'],
   'users.info': ['users:read'],
   'users.lookupByEmail': ['users:read.email'],
   'usergroups.users.list': ['usergroups:read'],

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { PrismaClient } from '../../generated/prisma/client.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { Clock } from '../../platform/clock.ts';
+import { faultPoint } from '../../platform/faults.ts';
 import { handle, type JobHandler, type JobQueue } from '../../platform/jobs.ts';
 import type { SlackGateway } from '../../slack/gateway.ts';
 import {
@@ -35,12 +36,20 @@ export interface RequestDmsDeps {
 export class RequestDms {
   constructor(private readonly deps: RequestDmsDeps) {}
 
-  private async postApprovalDm(requestId: number, approverId: string): Promise<void> {
+  /**
+   * At most once per approver, as far as Slack allows: the DM carries its key as message metadata,
+   * and a retried job (the last attempt may have posted and then died before recording it) looks
+   * for that post before posting again.
+   */
+  private async postApprovalDm(requestId: number, approverId: string, attempt: number): Promise<void> {
     const { prisma, slack } = this.deps;
     const existing = await prisma.approvalMessage.findUnique({ where: { requestId_userId: { requestId, userId: approverId } } });
     if (existing) return;
     const summary = await loadSummary(prisma, requestId);
-    const posted = await slack.postDirectMessage(approverId, buildApprovalMessage(summary));
+    const key = `approval-dm:${requestId}:${approverId}`;
+    const earlier = attempt > 1 ? await slack.findPostedMessage(approverId, key) : undefined;
+    const posted = earlier ?? (await slack.postDirectMessage(approverId, buildApprovalMessage(summary), { key }));
+    faultPoint('approval-dm-posted');
     // The DM and the approver's SMS/email (which link to it) are recorded together.
     await this.deps.jobs.transaction(prisma, async (tx) => {
       await tx.approvalMessage.create({
@@ -50,9 +59,9 @@ export class RequestDms {
       // The request now waits for this approver: their Home tab lists it.
       await this.deps.jobs.enqueue(tx, homeRefreshJob(requestId, `dm-${approverId}`));
     });
-    // A decision may have landed between loading and posting: bring this copy up to date too.
+    // A decision may have landed between loading and posting (or since the earlier attempt posted): bring this copy up to date too.
     const now = await prisma.emailRequest.findUniqueOrThrow({ where: { id: requestId }, select: { status: true } });
-    if (now.status !== summary.status)
+    if (earlier || now.status !== summary.status)
       await slack.updateMessage(posted.channel, posted.ts, buildApprovalMessage(await loadSummary(prisma, requestId)));
   }
 
@@ -124,7 +133,9 @@ export class RequestDms {
 
   jobHandlers(): JobHandler[] {
     return [
-      handle(RequestJobs.postApprovalDm, { run: (payload) => this.postApprovalDm(payload.requestId, payload.approverId) }),
+      handle(RequestJobs.postApprovalDm, {
+        run: (payload, context) => this.postApprovalDm(payload.requestId, payload.approverId, context.attempt),
+      }),
       handle(RequestJobs.refreshApprovalMessages, { run: (payload) => this.refreshApprovalMessages(payload.requestId) }),
       handle(RequestJobs.notify, { run: (payload) => this.sendNotice(payload) }),
     ];

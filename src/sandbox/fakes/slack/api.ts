@@ -4,7 +4,7 @@
  * failures, dispatches to the method and records the call.
  */
 import type { IncomingMessage } from 'node:http';
-import { chatDelete, chatGetPermalink, chatPostEphemeral, chatPostMessage, chatUpdate } from './messages.ts';
+import { chatDelete, chatGetPermalink, chatPostEphemeral, chatPostMessage, chatUpdate, conversationsHistory } from './messages.ts';
 import type { SlackState } from './state.ts';
 import type { Handler, SlackApiResponse, SlackArgs } from './types.ts';
 import { authTest, conversationsOpen, usergroupsUsersList, usersInfo, usersLookupByEmail } from './users.ts';
@@ -20,6 +20,7 @@ export function methodHandlers(s: SlackState): Record<string, Handler> {
     'users.info': (a) => usersInfo(s, a),
     'conversations.open': (a) => conversationsOpen(s, a),
     'chat.postMessage': (a) => chatPostMessage(s, a),
+    'conversations.history': (a) => conversationsHistory(s, a),
     'chat.update': (a) => chatUpdate(s, a),
     'chat.delete': (a) => chatDelete(s, a),
     'chat.postEphemeral': (a) => chatPostEphemeral(s, a),

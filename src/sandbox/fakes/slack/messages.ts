@@ -2,7 +2,7 @@
 import { validateMessageBlocks } from './block-kit.ts';
 import type { SlackState } from './state.ts';
 import type { FakeSlackMessage, SlackApiResponse, SlackArgs } from './types.ts';
-import { asString, clone, fail } from './util.ts';
+import { asString, clone, fail, isRecord, isTruthyArg } from './util.ts';
 
 /** Slack's `message` object for a stored message, as chat.postMessage and chat.update return it. */
 function messagePayload(s: SlackState, message: FakeSlackMessage): Record<string, unknown> {
@@ -29,6 +29,9 @@ export function chatPostMessage(s: SlackState, args: SlackArgs): SlackApiRespons
     ...(threadTs !== undefined && threadTs !== '' ? { thread_ts: threadTs } : {}),
     user: s.botUserId,
     bot_id: s.botId,
+    ...(isRecord(args.metadata) && typeof args.metadata.event_type === 'string' && isRecord(args.metadata.event_payload)
+      ? { metadata: { event_type: args.metadata.event_type, event_payload: clone(args.metadata.event_payload) } }
+      : {}),
   };
   s.messagesOf(channel).push(message);
   return { ok: true, channel, ts: message.ts, message: messagePayload(s, message) };
@@ -96,4 +99,27 @@ export function chatGetPermalink(s: SlackState, args: SlackArgs): SlackApiRespon
   const ts = asString(args.message_ts);
   if (ts === undefined || !(s.channels.get(channel) ?? []).some((m) => m.ts === ts)) return fail('message_not_found');
   return { ok: true, channel, permalink: `https://fake.slack.com/archives/${channel}/p${ts.replace('.', '')}` };
+}
+
+/**
+ * conversations.history: newest first, `limit` at most (default 100); metadata only with
+ * `include_all_metadata`, as Slack does. The bot reads its own DMs with im:history.
+ */
+export function conversationsHistory(s: SlackState, args: SlackArgs): SlackApiResponse {
+  const channel = s.existingChannel(asString(args.channel));
+  if (typeof channel !== 'string') return fail(channel.error);
+  const limit = Math.min(Math.max(Number(asString(args.limit) ?? 100) || 100, 1), 999);
+  const withMetadata = isTruthyArg(args.include_all_metadata);
+  const messages = [...(s.channels.get(channel) ?? [])]
+    .reverse()
+    .slice(0, limit)
+    .map((m) => ({
+      type: 'message',
+      ts: m.ts,
+      text: m.text,
+      user: m.user,
+      bot_id: m.bot_id,
+      ...(withMetadata && m.metadata ? { metadata: clone(m.metadata) } : {}),
+    }));
+  return { ok: true, messages, has_more: false };
 }

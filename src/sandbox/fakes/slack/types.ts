@@ -49,6 +49,8 @@ export interface FakeSlackMessage {
   user: string;
   bot_id: string;
   edited?: { user: string; ts: string };
+  /** Message metadata posted with it (chat.postMessage `metadata`). */
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
 }
 
 export interface FakeEphemeralMessage {
