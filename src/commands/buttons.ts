@@ -1,5 +1,6 @@
 import type { AllMiddlewareArgs, App, BlockButtonAction, RespondFn, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
+import { faultPoint } from '../platform/faults.ts';
 
 /** Answers only the person who clicked, without touching the message (an ephemeral post into someone else's DM would fail). */
 export const tellClicker = (respond: RespondFn, text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
@@ -23,5 +24,6 @@ export function onIdButton(app: App, actionId: string, run: (args: IdButtonArgs)
     }
     await run({ ...args, id: id.data, userId: args.body.user.id });
     await args.ack();
+    faultPoint('click-acked');
   });
 }

@@ -1,0 +1,87 @@
+// Crashes with real kills: the app runs as a child process (src/main.ts) and kills itself with
+// SIGKILL at a chosen point (MAILROOM_FAULT=<point>:kill); the test starts it again and checks that
+// the work was neither lost nor done twice: one decision, one mailbox, one approval DM.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AppProcess, startApp, startWorld, type World } from '../support/app-process.ts';
+import { eventually, People, requestFormValues } from '../support/harness.ts';
+
+describe('the app killed at chosen points, then started again', () => {
+  let world: World;
+  let app: AppProcess | undefined;
+  beforeAll(async () => {
+    world = await startWorld();
+  });
+  afterAll(async () => {
+    app?.child.kill('SIGKILL');
+    await app?.exited;
+    await world?.close();
+  });
+
+  const restart = async (fault?: string) => {
+    app = await startApp(world, fault);
+    return app;
+  };
+  const approvalDms = (requestId: number) =>
+    world.slack
+      .messagesIn(People.superior)
+      .filter((m) => JSON.stringify(m.blocks).includes(`"value":"${requestId}"`) && JSON.stringify(m.blocks).includes('request_approve'));
+
+  it('killed right after posting the approval DM: after the restart there is one DM, recorded', async () => {
+    const first = await restart('approval-dm-posted:kill');
+    await world.driver.viewSubmission({
+      userId: People.requester,
+      view: { callbackId: 'request_email_modal', values: requestFormValues({ localPart: 'crash.dm' }) },
+    });
+    await first.exited;
+    const request = await world.db.prisma.emailRequest.findFirstOrThrow({ where: { localPart: 'crash.dm' } });
+    expect(approvalDms(request.id)).toHaveLength(1);
+    expect(await world.db.prisma.approvalMessage.count({ where: { requestId: request.id } })).toBe(0);
+
+    await restart();
+    const recorded = await eventually(
+      () => world.db.prisma.approvalMessage.findFirst({ where: { requestId: request.id } }),
+      'the DM to be recorded after the restart',
+    );
+    expect(approvalDms(request.id)).toHaveLength(1);
+    expect(recorded.ts).toBe(approvalDms(request.id)[0]?.ts);
+    app?.child.kill('SIGKILL');
+    await app?.exited;
+  });
+
+  it('killed right after acking an Approve click: the decision was recorded, and one mailbox follows', async () => {
+    await restart();
+    await world.driver.viewSubmission({
+      userId: People.requester,
+      view: { callbackId: 'request_email_modal', values: requestFormValues({ localPart: 'crash.click' }) },
+    });
+    const request = await eventually(() => world.db.prisma.emailRequest.findFirst({ where: { localPart: 'crash.click' } }), 'the request');
+    const dm = await eventually(() => world.db.prisma.approvalMessage.findFirst({ where: { requestId: request.id } }), 'the approval DM');
+    app?.child.kill('SIGKILL');
+    await app?.exited;
+
+    const second = await restart('click-acked:kill');
+    const click = world.driver
+      .blockAction({
+        userId: People.superior,
+        actionId: 'request_approve',
+        value: String(request.id),
+        channelId: dm.channelId,
+        messageTs: dm.ts,
+        responseUrl: world.slack.responseUrl('crash-click'),
+        triggerId: world.slack.issueTriggerId(),
+      })
+      .catch(() => undefined); // the process may die before the ack reaches Slack
+    await second.exited;
+    await click;
+    expect((await world.db.prisma.emailRequest.findUniqueOrThrow({ where: { id: request.id } })).status).not.toBe('PENDING_APPROVAL');
+
+    await restart();
+    await eventually(async () => world.cpanel.mailboxes.has('crash.click@example.com'), 'the mailbox after the restart');
+    await eventually(
+      async () => (await world.db.prisma.emailRequest.findUniqueOrThrow({ where: { id: request.id } })).status === 'ACTIVE',
+      'the request to be ACTIVE',
+    );
+    expect(world.cpanel.callsTo('add_pop').filter((call) => call.params.email === 'crash.click')).toHaveLength(1);
+    expect(await world.db.prisma.auditEvent.count({ where: { action: 'request.approved', subject: `request:${request.id}` } })).toBe(1);
+  });
+});
