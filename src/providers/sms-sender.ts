@@ -18,6 +18,11 @@ export interface SmsSender {
   /** True when nothing is really sent (the Delivery is recorded as LOGGED). */
   readonly isLogOnly: boolean;
   send(message: SmsMessage): Promise<SendResult>;
+  /**
+   * The id of this exact message if the provider already accepted it (same number and text, created
+   * since `since`): a retry whose earlier attempt's outcome is unknown looks before sending again.
+   */
+  findSent?(to: string, body: string, since: Date): Promise<string | undefined>;
 }
 
 export interface TwilioSmsOptions {
@@ -65,14 +70,24 @@ export class TwilioSmsSender implements SmsSender {
       const created = await this.twilio.messages.create({ to: message.to, body: message.body, ...sender });
       return { ok: true, providerId: created.sid ?? null };
     } catch (caught) {
-      const error = caught as TwilioError;
-      const status = typeof error.status === 'number' ? error.status : undefined;
-      const reason = `${status ? `Twilio ${status}` : 'Twilio unreachable'}${error.code !== undefined ? ` (error ${error.code})` : ''}: ${error.message ?? String(caught)}`;
-      // No HTTP status: connection refused, reset or timed out, so Twilio may be back later.
-      const retryable = status === undefined || status === 429 || status >= 500;
-      return { ok: false, permanent: !retryable, reason };
+      return failed(caught);
     }
   }
+
+  async findSent(to: string, body: string, since: Date): Promise<string | undefined> {
+    // Newest first; a message still queued has no DateSent yet, so the creation time is compared here.
+    const recent = await this.twilio.messages.list({ to, limit: 20 });
+    return recent.find((message) => message.body === body && message.dateCreated >= since)?.sid;
+  }
+}
+
+function failed(caught: unknown): SendResult {
+  const error = caught as TwilioError;
+  const status = typeof error.status === 'number' ? error.status : undefined;
+  const reason = `${status ? `Twilio ${status}` : 'Twilio unreachable'}${error.code !== undefined ? ` (error ${error.code})` : ''}: ${error.message ?? String(caught)}`;
+  // No HTTP status: connection refused, reset or timed out, so Twilio may be back later.
+  const retryable = status === undefined || status === 429 || status >= 500;
+  return { ok: false, permanent: !retryable, reason };
 }
 
 /** Stands in for Twilio when it is not configured: logs that an SMS would have gone out, secrets withheld. */

@@ -1,7 +1,7 @@
 // Crashes with real kills: the app runs as a child process (src/main.ts) and kills itself with
 // SIGKILL at a chosen point (MAILROOM_FAULT=<point>:kill); the test starts it again and checks that
 // the work was neither lost nor done twice: one decision, one mailbox, one approval DM.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type AppProcess, startApp, startWorld, type World } from '../support/app-process.ts';
 import { eventually, People, requestFormValues } from '../support/harness.ts';
 
@@ -11,9 +11,14 @@ describe('the app killed at chosen points, then started again', () => {
   beforeAll(async () => {
     world = await startWorld();
   });
-  afterAll(async () => {
+  const stop = async () => {
     app?.child.kill('SIGKILL');
     await app?.exited;
+    app = undefined;
+  };
+  afterEach(stop);
+  afterAll(async () => {
+    await stop();
     await world?.close();
   });
 
@@ -32,7 +37,7 @@ describe('the app killed at chosen points, then started again', () => {
       userId: People.requester,
       view: { callbackId: 'request_email_modal', values: requestFormValues({ localPart: 'crash.dm' }) },
     });
-    await first.exited;
+    expect(await first.exited).toBeNull(); // killed by its own SIGKILL at the fault point
     const request = await world.db.prisma.emailRequest.findFirstOrThrow({ where: { localPart: 'crash.dm' } });
     expect(approvalDms(request.id)).toHaveLength(1);
     expect(await world.db.prisma.approvalMessage.count({ where: { requestId: request.id } })).toBe(0);
@@ -44,8 +49,7 @@ describe('the app killed at chosen points, then started again', () => {
     );
     expect(approvalDms(request.id)).toHaveLength(1);
     expect(recorded.ts).toBe(approvalDms(request.id)[0]?.ts);
-    app?.child.kill('SIGKILL');
-    await app?.exited;
+    await stop();
   });
 
   it('killed right after acking an Approve click: the decision was recorded, and one mailbox follows', async () => {
@@ -56,8 +60,7 @@ describe('the app killed at chosen points, then started again', () => {
     });
     const request = await eventually(() => world.db.prisma.emailRequest.findFirst({ where: { localPart: 'crash.click' } }), 'the request');
     const dm = await eventually(() => world.db.prisma.approvalMessage.findFirst({ where: { requestId: request.id } }), 'the approval DM');
-    app?.child.kill('SIGKILL');
-    await app?.exited;
+    await stop();
 
     const second = await restart('click-acked:kill');
     const click = world.driver
@@ -71,7 +74,7 @@ describe('the app killed at chosen points, then started again', () => {
         triggerId: world.slack.issueTriggerId(),
       })
       .catch(() => undefined); // the process may die before the ack reaches Slack
-    await second.exited;
+    expect(await second.exited).toBeNull(); // killed by its own SIGKILL at the fault point
     await click;
     expect((await world.db.prisma.emailRequest.findUniqueOrThrow({ where: { id: request.id } })).status).not.toBe('PENDING_APPROVAL');
 
@@ -83,5 +86,28 @@ describe('the app killed at chosen points, then started again', () => {
     );
     expect(world.cpanel.callsTo('add_pop').filter((call) => call.params.email === 'crash.click')).toHaveLength(1);
     expect(await world.db.prisma.auditEvent.count({ where: { action: 'request.approved', subject: `request:${request.id}` } })).toBe(1);
+  });
+
+  it('killed right after Twilio accepted an SMS: after the restart the SMS is not sent again', async () => {
+    const before = world.twilio.messages.length;
+    const first = await restart('sms-sent:kill');
+    await world.driver.viewSubmission({
+      userId: People.requester,
+      view: { callbackId: 'request_email_modal', values: requestFormValues({ localPart: 'crash.sms' }) },
+    });
+    expect(await first.exited).toBeNull(); // killed by its own SIGKILL at the fault point
+    // Whichever SMS the runner sent first (earlier tests may have left one due): Twilio has it, Mailroom has not recorded it.
+    const sent = world.twilio.messages.slice(before);
+    expect(sent).toHaveLength(1);
+    const message = sent[0] as (typeof sent)[number];
+    expect(await world.db.prisma.delivery.count({ where: { providerId: message.sid } })).toBe(0);
+
+    await restart();
+    const delivery = await eventually(
+      () => world.db.prisma.delivery.findFirst({ where: { providerId: message.sid, status: 'SENT' } }),
+      'the SMS delivery to be recorded as sent after the restart',
+    );
+    expect(delivery.recipient).toBe(message.to);
+    expect(world.twilio.messages.filter((m) => m.to === message.to && m.body === message.body)).toHaveLength(1);
   });
 });

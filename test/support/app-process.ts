@@ -116,7 +116,8 @@ export async function startApp(world: World, fault?: string): Promise<AppProcess
       (r) => r.ok,
       () => false,
     );
-    if (ok) return { child, exited, output: () => output };
+    // Answered by this child, not by one a test forgot to stop (this one would have died on the port).
+    if (ok && child.exitCode === null && child.signalCode === null) return { child, exited, output: () => output };
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   child.kill('SIGKILL');

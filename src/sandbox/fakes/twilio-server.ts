@@ -20,6 +20,7 @@ export interface FakeTwilioMessage {
   from: string | null;
   messagingServiceSid: string | null;
   body: string;
+  createdAt: Date;
 }
 
 export interface FakeTwilioRequest {
@@ -107,9 +108,10 @@ export class FakeTwilio {
       answer(status, { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status });
 
     const match = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/.exec(path);
-    if (!match || req.method !== 'POST') return error(404, 20404, `The requested resource ${path} was not found`);
+    if (!match || (req.method !== 'POST' && req.method !== 'GET')) return error(404, 20404, `The requested resource ${path} was not found`);
     const expected = `Basic ${Buffer.from(`${this.options.accountSid}:${this.options.authToken}`).toString('base64')}`;
     if (req.headers.authorization !== expected || match[1] !== this.options.accountSid) return error(401, 20003, 'Authenticate');
+    if (req.method === 'GET') return answer(200, this.listPage(path, new URL(req.url ?? '/', 'http://127.0.0.1').searchParams));
     if (!String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded'))
       return error(400, 20001, 'Content-Type must be form-encoded');
 
@@ -135,31 +137,59 @@ export class FakeTwilio {
       from: form.From ?? null,
       messagingServiceSid: form.MessagingServiceSid ?? null,
       body: form.Body,
+      createdAt: new Date(),
     };
     this.messages.push(message);
-    const now = new Date().toUTCString().replace('GMT', '+0000');
-    answer(201, {
+    answer(201, this.resource(message));
+  }
+
+  /** GET Messages.json: newest first, filtered by `To`, one page of `PageSize` (Twilio's list shape). */
+  private listPage(path: string, query: URLSearchParams): Record<string, unknown> {
+    const to = query.get('To');
+    const pageSize = Math.min(Number(query.get('PageSize') ?? 50) || 50, 1000);
+    const messages = [...this.messages]
+      .reverse()
+      .filter((message) => !to || message.to === to)
+      .slice(0, pageSize)
+      .map((message) => this.resource(message));
+    return {
+      messages,
+      end: messages.length - 1,
+      first_page_uri: path,
+      next_page_uri: null,
+      page: 0,
+      page_size: pageSize,
+      previous_page_uri: null,
+      start: 0,
+      uri: path,
+    };
+  }
+
+  private resource(message: FakeTwilioMessage): Record<string, unknown> {
+    const { sid, to, from, messagingServiceSid, body } = message;
+    const now = message.createdAt.toUTCString().replace('GMT', '+0000');
+    return {
       account_sid: this.options.accountSid,
       api_version: '2010-04-01',
-      body: form.Body,
+      body,
       date_created: now,
       date_sent: null,
       date_updated: now,
       direction: 'outbound-api',
       error_code: null,
       error_message: null,
-      from: form.From ?? null,
-      messaging_service_sid: form.MessagingServiceSid ?? null,
+      from,
+      messaging_service_sid: messagingServiceSid,
       num_media: '0',
       num_segments: '1',
       price: null,
       price_unit: 'USD',
       sid,
-      status: form.MessagingServiceSid ? 'accepted' : 'queued',
+      status: messagingServiceSid ? 'accepted' : 'queued',
       subresource_uris: { media: `/2010-04-01/Accounts/${this.options.accountSid}/Messages/${sid}/Media.json` },
-      to: form.To,
+      to,
       uri: `/2010-04-01/Accounts/${this.options.accountSid}/Messages/${sid}.json`,
-    });
+    };
   }
 }
 

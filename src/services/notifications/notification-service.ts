@@ -4,6 +4,7 @@ import type { Logger } from '../../lib/logger.ts';
 import type { SecretBox } from '../../lib/secret-box.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Db } from '../../platform/db-types.ts';
+import { faultPoint } from '../../platform/faults.ts';
 import { defineJob, handle, type JobContext, type JobHandler, type JobQueue, job, PermanentJobError } from '../../platform/jobs.ts';
 import type { Mailer } from '../../providers/mailer.ts';
 import type { SendResult, SmsSender } from '../../providers/sms-sender.ts';
@@ -191,12 +192,22 @@ export class NotificationService {
       const { body } = payload as SmsPayload;
       const secret = this.openSecret(payload, [body]);
       isLogOnly = this.deps.sms.isLogOnly;
-      result = await this.deps.sms.send({
-        to: delivery.recipient,
-        body: secret === undefined ? body : fillSecret(body, secret, 'text'),
-        logSafeBody: fillSecret(body, WITHHELD, 'text'),
-        template: delivery.template,
-      });
+      const text = secret === undefined ? body : fillSecret(body, secret, 'text');
+      // A retry does not know whether the last attempt's SMS left (it may have died right after
+      // Twilio accepted it): it asks Twilio first, and sends only if Twilio has no such message
+      // (same number and text) from the last hour, real time: retries come within minutes, and an
+      // identical later message (a reminder) is hours apart.
+      const since = new Date(Date.now() - 60 * 60 * 1000);
+      const sentBefore = context.attempt > 1 ? await this.deps.sms.findSent?.(delivery.recipient, text, since) : undefined;
+      result = sentBefore
+        ? { ok: true, providerId: sentBefore }
+        : await this.deps.sms.send({
+            to: delivery.recipient,
+            body: text,
+            logSafeBody: fillSecret(body, WITHHELD, 'text'),
+            template: delivery.template,
+          });
+      if (result.ok) faultPoint('sms-sent');
     } else {
       const { subject, text, html } = payload as EmailPayload;
       const secret = this.openSecret(payload, [text, html]);
