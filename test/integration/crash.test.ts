@@ -33,10 +33,12 @@ describe('the app killed at chosen points, then started again', () => {
 
   it('killed right after posting the approval DM: after the restart there is one DM, recorded', async () => {
     const first = await restart('approval-dm-posted:kill');
-    await world.driver.viewSubmission({
-      userId: People.requester,
-      view: { callbackId: 'request_email_modal', values: requestFormValues({ localPart: 'crash.dm' }) },
-    });
+    await world.driver
+      .viewSubmission({
+        userId: People.requester,
+        view: { callbackId: 'request_email_modal', values: requestFormValues({ localPart: 'crash.dm' }) },
+      })
+      .catch(() => undefined); // the process may die before its answer is out
     expect(await first.exited).toBeNull(); // killed by its own SIGKILL at the fault point
     const request = await world.db.prisma.emailRequest.findFirstOrThrow({ where: { localPart: 'crash.dm' } });
     expect(approvalDms(request.id)).toHaveLength(1);
@@ -89,25 +91,72 @@ describe('the app killed at chosen points, then started again', () => {
   });
 
   it('killed right after Twilio accepted an SMS: after the restart the SMS is not sent again', async () => {
-    const before = world.twilio.messages.length;
-    const first = await restart('sms-sent:kill');
+    // A world of its own, so the first SMS the runner sends is this request's (no job left over).
+    const own = await startWorld();
+    try {
+      const dying = await startApp(own, 'sms-sent:kill');
+      await own.driver
+        .viewSubmission({
+          userId: People.requester,
+          view: { callbackId: 'request_email_modal', values: requestFormValues({ localPart: 'crash.sms' }) },
+        })
+        .catch(() => undefined); // the process may die before its answer is out
+      expect(await dying.exited).toBeNull(); // killed by its own SIGKILL at the fault point
+      expect(own.twilio.messages).toHaveLength(1);
+      const message = own.twilio.messages[0] as (typeof own.twilio.messages)[number];
+      expect(await own.db.prisma.delivery.count({ where: { providerId: message.sid } })).toBe(0);
+
+      const again = await startApp(own);
+      try {
+        const delivery = await eventually(
+          () => own.db.prisma.delivery.findFirst({ where: { providerId: message.sid, status: 'SENT' } }),
+          'the SMS delivery to be recorded as sent after the restart',
+        );
+        expect(delivery.recipient).toBe(message.to);
+        expect(own.twilio.messages.filter((m) => m.to === message.to && m.body === message.body)).toHaveLength(1);
+      } finally {
+        again.child.kill('SIGKILL');
+        await again.exited;
+      }
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('killed right after cPanel created the mailbox: after the restart the request is ACTIVE with that one mailbox', async () => {
+    await restart();
     await world.driver.viewSubmission({
       userId: People.requester,
-      view: { callbackId: 'request_email_modal', values: requestFormValues({ localPart: 'crash.sms' }) },
+      view: { callbackId: 'request_email_modal', values: requestFormValues({ localPart: 'crash.pop' }) },
     });
-    expect(await first.exited).toBeNull(); // killed by its own SIGKILL at the fault point
-    // Whichever SMS the runner sent first (earlier tests may have left one due): Twilio has it, Mailroom has not recorded it.
-    const sent = world.twilio.messages.slice(before);
-    expect(sent).toHaveLength(1);
-    const message = sent[0] as (typeof sent)[number];
-    expect(await world.db.prisma.delivery.count({ where: { providerId: message.sid } })).toBe(0);
+    const request = await eventually(() => world.db.prisma.emailRequest.findFirst({ where: { localPart: 'crash.pop' } }), 'the request');
+    const dm = await eventually(() => world.db.prisma.approvalMessage.findFirst({ where: { requestId: request.id } }), 'the approval DM');
+    await stop();
+
+    const dying = await restart('mailbox-created:kill');
+    await world.driver
+      .blockAction({
+        userId: People.superior,
+        actionId: 'request_approve',
+        value: String(request.id),
+        channelId: dm.channelId,
+        messageTs: dm.ts,
+        responseUrl: world.slack.responseUrl('crash-pop'),
+        triggerId: world.slack.issueTriggerId(),
+      })
+      .catch(() => undefined); // the process may die before its answer is out
+    expect(await dying.exited).toBeNull(); // killed by its own SIGKILL at the fault point
+    expect(world.cpanel.mailboxes.has('crash.pop@example.com')).toBe(true);
+    expect((await world.db.prisma.emailRequest.findUniqueOrThrow({ where: { id: request.id } })).status).toBe('PROVISIONING');
 
     await restart();
-    const delivery = await eventually(
-      () => world.db.prisma.delivery.findFirst({ where: { providerId: message.sid, status: 'SENT' } }),
-      'the SMS delivery to be recorded as sent after the restart',
+    await eventually(
+      async () => (await world.db.prisma.emailRequest.findUniqueOrThrow({ where: { id: request.id } })).status === 'ACTIVE',
+      'the request to be ACTIVE',
     );
-    expect(delivery.recipient).toBe(message.to);
-    expect(world.twilio.messages.filter((m) => m.to === message.to && m.body === message.body)).toHaveLength(1);
+    // The retry's add_pop said "already exists"; the sealed password proved the mailbox is this request's own.
+    expect(world.cpanel.callsTo('verify_password').filter((call) => call.params.email === 'crash.pop@example.com')).toHaveLength(1);
+    expect(await world.db.prisma.mailbox.count({ where: { address: 'crash.pop@example.com' } })).toBe(1);
+    expect(await world.db.prisma.auditEvent.count({ where: { action: 'mailbox.created', subject: `request:${request.id}` } })).toBe(1);
   });
 });

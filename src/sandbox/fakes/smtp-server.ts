@@ -70,11 +70,17 @@ export class FakeSmtp {
     });
   }
 
+  /** Clients that vanish mid-session (a killed app, a cut connection) are normal for a mail server: they end that session only. */
+  private ignoreLostClients(): void {
+    this.server.on('error', () => {});
+  }
+
   get url(): string {
     return `smtp://${encodeURIComponent(this.options.user)}:${encodeURIComponent(this.options.password)}@127.0.0.1:${this.port}`;
   }
 
   async listen(): Promise<void> {
+    this.ignoreLostClients();
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', () => resolve()));
     this.port = (this.server.server.address() as AddressInfo).port;
   }

@@ -1,4 +1,5 @@
 import { isUniqueViolation } from '../../platform/db-types.ts';
+import { faultPoint } from '../../platform/faults.ts';
 import { job, PermanentJobError } from '../../platform/jobs.ts';
 import { recordAudit, requestSubject, SYSTEM_ACTOR } from '../audit/audit.ts';
 import { generatePassword } from '../credentials/password.ts';
@@ -82,6 +83,7 @@ export class Provisioning {
     const password = secrets.open(sealed, secretContext(requestId));
 
     const created = await provider.create({ localPart: request.localPart, domain: request.domain, password, quotaMb: settings.quotaMb });
+    if (created.ok) faultPoint('mailbox-created');
     if (!created.ok) {
       // The host serving this domain (MAILBOX_PROVIDER_BY_DOMAIN), not the default provider.
       const host = provider.nameFor(request.domain);
