@@ -11,6 +11,12 @@ export interface MailMessage {
   /** The text with its secret parts replaced: the only form a log may show. */
   logSafeText: string;
   template: string;
+  /**
+   * Names one delivery: every attempt of it is sent with the same Message-ID (<key@sender's
+   * domain>), so a retry after a crash that followed an accepted send is the same message to mail
+   * clients, which show it once.
+   */
+  deliveryKey?: string;
 }
 
 /** Sends one email. Adapters: SMTP (nodemailer), or a log-only stand-in when SMTP is not configured. */
@@ -59,6 +65,7 @@ export class SmtpMailer implements Mailer {
         subject: message.subject,
         text: message.text,
         html: message.html,
+        ...(message.deliveryKey ? { messageId: `<${message.deliveryKey}@${senderDomain(this.options.from)}>` } : {}),
       });
       return { ok: true, providerId: typeof info.messageId === 'string' ? info.messageId : null };
     } catch (caught) {
@@ -90,4 +97,15 @@ export class LogMailer implements Mailer {
   }
 
   close(): void {}
+}
+
+/** The domain of `Name <it@example.com>` or `it@example.com`, for Message-IDs. */
+function senderDomain(from: string): string {
+  const address = /<([^>]+)>/.exec(from)?.[1] ?? from;
+  return (
+    address
+      .slice(address.lastIndexOf('@') + 1)
+      .trim()
+      .toLowerCase() || 'localhost'
+  );
 }

@@ -102,6 +102,8 @@ describe('SMS and email notifications', () => {
       status: 'SENT',
       providerId: mail.messageId,
     });
+    // One Message-ID per delivery, whatever the attempt: a resend after a crash is the same message to mail clients.
+    expect(mail.messageId).toBe(`<mailroom-delivery-${mailRow.id}@example.com>`);
   });
 
   it('records, not fails, an approver with no phone and no email', async () => {

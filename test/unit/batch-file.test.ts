@@ -108,4 +108,21 @@ describe('parseBatchFile', () => {
       'unknown column “pasword” (known: email, password, full_name, personal_email, phone)',
     ]);
   });
+
+  it('refuses hidden characters in a CSV name, on its line, as the modal does', () => {
+    const parsed = parseBatchFile(
+      [
+        'email,password,full_name',
+        `rlo@example.com,${STRONG},Jane \u202Eevil`,
+        `nul@example.com,${STRONG},Jane\u0000Doe`,
+        `ok@example.com,${STRONG},Jane Doe`,
+      ].join('\n'),
+      settings,
+    );
+    expect(parsed.entries.map((entry) => entry.address)).toEqual(['ok@example.com']);
+    expect(parsed.problems.map((problem) => [problem.line, problem.reasons.join(' ')])).toEqual([
+      [2, expect.stringMatching(/text-direction/)],
+      [3, expect.stringMatching(/control characters/)],
+    ]);
+  });
 });

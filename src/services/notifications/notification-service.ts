@@ -219,6 +219,7 @@ export class NotificationService {
         html: secret === undefined ? html : fillSecret(html, secret, 'html'),
         logSafeText: fillSecret(text, WITHHELD, 'text'),
         template: delivery.template,
+        deliveryKey: `mailroom-delivery-${delivery.id}`,
       });
     }
 
