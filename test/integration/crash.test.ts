@@ -26,6 +26,29 @@ describe('the app killed at chosen points, then started again', () => {
     app = await startApp(world, fault);
     return app;
   };
+  /** Files a request through the running app and waits for its approval DM. */
+  const fileRequest = async (localPart: string) => {
+    await world.driver.viewSubmission({
+      userId: People.requester,
+      view: { callbackId: 'request_email_modal', values: requestFormValues({ localPart }) },
+    });
+    const request = await eventually(() => world.db.prisma.emailRequest.findFirst({ where: { localPart } }), 'the request');
+    const dm = await eventually(() => world.db.prisma.approvalMessage.findFirst({ where: { requestId: request.id } }), 'the approval DM');
+    return { request, dm };
+  };
+  /** Sam's Approve click; the app may die before its answer is out. */
+  const approve = (requestId: number, dm: { channelId: string; ts: string }) =>
+    world.driver
+      .blockAction({
+        userId: People.superior,
+        actionId: 'request_approve',
+        value: String(requestId),
+        channelId: dm.channelId,
+        messageTs: dm.ts,
+        responseUrl: world.slack.responseUrl(`approve-${requestId}`),
+        triggerId: world.slack.issueTriggerId(),
+      })
+      .catch(() => undefined);
   const approvalDms = (requestId: number) =>
     world.slack
       .messagesIn(People.superior)
@@ -56,26 +79,11 @@ describe('the app killed at chosen points, then started again', () => {
 
   it('killed right after acking an Approve click: the decision was recorded, and one mailbox follows', async () => {
     await restart();
-    await world.driver.viewSubmission({
-      userId: People.requester,
-      view: { callbackId: 'request_email_modal', values: requestFormValues({ localPart: 'crash.click' }) },
-    });
-    const request = await eventually(() => world.db.prisma.emailRequest.findFirst({ where: { localPart: 'crash.click' } }), 'the request');
-    const dm = await eventually(() => world.db.prisma.approvalMessage.findFirst({ where: { requestId: request.id } }), 'the approval DM');
+    const { request, dm } = await fileRequest('crash.click');
     await stop();
 
     const second = await restart('click-acked:kill');
-    const click = world.driver
-      .blockAction({
-        userId: People.superior,
-        actionId: 'request_approve',
-        value: String(request.id),
-        channelId: dm.channelId,
-        messageTs: dm.ts,
-        responseUrl: world.slack.responseUrl('crash-click'),
-        triggerId: world.slack.issueTriggerId(),
-      })
-      .catch(() => undefined); // the process may die before the ack reaches Slack
+    const click = approve(request.id, dm);
     expect(await second.exited).toBeNull(); // killed by its own SIGKILL at the fault point
     await click;
     expect((await world.db.prisma.emailRequest.findUniqueOrThrow({ where: { id: request.id } })).status).not.toBe('PENDING_APPROVAL');
@@ -125,26 +133,11 @@ describe('the app killed at chosen points, then started again', () => {
 
   it('killed right after cPanel created the mailbox: after the restart the request is ACTIVE with that one mailbox', async () => {
     await restart();
-    await world.driver.viewSubmission({
-      userId: People.requester,
-      view: { callbackId: 'request_email_modal', values: requestFormValues({ localPart: 'crash.pop' }) },
-    });
-    const request = await eventually(() => world.db.prisma.emailRequest.findFirst({ where: { localPart: 'crash.pop' } }), 'the request');
-    const dm = await eventually(() => world.db.prisma.approvalMessage.findFirst({ where: { requestId: request.id } }), 'the approval DM');
+    const { request, dm } = await fileRequest('crash.pop');
     await stop();
 
     const dying = await restart('mailbox-created:kill');
-    await world.driver
-      .blockAction({
-        userId: People.superior,
-        actionId: 'request_approve',
-        value: String(request.id),
-        channelId: dm.channelId,
-        messageTs: dm.ts,
-        responseUrl: world.slack.responseUrl('crash-pop'),
-        triggerId: world.slack.issueTriggerId(),
-      })
-      .catch(() => undefined); // the process may die before its answer is out
+    await approve(request.id, dm);
     expect(await dying.exited).toBeNull(); // killed by its own SIGKILL at the fault point
     expect(world.cpanel.mailboxes.has('crash.pop@example.com')).toBe(true);
     expect((await world.db.prisma.emailRequest.findUniqueOrThrow({ where: { id: request.id } })).status).toBe('PROVISIONING');
