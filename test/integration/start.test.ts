@@ -3,6 +3,7 @@ import { connect, createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { withDatabase } from '../../src/platform/db/client.ts';
 import { probeDatabase } from '../../src/platform/db/server.ts';
+import { appEntryArgs } from '../support/app-entry.ts';
 import { dropDatabase, randomTestDatabaseName, testServerUrl } from '../support/test-db.ts';
 
 const baseEnv = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' };
@@ -38,7 +39,7 @@ function listens(port: number): Promise<boolean> {
  * the exit code, both outputs, and whether anything ever answered on the port.
  */
 async function runToExit(args: string[], env: Record<string, string>, port: number) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+  const child = spawn(process.execPath, [...appEntryArgs(), ...args], {
     env: { ...baseEnv, PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -77,7 +78,7 @@ describe('npm start', () => {
 
   /** Starts main.ts, waits for the sandbox banner, checks /healthz and /sandbox, then stops it with SIGTERM. */
   async function expectSandboxRuns(args: string[], env: Record<string, string>, database: string): Promise<string> {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+    const child = spawn(process.execPath, [...appEntryArgs(), ...args], {
       env: { ...baseEnv, PORT: '0', LOG_LEVEL: 'warn', SANDBOX_DATABASE_URL: withDatabase(testServerUrl(), database), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -161,7 +162,7 @@ describe('npm start', () => {
   });
 
   it('with broken settings names every problem at once and exits 2, without echoing secrets', () => {
-    const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    const result = spawnSync(process.execPath, appEntryArgs(), {
       env: {
         ...baseEnv,
         SLACK_BOT_TOKEN: 'not-a-bot-token',

@@ -7,6 +7,7 @@ import { type FakeSlack, startFakeSlack } from '../../src/sandbox/fakes/slack-se
 import { type FakeSmtp, startFakeSmtp } from '../../src/sandbox/fakes/smtp-server.ts';
 import { type FakeTwilio, startFakeTwilio } from '../../src/sandbox/fakes/twilio-server.ts';
 import { SlackDriver } from '../../src/sandbox/slack-driver.ts';
+import { appEntryArgs } from './app-entry.ts';
 import { BOT_TOKEN, CPANEL_TOKEN, People, SECRET_KEY, SIGNING_SECRET, TWILIO_FROM, TWILIO_SID, TWILIO_TOKEN } from './harness.ts';
 import { createTestDatabase, type TestDatabase } from './test-db.ts';
 
@@ -98,7 +99,7 @@ function appEnv(world: World): Record<string, string> {
 /** Starts src/main.ts; resolves once /healthz answers 200. `fault`: MAILROOM_FAULT for this run. */
 export async function startApp(world: World, fault?: string): Promise<AppProcess> {
   const { SLACK_APP_TOKEN: _socket, ...parentEnv } = process.env;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, appEntryArgs(), {
     env: { ...parentEnv, ...appEnv(world), ...(fault ? { MAILROOM_FAULT: fault } : { MAILROOM_FAULT: '' }) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
