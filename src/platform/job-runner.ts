@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
 import type { Logger } from '../lib/logger.ts';
+import { withTimeout } from '../lib/timeout.ts';
 import type { Clock } from './clock.ts';
 import { handlerMap, type JobContext, type JobHandler, PermanentJobError } from './jobs.ts';
 
@@ -73,15 +74,7 @@ export class JobRunner {
     this.timer = undefined;
     const running = this.running;
     if (!running) return { released: 0 };
-    let timer: NodeJS.Timeout | undefined;
-    const finished = await Promise.race([
-      running.then(() => true),
-      new Promise<false>((resolve) => {
-        timer = setTimeout(() => resolve(false), graceMs);
-      }),
-    ]);
-    clearTimeout(timer);
-    if (finished) return { released: 0 };
+    if ((await withTimeout(running, graceMs)) !== 'timeout') return { released: 0 };
     const { count } = await this.options.prisma.job.updateMany({
       where: { lockedBy: this.workerId, status: 'RUNNING' },
       data: { status: 'PENDING', lockedAt: null, lockedBy: null, attempts: { decrement: 1 } },

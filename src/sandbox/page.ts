@@ -4,7 +4,7 @@
  * over a snapshot of the fakes; every piece of text is escaped.
  */
 import type { FakeView } from './fakes/slack-server.ts';
-import { html, linkify, type ModalOption, mrkdwn, renderBlocks, renderModalForm, type SandboxUser } from './render.ts';
+import { html, linkify, mrkdwn, renderBlocks, renderModalForm, type SandboxUser } from './render.ts';
 
 type Block = Record<string, any>;
 type Names = (userId: string) => string;
@@ -28,7 +28,6 @@ export interface PageSnapshot {
     view: FakeView;
     errors?: Record<string, string>;
     previous?: Record<string, string>;
-    externalOptions?: Record<string, ModalOption[]>;
   };
   home?: FakeView;
   messages: Array<{ channel: string; ts: string; text: string; blocks: Block[] }>;
@@ -109,7 +108,6 @@ function renderModal(snapshot: PageSnapshot): { key: string; html: string } {
     users: snapshot.people,
     ...(open.errors ? { errors: open.errors } : {}),
     ...(open.previous ? { previous: open.previous } : {}),
-    ...(open.externalOptions ? { externalOptions: open.externalOptions } : {}),
   });
   const body = `<div class="overlay"><div class="modal" role="dialog" aria-modal="true" aria-labelledby="modal-title"><form method="post" action="/sandbox/modal" class="modal-form" novalidate>
 <div class="modal-head">${avatar('Mailroom', 'small')}<h2 id="modal-title">${html(title)}</h2></div>

@@ -133,8 +133,6 @@ interface FormContext {
   users: SandboxUser[];
   errors?: Record<string, string>;
   previous?: Record<string, string>;
-  /** Options of an external_select, loaded from the app like Slack does (for pages without script). */
-  externalOptions?: Record<string, ModalOption[]>;
 }
 
 /** One input block's control: what the form field is named, what was typed before, whether it is required. */
@@ -155,14 +153,13 @@ function selectInput(field: Field, placeholder: string, options: ModalOption[], 
 }
 
 /** An external_select: a type-ahead whose hidden input holds the chosen option's value. */
-function comboInput(field: Field, known: ModalOption[]): string {
+function comboInput(field: Field): string {
   const { block, element, name } = field;
   const value = field.previous ?? element.initial_option?.value ?? '';
-  const shown = known.find((option) => option.value === value)?.label ?? element.initial_option?.text?.text ?? value;
-  const items = known.map((option) => `<li role="option" data-value="${html(option.value)}">${html(option.label)}</li>`).join('');
+  const shown = element.initial_option?.text?.text ?? value;
   const data = `data-block="${name}" data-action="${html(element.action_id)}" data-min="${Number(element.min_query_length ?? 3)}"${block.optional ? '' : ' data-required="1"'}`;
   const text = `<input id="f-${name}" type="text" role="combobox" autocomplete="off" aria-autocomplete="list" aria-expanded="false" aria-controls="lb-${name}" value="${html(shown)}"${inputAttributes(element)}>`;
-  return `<div class="combo" ${data}>${text}<input type="hidden" name="${name}" value="${html(value)}"><ul class="listbox" role="listbox" id="lb-${name}" hidden>${items}</ul></div>`;
+  return `<div class="combo" ${data}>${text}<input type="hidden" name="${name}" value="${html(value)}"><ul class="listbox" role="listbox" id="lb-${name}" hidden></ul></div>`;
 }
 
 function checkboxesInput(field: Field, names: Names): string {
@@ -206,7 +203,7 @@ function renderInput(field: Field, context: FormContext): string {
       return selectInput(field, element.placeholder?.text ?? 'Select an option', options, previous ?? element.initial_option?.value);
     }
     case 'external_select':
-      return comboInput(field, context.externalOptions?.[field.block.block_id] ?? []);
+      return comboInput(field);
     case 'users_select': {
       const people = context.users.map((user) => ({ value: user.id, label: `${user.name} (${user.role})` }));
       return selectInput(field, element.placeholder?.text ?? 'Select a person', people, previous ?? element.initial_user);
@@ -226,7 +223,7 @@ function renderInput(field: Field, context: FormContext): string {
  * A modal's input blocks as an HTML form; `errors` (block id → text) come from `response_action:
  * errors`. Each field has an error slot (`err-<block id>`) the page fills in place, so what the
  * person typed stays. An external_select is a type-ahead that asks the app for options as Slack
- * does (block_suggestion with what was typed); `externalOptions` is the list for pages without script.
+ * does (block_suggestion with what was typed): its list is filled by the page's script.
  */
 export function renderModalForm(view: Block, context: FormContext): string {
   const rows = (view.blocks as Block[]).map((block) => {

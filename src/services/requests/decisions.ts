@@ -1,4 +1,3 @@
-import { withTimeout } from '../../lib/timeout.ts';
 import { job, type QueuedJob } from '../../platform/jobs.ts';
 import { recordAudit, requestSubject } from '../audit/audit.ts';
 import { multiLineProblem, TEXT_LIMITS } from '../text-policy.ts';
@@ -6,6 +5,7 @@ import {
   type CancelResult,
   type DecisionRefusal,
   type DecisionResult,
+  isGuestNow,
   loadSummary,
   noticeJob,
   parseApproverIds,
@@ -31,7 +31,8 @@ export class RequestDecisions {
     });
     if (!request) return { ok: false, code: 'not_found' };
     if (!this.isAllowedToDecide(request, actorId)) return this.refuse(request, actorId);
-    if (await this.isGuest(actorId)) return this.refuseGuest(request.id, actorId);
+    // A superior may have become a guest since the request was filed.
+    if (await isGuestNow(this.deps, actorId)) return this.refuseGuest(request.id, actorId);
     if (request.status !== 'PENDING_APPROVAL')
       return { ok: false, code: 'already_decided', status: request.status, decidedById: request.decidedById };
     return { ok: true, address: request.address };
@@ -51,12 +52,6 @@ export class RequestDecisions {
       this.deps.clock.now(),
     );
     return { ok: false, code: 'not_approver', approverIds, isRequester: actorId === request.requesterId };
-  }
-
-  /** Slack says the person is a guest now (a superior may have become one since the request was filed). */
-  private async isGuest(userId: string): Promise<boolean> {
-    const user = await withTimeout(this.deps.slack.getUser(userId), this.deps.settings.lookupBudgetMs ?? 1500).catch(() => undefined);
-    return Boolean(user && user !== 'timeout' && user.isGuest);
   }
 
   private async refuseGuest(requestId: number, actorId: string): Promise<DecisionRefusal> {
@@ -87,7 +82,7 @@ export class RequestDecisions {
     });
     if (!request) return { ok: false, code: 'not_found' };
     if (!this.isAllowedToDecide(request, input.actorId)) return this.refuse(request, input.actorId);
-    if (await this.isGuest(input.actorId)) return this.refuseGuest(request.id, input.actorId);
+    if (await isGuestNow(this.deps, input.actorId)) return this.refuseGuest(request.id, input.actorId);
     const reason = input.reason?.trim();
     if (input.decision === 'reject' && !reason) return { ok: false, code: 'reason_required' };
     const reasonProblem = input.decision === 'reject' ? rejectReasonProblem(reason ?? '') : undefined;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { PrismaClient } from '../../generated/prisma/client.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { SecretBox } from '../../lib/secret-box.ts';
+import { withTimeout } from '../../lib/timeout.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Db } from '../../platform/db-types.ts';
 import { defineJob, type JobQueue, job, type QueuedJob } from '../../platform/jobs.ts';
@@ -105,3 +106,12 @@ export type RetryResult = { ok: true } | { ok: false; code: 'not_found' | 'not_a
 
 /** The context the mailbox password is sealed under (also read by the notifier, which hands it over). */
 export const secretContext = (requestId: number): string => `email-request:${requestId}:mailbox-password`;
+
+/**
+ * Whether Slack says `userId` is a guest now. Slack slow or down counts as "no": a guest is only
+ * stopped when Slack says so (used for the requester at submission and the decider at each click).
+ */
+export async function isGuestNow(deps: Pick<RequestServiceDeps, 'slack' | 'settings'>, userId: string): Promise<boolean> {
+  const user = await withTimeout(deps.slack.getUser(userId), deps.settings.lookupBudgetMs ?? 1500).catch(() => undefined);
+  return Boolean(user && user !== 'timeout' && user.isGuest);
+}

@@ -2,7 +2,7 @@ import { withTimeout } from '../../lib/timeout.ts';
 import { isUniqueViolation } from '../../platform/db-types.ts';
 import { recordAudit, requestSubject } from '../audit/audit.ts';
 import { homeRefreshJob } from '../home/home-service.ts';
-import { approvalDmJob, noticeJob, type RequestServiceDeps, type SubmitResult } from './model.ts';
+import { approvalDmJob, isGuestNow, noticeJob, type RequestServiceDeps, type SubmitResult } from './model.ts';
 import { type FieldErrors, type RawRequestForm, validateRequestForm } from './validation.ts';
 
 /** Submitting a request: validation, the superior and address checks, and the one transaction that files it. */
@@ -88,9 +88,7 @@ export class RequestIntake {
   }
 
   private async checkRequester(requesterId: string): Promise<string | undefined> {
-    const user = await withTimeout(this.deps.slack.getUser(requesterId), this.deps.settings.lookupBudgetMs ?? 1500).catch(() => undefined);
-    // Slack slow or down: the requester is let through; a guest is only stopped when Slack says so.
-    if (user && user !== 'timeout' && user.isGuest)
+    if (await isGuestNow(this.deps, requesterId))
       return 'Guests in this Slack workspace cannot request mailboxes; ask a full member of your team to file the request.';
     return undefined;
   }
