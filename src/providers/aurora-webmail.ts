@@ -65,6 +65,14 @@ export class AuroraWebmailProvider implements MailboxProvider {
     return this.#host.verifyPassword(address, password);
   }
 
+  /**
+   * At the mail host only: Aurora's webmail keeps the account's stored password until the next
+   * webmail login, which stores the password IMAP has just accepted (fact sheet §4).
+   */
+  setPassword(address: string, password: string): Promise<ProviderResult<void>> {
+    return this.#host.setPassword(address, password);
+  }
+
   /** The mailbox, then the webmail user (a user already gone is fine). */
   async delete(address: string): Promise<ProviderResult<void>> {
     const deleted = await this.#host.delete(address);

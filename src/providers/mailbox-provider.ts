@@ -61,6 +61,11 @@ export interface MailboxProvider {
   /** Whether `password` opens `address`: lets a retry tell "our earlier attempt created it" from "someone else's". */
   verifyPassword(address: string, password: string): Promise<ProviderResult<boolean>>;
   delete(address: string): Promise<ProviderResult<void>>;
+  /**
+   * Sets a new password on an existing mailbox (self-service reset). `not_found` when there is no
+   * such mailbox; `rejected` when the host refuses it (too weak) or cannot change passwords at all.
+   */
+  setPassword(address: string, password: string): Promise<ProviderResult<void>>;
 
   // --- Offboarding. Forwarders and auto-replies are keyed by the source address and can exist
   // without a mailbox; deleting a mailbox does not remove them.

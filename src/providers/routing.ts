@@ -56,6 +56,10 @@ export class RoutingProvider implements MailboxProvider {
     return this.#for(address).delete(address);
   }
 
+  setPassword(address: string, password: string): Promise<ProviderResult<void>> {
+    return this.#for(address).setPassword(address, password);
+  }
+
   listForwarders(address: string): Promise<ProviderResult<string[]>> {
     return this.#for(address).listForwarders(address);
   }

@@ -170,6 +170,16 @@ describe.each(adapters)('MailboxProvider contract: %s', (name, start) => {
     expect(await provider.verifyPassword(ADDRESS, `${password}x`)).toEqual({ ok: true, value: false });
   });
 
+  it('sets a new password: the new one opens the mailbox, the old one no longer does', async () => {
+    const old = generatePassword();
+    const fresh = generatePassword();
+    expect((await provider.create(newMailbox(old))).ok).toBe(true);
+    expect(await provider.setPassword(ADDRESS, fresh)).toEqual({ ok: true, value: undefined });
+    expect(await provider.verifyPassword(ADDRESS, fresh)).toEqual({ ok: true, value: true });
+    expect(await provider.verifyPassword(ADDRESS, old)).toEqual({ ok: true, value: false });
+    expect(await provider.setPassword('nobody@example.com', fresh)).toMatchObject({ ok: false, code: 'not_found' });
+  });
+
   it('forwards mail and stops forwarding it', async () => {
     await provider.create(newMailbox(generatePassword()));
     expect(await provider.listForwarders(ADDRESS)).toEqual({ ok: true, value: [] });
@@ -271,5 +281,30 @@ describe.each(adapters)('MailboxProvider contract: %s', (name, start) => {
     const result = await subject.withBadCredentials().find(ADDRESS);
     expect(result).toMatchObject({ ok: false, code: 'auth_failed' });
     expect(!result.ok && result.reason).not.toContain(subject.secret);
+  });
+});
+
+describe('Aurora without a password backend', () => {
+  it('refuses a password change it cannot make, instead of calling it done', async () => {
+    // A real server without MtaConnector answers UpdateUser+Password with true and changes nothing.
+    const fake = await startFakeAurora({ domains: DOMAINS, passwordBackend: false });
+    try {
+      const provider = new AuroraProvider({
+        baseUrl: fake.url,
+        adminLogin: fake.adminLogin,
+        adminPassword: fake.adminPassword,
+        tenantId: 0,
+      });
+      const old = generatePassword();
+      const fresh = generatePassword();
+      expect((await provider.create(newMailbox(old))).ok).toBe(true);
+      const result = await provider.setPassword(ADDRESS, fresh);
+      expect(result).toMatchObject({ ok: false, code: 'rejected' });
+      expect(JSON.stringify(result)).toContain('no module that changes mailbox passwords');
+      expect(JSON.stringify(result)).not.toContain(fresh);
+      expect(await provider.verifyPassword(ADDRESS, old)).toEqual({ ok: true, value: true });
+    } finally {
+      await fake.close();
+    }
   });
 });

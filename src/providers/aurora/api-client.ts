@@ -15,7 +15,7 @@ import { type Failure, fail, ok, toInt } from './util.ts';
 
 /** What one POST to `?/Api/` came back with. */
 export type Answer =
-  | { kind: 'result'; result: unknown }
+  | { kind: 'result'; result: unknown; subscriptions?: unknown }
   | { kind: 'error'; code: number; message: string | undefined }
   | { kind: 'failure'; failure: Failure };
 
@@ -43,7 +43,7 @@ function answerOf(what: string, status: number, body: string): Answer {
     const code = toInt(reply.ErrorCode) ?? -1;
     return { kind: 'error', code, message: typeof reply.ErrorMessage === 'string' ? reply.ErrorMessage : undefined };
   }
-  if ('Result' in reply) return { kind: 'result', result: reply.Result };
+  if ('Result' in reply) return { kind: 'result', result: reply.Result, subscriptions: reply.SubscriptionsResult };
   return { kind: 'failure', failure: fail('unavailable', `${what}: answer without Result or ErrorCode`) };
 }
 
@@ -81,11 +81,22 @@ export class AuroraApiClient {
     parameters: Record<string, unknown>,
     secrets: readonly string[] = [],
   ): Promise<ProviderResult<unknown>> {
+    const answer = await this.apiWithSubscriptions(module, method, parameters, secrets);
+    return answer.ok ? ok(answer.value.result) : answer;
+  }
+
+  /** As api(), with the reply's SubscriptionsResult: what event subscribers (e.g. MtaConnector) report. */
+  async apiWithSubscriptions(
+    module: string,
+    method: string,
+    parameters: Record<string, unknown>,
+    secrets: readonly string[] = [],
+  ): Promise<ProviderResult<{ result: unknown; subscriptions: unknown }>> {
     for (let attempt = 1; ; attempt++) {
       const token = await this.#getToken();
       if (!token.ok) return token;
       const answer = await this.post(module, method, parameters, token.value);
-      if (answer.kind === 'result') return ok(answer.result);
+      if (answer.kind === 'result') return ok({ result: answer.result, subscriptions: answer.subscriptions ?? null });
       if (answer.kind === 'failure') return this.scrubbed(answer.failure, secrets);
       if (answer.code === INVALID_TOKEN && attempt === 1) {
         this.#forgetToken(token.value);

@@ -14,6 +14,7 @@ import { AuroraApiClient } from './api-client.ts';
 import * as autoReply from './auto-reply.ts';
 import { createMailbox } from './create.ts';
 import * as forwarding from './forwarding.ts';
+import { setPassword } from './password.ts';
 import type { AuroraMailServer, AuroraProviderOptions } from './types.ts';
 import * as users from './users.ts';
 import * as webmail from './webmail.ts';
@@ -59,6 +60,11 @@ export class AuroraProvider implements MailboxProvider {
 
   delete(address: string): Promise<ProviderResult<void>> {
     return users.deleteMailbox(this.#client, address);
+  }
+
+  /** Core.UpdateUser with Password, confirmed by the password backend's IsPasswordChanged: see password.ts. */
+  setPassword(address: string, password: string): Promise<ProviderResult<void>> {
+    return setPassword(this.#client, address, password);
   }
 
   listForwarders(address: string): Promise<ProviderResult<string[]>> {

@@ -75,6 +75,14 @@ export class UapiEmailProvider implements MailboxProvider {
     return result.ok ? ok(truthy(result.value)) : result;
   }
 
+  /** Email::passwd_pop with the local part and an explicit domain (fact sheet: never rely on the main domain). */
+  async setPassword(address: string, password: string): Promise<ProviderResult<void>> {
+    const parts = splitAddress(address);
+    if (!parts) return fail('rejected', `Not an email address: ${address}`);
+    const result = await this.#call('passwd_pop', { email: parts.local, domain: parts.domain, password }, [password]);
+    return result.ok ? ok(undefined) : result;
+  }
+
   async delete(address: string): Promise<ProviderResult<void>> {
     const parts = splitAddress(address);
     if (!parts) return fail('rejected', `Not an email address: ${address}`);

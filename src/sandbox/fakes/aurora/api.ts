@@ -7,7 +7,7 @@ import * as core from './core.ts';
 import * as mail from './mail.ts';
 import type { AuroraState } from './state.ts';
 import type { AuroraFailure, FakeAuroraCall, Params } from './types.ts';
-import { AuroraError, PhpFatal } from './util.ts';
+import { AuroraError, PhpFatal, WithSubscriptions } from './util.ts';
 
 function dispatch(s: AuroraState, module: string, method: string, p: Params, authUser: number, loseAccount: boolean): unknown {
   const methods: Record<string, Record<string, () => unknown>> = {
@@ -66,17 +66,18 @@ export function reply(
     if (unknownToken) throw new AuroraError(101, undefined, '');
     if (parameters === null) throw new AuroraError(103, 'InvalidInputParameter', '');
     if (failure?.mode === 'error') throw new AuroraError(failure.code, failure.message, module);
-    const result =
+    const outcome =
       failure?.mode === 'result-false'
         ? false
         : dispatch(s, module, method, parameters, call.authenticatedUserId, failure?.mode === 'lose-account');
+    const [result, subscriptions] = outcome instanceof WithSubscriptions ? [outcome.result, outcome.subscriptions] : [outcome, null];
     return {
       AuthenticatedUserId: call.authenticatedUserId,
       '@Time': '0.0251',
       Module: module,
       Method: method,
       Result: result,
-      SubscriptionsResult: null,
+      SubscriptionsResult: subscriptions,
       '@TimeApiInit': '0.0103',
       ...loggerGuid(s),
     };

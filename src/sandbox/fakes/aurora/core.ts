@@ -2,7 +2,7 @@
 import { userItem } from './objects.ts';
 import type { AuroraState } from './state.ts';
 import type { Params } from './types.ts';
-import { ANONYMOUS, AuroraError, isInt, PhpFatal, PUBLIC_ID, SUPERADMIN, sha256, str } from './util.ts';
+import { ANONYMOUS, AuroraError, isInt, PhpFatal, PUBLIC_ID, SUPERADMIN, sha256, str, WithSubscriptions } from './util.ts';
 
 export function loginAsSuperadmin(s: AuroraState, p: Params): unknown {
   if (p.Login !== s.adminLogin || p.Password !== s.adminPassword) throw new AuroraError(102, 'AuthError', '');
@@ -73,8 +73,12 @@ export function updateUser(s: AuroraState, p: Params, authUser: number): unknown
   const user = s.users.get(userId);
   if (!user) return false; // [INF]
   if (typeof p.IsDisabled === 'boolean') user.isDisabled = p.IsDisabled;
-  if (typeof p.Password === 'string' && p.Password !== '') user.passwordHash = sha256(p.Password);
-  return true;
+  if (typeof p.Password !== 'string' || p.Password === '') return true;
+  // Only a password backend reads the extra Password (MtaConnector's onAfterUpdateUser, which
+  // reports IsPasswordChanged); without one the call succeeds and changes nothing (seen on a real server).
+  if (!s.passwordBackend) return true;
+  user.passwordHash = sha256(p.Password);
+  return new WithSubscriptions(true, { 'MtaConnector::onAfterUpdateUser': { IsPasswordChanged: true } });
 }
 
 export function deleteUser(s: AuroraState, p: Params, authUser: number): unknown {

@@ -17,6 +17,8 @@ export class AuroraState {
   readonly tenants: Set<number>;
   readonly allowScheduled: boolean;
   readonly storeTokens: boolean;
+  /** A password backend (MtaConnector) applies Core.UpdateUser's Password. */
+  readonly passwordBackend: boolean;
   readonly logging: boolean;
   /** token → authenticated user id */
   readonly tokens = new Map<string, number>();
@@ -30,6 +32,7 @@ export class AuroraState {
     this.tenants = new Set([0, ...(options.tenantIds ?? [1])]);
     this.allowScheduled = options.allowScheduledAutoresponder ?? false;
     this.storeTokens = options.storeAuthTokenInDb ?? false;
+    this.passwordBackend = options.passwordBackend ?? true;
     this.logging = options.logging ?? false;
     this.addServer({
       name: 'mail',

@@ -17,6 +17,12 @@ export interface FakeAuroraOptions {
   logging?: boolean;
   /** StoreAuthTokenInDB: only then does Core.Logout revoke a token. */
   storeAuthTokenInDb?: boolean;
+  /**
+   * A module that changes mailbox passwords (Aurora Corporate's MtaConnector), on by default: it
+   * applies Core.UpdateUser's extra `Password` and reports IsPasswordChanged in SubscriptionsResult.
+   * Off: UpdateUser answers true and the password stays as it was (seen on a real server without one).
+   */
+  passwordBackend?: boolean;
 }
 
 export interface FakeAuroraUser {

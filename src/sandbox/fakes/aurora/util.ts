@@ -24,3 +24,11 @@ export const ANONYMOUS = 0;
 export const isInt = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value);
 export const str = (value: unknown, fallback = ''): string =>
   typeof value === 'string' ? value : value === undefined || value === null ? fallback : String(value);
+
+/** A method's Result plus what its event subscribers put in SubscriptionsResult (e.g. MtaConnector). */
+export class WithSubscriptions {
+  constructor(
+    readonly result: unknown,
+    readonly subscriptions: Record<string, unknown>,
+  ) {}
+}
