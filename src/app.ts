@@ -21,6 +21,7 @@ import { HomeService } from './services/home/home-service.ts';
 import { ContactResolver } from './services/notifications/contacts.ts';
 import { NotificationService } from './services/notifications/notification-service.ts';
 import { OffboardingService } from './services/offboarding/offboarding-service.ts';
+import { PasswordResetService, resetSettings } from './services/password-reset/reset-service.ts';
 import { RequestNotifier } from './services/requests/notifications.ts';
 import { RequestService, secretContext } from './services/requests/request-service.ts';
 import { WebApiSlackGateway } from './slack/gateway.ts';
@@ -161,6 +162,7 @@ function buildSlackApp(core: Core, extraRoutes: CustomRoute[]): App {
 }
 
 interface Domains {
+  passwordReset: PasswordResetService;
   notifications: NotificationService;
   notifier: RequestNotifier;
   requests: RequestService;
@@ -251,7 +253,14 @@ function buildDomains(core: Core, slack: WebApiSlackGateway): Domains {
     logger: logger.child({ module: 'home' }),
     settings: { adminIds: config.ADMIN_USER_IDS },
   });
-  return { notifications, notifier, requests, offboarding, home };
+  const passwordReset = buildPasswordReset(core, slack, notifications);
+  return { notifications, notifier, requests, offboarding, home, passwordReset };
+}
+
+function buildPasswordReset(core: Core, slack: WebApiSlackGateway, notifications: NotificationService): PasswordResetService {
+  const logger = core.logger.child({ module: 'password-reset' });
+  const settings = resetSettings(core.config, core.templateSettings);
+  return new PasswordResetService({ ...core, slack, secrets: core.secretBox, notifications, logger, settings });
 }
 
 /** The job runner with every kind of job's handler (a kind handled twice is refused here, at start). */
@@ -265,6 +274,7 @@ function buildRunner(core: Core, domains: Domains): JobRunner {
       ...domains.requests.jobHandlers(),
       ...domains.offboarding.jobHandlers(),
       ...domains.home.jobHandlers(),
+      ...domains.passwordReset.jobHandlers(),
     ],
     clock: core.clock,
     logger: core.logger.child({ module: 'jobs' }),
@@ -295,7 +305,7 @@ export function createMailroom(options: MailroomOptions): Mailroom {
     expression: config.OFFBOARD_SWEEP_CRON,
   });
   const jobRunner = buildRunner(core, domains);
-  registerListeners(app, { requests, domains: config.MAIL_DOMAINS, offboarding, home });
+  registerListeners(app, { requests, domains: config.MAIL_DOMAINS, offboarding, home, passwordReset: domains.passwordReset });
   let stopping: Promise<void> | undefined;
 
   return {

@@ -195,6 +195,7 @@ export const configSchema = z.object({
       .optional(),
   ),
   CREDENTIAL_LINK_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(72),
+  RESET_LIMIT_PER_DAY: z.coerce.number().int().min(1).max(50).default(3),
   COMPANY_NAME: z.string().trim().min(1).max(60).default('Mailroom'),
   IT_CONTACT: z.string().trim().min(1).max(200).default('your IT team'),
 });

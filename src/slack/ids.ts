@@ -2,6 +2,7 @@
 export const Commands = {
   requestEmail: '/request-email',
   offboard: '/offboard',
+  resetEmailPassword: '/reset-email-password',
 } as const;
 
 export const Callbacks = {
@@ -23,6 +24,8 @@ export const Actions = {
   offboardCancel: 'offboard_cancel',
   homeRequestMailbox: 'home_request_mailbox',
   homeOffboardMailbox: 'home_offboard_mailbox',
+  resetApprove: 'reset_approve',
+  resetReject: 'reset_reject',
 } as const;
 
 /** Events API events the app subscribes to (manifest.yml `bot_events`). */

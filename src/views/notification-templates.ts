@@ -242,3 +242,26 @@ export function fillSecret(template: string, secret: string, kind: 'text' | 'htm
   const value = kind === 'html' ? escapeHtml(secret) : secret;
   return template.split(SECRET_SLOT).join(value);
 }
+
+// ------------------------------------------------------------------ password reset
+
+/** The owner's email after a password reset: the one-time link fills SECRET_SLOT at send time. */
+export function resetLinkEmail(settings: TemplateSettings, address: string, ttlHours: number): EmailContent {
+  const subject = clip(`New password for ${address}`, 200);
+  const intro = `The password of your work mailbox ${address} at ${settings.companyName} has been reset. The old password no longer works.`;
+  const how = `Open this link to see the new password. It works once and expires in ${ttlHours} hours; press "Reveal" only when you are ready to write it down.`;
+  const after = `If you did not expect this, or the link has expired or was already used, contact ${settings.itContact}.`;
+  return {
+    subject,
+    text: text(settings, [intro, `${how}\n${SECRET_SLOT}`, after]),
+    html: html(settings, subject, [
+      escapeHtml(intro),
+      `${escapeHtml(how)}<br><a href="${SECRET_SLOT}">${SECRET_SLOT}</a>`,
+      escapeHtml(after),
+    ]),
+  };
+}
+
+export function resetLinkSms(settings: TemplateSettings, address: string, ttlHours: number): string {
+  return `${sms(`${settings.companyName}: new password for ${address} (one use, ${ttlHours}h):`)} ${SECRET_SLOT}`;
+}

@@ -26,6 +26,10 @@ const purgePayload = z.object({ secretId: z.number().int().positive() });
 
 export const OneTimeSecretJobs = { purge: defineJob('secret.purge', purgePayload) };
 
+/** The audit subject of a secret: the request it was made for, or the password reset. */
+const subjectOf = (row: { requestId: number | null; resetId: number | null }): string | undefined =>
+  row.requestId ? requestSubject(row.requestId) : row.resetId ? `password-reset:${row.resetId}` : undefined;
+
 export const hashToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
 const cipherContext = (tokenHash: string): string => `one-time-secret:${tokenHash}`;
 
@@ -50,14 +54,25 @@ export class OneTimeSecrets {
   constructor(private readonly deps: OneTimeSecretDeps) {}
 
   /** In the caller's transaction: stores the sealed credentials and returns the link for the deliveries. */
-  async create(db: Db, input: { requestId: number; credentials: Credentials }): Promise<{ link: string; expiresAt: Date }> {
+  async create(
+    db: Db,
+    input: { requestId?: number; resetId?: number; credentials: Credentials },
+  ): Promise<{ id: number; link: string; expiresAt: Date }> {
     const token = randomBytes(TOKEN_BYTES).toString('base64url');
     const tokenHash = hashToken(token);
     const now = this.deps.clock.now();
     const expiresAt = new Date(now.getTime() + this.deps.ttlHours * 3600_000);
     const ciphertext = this.deps.secrets.seal(JSON.stringify(input.credentials), cipherContext(tokenHash));
     const row = await db.oneTimeSecret.create({
-      data: { tokenHash, ciphertext, expiresAt, requestId: input.requestId, createdAt: now },
+      data: {
+        tokenHash,
+        ciphertext,
+        expiresAt,
+        requestId: input.requestId ?? null,
+        resetId: input.resetId ?? null,
+        address: input.credentials.address.toLowerCase(),
+        createdAt: now,
+      },
       select: { id: true },
     });
     await this.deps.jobs.enqueue(
@@ -65,10 +80,22 @@ export class OneTimeSecrets {
       job(
         OneTimeSecretJobs.purge,
         { secretId: row.id },
-        { dedupeKey: `secret-purge:${row.id}`, runAt: expiresAt, requestId: input.requestId },
+        { dedupeKey: `secret-purge:${row.id}`, runAt: expiresAt, ...(input.requestId ? { requestId: input.requestId } : {}) },
       ),
     );
-    return { link: `${this.deps.publicUrl}/credentials/${token}`, expiresAt };
+    return { id: row.id, link: `${this.deps.publicUrl}/credentials/${token}`, expiresAt };
+  }
+
+  /**
+   * In the caller's transaction: destroys every unrevealed link to `address` but `keepId`, once a
+   * newer password is set there (a link must hold the password that is actually set).
+   */
+  async supersede(db: Db, address: string, keepId: number): Promise<number> {
+    const { count } = await db.oneTimeSecret.updateMany({
+      where: { address: address.toLowerCase(), id: { not: keepId }, revealedAt: null, ciphertext: { not: null } },
+      data: { ciphertext: null },
+    });
+    return count;
   }
 
   /** What the page shows before anything is revealed; never reveals. */
@@ -85,7 +112,7 @@ export class OneTimeSecrets {
     const state = this.stateOf(row);
     if (state !== 'ready' || !row.ciphertext) {
       if (state === 'expired') await this.purge(row.id);
-      await this.audit(row.requestId, 'refused', { reason: state });
+      await this.audit(subjectOf(row), 'refused', { reason: state });
       return { ok: false, state: state === 'ready' ? 'used' : state };
     }
     // Decrypt before claiming: a failure here must not destroy the only copy.
@@ -96,13 +123,14 @@ export class OneTimeSecrets {
         where: { id: row.id, revealedAt: null, ciphertext: { not: null }, expiresAt: { gt: now } },
         data: { revealedAt: now, ciphertext: null },
       });
-      if (count === 1 && row.requestId) {
+      const subject = subjectOf(row);
+      if (count === 1 && subject) {
         await recordAudit(
           tx,
           {
             actor: SYSTEM_ACTOR,
             action: 'credentials.revealed',
-            subject: requestSubject(row.requestId),
+            subject,
             outcome: 'ok',
             details: { secretId: row.id },
           },
@@ -128,7 +156,7 @@ export class OneTimeSecrets {
     if (!TOKEN_SHAPE.test(token)) return null;
     return this.deps.prisma.oneTimeSecret.findUnique({
       where: { tokenHash: hashToken(token) },
-      select: { id: true, tokenHash: true, ciphertext: true, expiresAt: true, revealedAt: true, requestId: true },
+      select: { id: true, tokenHash: true, ciphertext: true, expiresAt: true, revealedAt: true, requestId: true, resetId: true },
     });
   }
 
@@ -138,11 +166,11 @@ export class OneTimeSecrets {
     return 'ready';
   }
 
-  private async audit(requestId: number | null, outcome: 'refused', details: { reason: string }): Promise<void> {
-    if (!requestId) return;
+  private async audit(subject: string | undefined, outcome: 'refused', details: { reason: string }): Promise<void> {
+    if (!subject) return;
     await recordAudit(
       this.deps.prisma,
-      { actor: SYSTEM_ACTOR, action: 'credentials.reveal', subject: requestSubject(requestId), outcome, details },
+      { actor: SYSTEM_ACTOR, action: 'credentials.reveal', subject, outcome, details },
       this.deps.clock.now(),
     );
   }

@@ -5,6 +5,7 @@ import type { Clock } from '../../platform/clock.ts';
 import { faultPoint } from '../../platform/faults.ts';
 import { handle, type JobHandler, type JobQueue } from '../../platform/jobs.ts';
 import type { SlackGateway } from '../../slack/gateway.ts';
+import { postDirectMessageOnce } from '../../slack/post-once.ts';
 import {
   buildAdminFailureMessage,
   buildApprovalMessage,
@@ -47,8 +48,7 @@ export class RequestDms {
     if (existing) return;
     const summary = await loadSummary(prisma, requestId);
     const key = `approval-dm:${requestId}:${approverId}`;
-    const earlier = attempt > 1 ? await slack.findPostedMessage(approverId, key) : undefined;
-    const posted = earlier ?? (await slack.postDirectMessage(approverId, buildApprovalMessage(summary), { key }));
+    const posted = await postDirectMessageOnce(slack, approverId, key, attempt, () => buildApprovalMessage(summary));
     faultPoint('approval-dm-posted');
     // The DM and the approver's SMS/email (which link to it) are recorded together.
     await this.deps.jobs.transaction(prisma, async (tx) => {
@@ -61,7 +61,7 @@ export class RequestDms {
     });
     // A decision may have landed between loading and posting (or since the earlier attempt posted): bring this copy up to date too.
     const now = await prisma.emailRequest.findUniqueOrThrow({ where: { id: requestId }, select: { status: true } });
-    if (earlier || now.status !== summary.status)
+    if (posted.earlier || now.status !== summary.status)
       await slack.updateMessage(posted.channel, posted.ts, buildApprovalMessage(await loadSummary(prisma, requestId)));
   }
 

@@ -111,7 +111,10 @@ export const secretContext = (requestId: number): string => `email-request:${req
  * Whether Slack says `userId` is a guest now. Slack slow or down counts as "no": a guest is only
  * stopped when Slack says so (used for the requester at submission and the decider at each click).
  */
-export async function isGuestNow(deps: Pick<RequestServiceDeps, 'slack' | 'settings'>, userId: string): Promise<boolean> {
+export async function isGuestNow(
+  deps: Pick<RequestServiceDeps, 'slack'> & { settings: { lookupBudgetMs?: number | undefined } },
+  userId: string,
+): Promise<boolean> {
   const user = await withTimeout(deps.slack.getUser(userId), deps.settings.lookupBudgetMs ?? 1500).catch(() => undefined);
   return Boolean(user && user !== 'timeout' && user.isGuest);
 }
