@@ -152,4 +152,42 @@ describe('the app killed at chosen points, then started again', () => {
     expect(await world.db.prisma.mailbox.count({ where: { address: 'crash.pop@example.com' } })).toBe(1);
     expect(await world.db.prisma.auditEvent.count({ where: { action: 'mailbox.created', subject: `request:${request.id}` } })).toBe(1);
   });
+
+  it('killed right after the host took a reset password: after the restart the password is not changed again, and the link holds it', async () => {
+    world.cpanel.addMailbox('rita@example.com', 'Old-Password-123456789');
+    const staff = await world.db.prisma.staff.create({
+      data: { fullName: 'Rita', workEmail: 'rita@example.com', personalEmail: 'rita.home@gmail.com', createdAt: new Date() },
+    });
+    await world.db.prisma.mailbox.create({
+      data: { address: 'rita@example.com', localPart: 'rita', domain: 'example.com', provider: 'cpanel', quotaMb: 1024, staffId: staff.id },
+    });
+    const dying = await restart('password-changed:kill');
+    await world.driver
+      .slashCommand({
+        command: '/reset-email-password',
+        userId: People.requester,
+        triggerId: world.slack.issueTriggerId(),
+        responseUrl: world.slack.responseUrl('reset'),
+      })
+      .catch(() => undefined);
+    expect(await dying.exited).toBeNull(); // killed by its own SIGKILL at the fault point
+    const passwd = () => world.cpanel.callsTo('passwd_pop').filter((call) => call.params.email === 'rita');
+    expect(passwd()).toHaveLength(1);
+    const reset = await world.db.prisma.passwordReset.findFirstOrThrow({ where: { address: 'rita@example.com' } });
+    expect(reset.status).toBe('CHANGING');
+
+    await restart();
+    const done = await eventually(
+      () => world.db.prisma.passwordReset.findFirst({ where: { id: reset.id, status: 'DONE' } }),
+      'the reset to be DONE after the restart',
+    );
+    expect(done.secretCipher).toBeNull();
+    // The retry asked the host first (verify_password) and did not change the password a second time.
+    expect(passwd()).toHaveLength(1);
+    expect(world.cpanel.callsTo('verify_password').filter((call) => call.params.email === 'rita@example.com')).toHaveLength(1);
+    expect(await world.db.prisma.oneTimeSecret.count({ where: { resetId: reset.id } })).toBe(1);
+    expect(
+      await world.db.prisma.auditEvent.count({ where: { action: 'password_reset.changed', subject: `password-reset:${reset.id}` } }),
+    ).toBe(1);
+  });
 });
