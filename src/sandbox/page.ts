@@ -201,6 +201,8 @@ const COMMANDS = [
   '/offboard',
   '/offboard jane.doe@example.com',
   '/offboard undo jane.doe@example.com',
+  '/reset-email-password',
+  '/reset-email-password jane.doe@example.com',
 ];
 
 /** The whole page: loads once; the script keeps the panels current. */
