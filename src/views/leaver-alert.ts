@@ -107,7 +107,7 @@ export function buildLeaverAlertMessage(a: LeaverAlertSummary): SlackMessage {
     );
   }
   const state = a.status === 'OPEN' ? 'needs a decision' : a.status.toLowerCase();
-  return { text: fallbackText(`Leaver ${a.leaverName} still owns ${a.address} (${state})`), blocks };
+  return { text: fallbackText(`Leaver ${escapeMrkdwn(a.leaverName)} still owns ${escapeMrkdwn(a.address)} (${state})`), blocks };
 }
 
 /** "Not a leaver": why. `private_metadata` carries only the alert id. */

@@ -98,6 +98,12 @@ export class FakeSlack {
     this.state.addUser(user);
   }
 
+  /** The user as the fake holds it now (a copy), if there is one. */
+  userOf(userId: string): FakeSlackUser | undefined {
+    const user = this.state.users.get(userId);
+    return user === undefined ? undefined : { ...user };
+  }
+
   /** Creates or replaces a user group's member list. */
   setUsergroup(id: string, members: string[]): void {
     this.state.setUsergroup(id, members);
