@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { handle, type JobHandler } from '../../platform/jobs.ts';
 import { type RawSlackUser, type SlackUser, toSlackUser } from '../../slack/gateway.ts';
-import { recordAudit, SYSTEM_ACTOR } from '../audit/audit.ts';
 import type { ModalPrefill } from '../offboarding/offboarding-service.ts';
 import { type AlertRefusal, type DismissResult, LeaverDecisions } from './decisions.ts';
 import { LeaverDetection, type RaiseOutcome } from './detection.ts';
@@ -56,10 +55,10 @@ export class LeaverService {
   /**
    * The daily check: every page of users.list, a pause between pages to stay inside Slack's Tier 2
    * rate (the Web API client also waits out a 429's Retry-After), deactivated members raised,
-   * members with an open alert who are active again withdrawn. One audit row with the counts.
+   * members with an open alert who are active again withdrawn. Returns (and logs) the counts.
    */
   async dailyCheck(): Promise<DailyCheckCounts> {
-    const { prisma, slack, clock, settings } = this.deps;
+    const { prisma, slack, settings } = this.deps;
     const watched = new Set(
       (await prisma.leaverAlert.findMany({ select: { slackUserId: true }, distinct: ['slackUserId'] })).map((a) => a.slackUserId),
     );
@@ -82,11 +81,8 @@ export class LeaverService {
       }
       cursor = page.nextCursor;
     } while (cursor);
-    await recordAudit(
-      prisma,
-      { actor: SYSTEM_ACTOR, action: 'leaver.daily_check', subject: 'slack:users.list', outcome: 'ok', details: counts },
-      clock.now(),
-    );
+    // What it found is audited per alert (leaver.detected, leaver.withdrawn); the run itself is only logged.
+    this.deps.logger.info(counts, 'leaver daily check done');
     return counts;
   }
 
