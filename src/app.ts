@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { App, type CustomRoute, HTTPReceiver, LogLevel } from '@slack/bolt';
+import { buildDomains, type Core, type Domains } from './app-domains.ts';
 import { newIncidentId, registerIncidentHandler } from './commands/incidents.ts';
 import { registerListeners } from './commands/index.ts';
 import type { Config } from './config.ts';
@@ -15,15 +16,11 @@ import { createPrismaClient } from './platform/db/client.ts';
 import { JobQueue, JobRunner } from './platform/jobs.ts';
 import { DbLease } from './platform/lease.ts';
 import { Sweep } from './platform/sweep.ts';
-import { buildMailer, buildProvider, buildSmsSender } from './providers/index.ts';
+import { buildMailer, buildProvider } from './providers/index.ts';
 import { OneTimeSecrets } from './services/credentials/one-time-secrets.ts';
-import { HomeService } from './services/home/home-service.ts';
-import { ContactResolver } from './services/notifications/contacts.ts';
-import { NotificationService } from './services/notifications/notification-service.ts';
-import { OffboardingService } from './services/offboarding/offboarding-service.ts';
-import { PasswordResetService, resetSettings } from './services/password-reset/reset-service.ts';
-import { RequestNotifier } from './services/requests/notifications.ts';
-import { RequestService, secretContext } from './services/requests/request-service.ts';
+import type { LeaverService } from './services/leavers/leaver-service.ts';
+import type { OffboardingService } from './services/offboarding/offboarding-service.ts';
+import type { RequestService } from './services/requests/request-service.ts';
 import { WebApiSlackGateway } from './slack/gateway.ts';
 
 export interface MailroomOptions {
@@ -42,27 +39,14 @@ export interface Mailroom {
   runner: JobRunner;
   requests: RequestService;
   offboarding: OffboardingService;
+  leavers: LeaverService;
   /** Offboarding retention and pending-request reminders/expiry, on OFFBOARD_SWEEP_CRON. */
   sweep: Sweep;
+  /** The daily check of Slack's member list for leavers (LEAVER_CHECK_CRON), once per tick across replicas. */
+  leaverCheck: Sweep;
   /** Starts HTTP (or Socket Mode) and the job runner; returns the bound port and interface in HTTP mode. */
   start(): Promise<{ port: number | undefined; address: string | undefined }>;
   stop(): Promise<void>;
-}
-
-/** What every part is built on: settings, the database, the clock, the job queue and the secrets. */
-interface Core {
-  /** Set when stop() begins: /healthz says 503 so a load balancer stops sending traffic. */
-  lifecycle: { draining: boolean };
-  config: Config;
-  logger: Logger;
-  clock: Clock;
-  prisma: PrismaClient;
-  provider: ReturnType<typeof buildProvider>;
-  jobs: JobQueue;
-  secretBox: SecretBox;
-  oneTimeSecrets: OneTimeSecrets;
-  mailer: ReturnType<typeof buildMailer>;
-  templateSettings: { companyName: string; itContact: string };
 }
 
 function buildCore(config: Config, logger: Logger, clock: Clock): Core {
@@ -161,108 +145,6 @@ function buildSlackApp(core: Core, extraRoutes: CustomRoute[]): App {
   return app;
 }
 
-interface Domains {
-  passwordReset: PasswordResetService;
-  notifications: NotificationService;
-  notifier: RequestNotifier;
-  requests: RequestService;
-  offboarding: OffboardingService;
-  home: HomeService;
-}
-
-/** The notification and request services (the request flow needs the notifier, which needs notifications). */
-function buildRequestDomain(core: Core, slack: WebApiSlackGateway): Pick<Domains, 'notifications' | 'notifier' | 'requests'> {
-  const { config, logger, prisma, jobs, clock, secretBox } = core;
-  const notifications = new NotificationService({
-    prisma,
-    jobs,
-    clock,
-    secrets: secretBox,
-    sms: buildSmsSender(config, logger),
-    mailer: core.mailer,
-    slack,
-    logger: logger.child({ module: 'notifications' }),
-    adminIds: config.ADMIN_USER_IDS,
-  });
-  const notifier = new RequestNotifier({
-    prisma,
-    jobs,
-    slack,
-    secrets: secretBox,
-    notifications,
-    contacts: new ContactResolver({ db: prisma, slack, phoneRegion: config.DEFAULT_PHONE_REGION }),
-    oneTimeSecrets: core.oneTimeSecrets,
-    logger: logger.child({ module: 'request-notifications' }),
-    passwordContext: secretContext,
-    settings: {
-      ...core.templateSettings,
-      adminIds: config.ADMIN_USER_IDS,
-      publicUrl: config.PUBLIC_URL,
-      ttlHours: config.CREDENTIAL_LINK_TTL_HOURS,
-    },
-  });
-  const requests = new RequestService({
-    prisma,
-    provider: core.provider,
-    slack,
-    jobs,
-    clock,
-    secrets: secretBox,
-    logger: logger.child({ module: 'requests' }),
-    notifier,
-    settings: {
-      domains: config.MAIL_DOMAINS,
-      phoneRegion: config.DEFAULT_PHONE_REGION,
-      adminIds: config.ADMIN_USER_IDS,
-      quotaMb: config.MAILBOX_QUOTA_MB,
-      reminderHours: config.REQUEST_REMINDER_HOURS,
-      expiryDays: config.REQUEST_EXPIRY_DAYS,
-      escalateAfterReminders: config.REQUEST_ESCALATE_AFTER_REMINDERS,
-    },
-  });
-  return { notifications, notifier, requests };
-}
-
-function buildDomains(core: Core, slack: WebApiSlackGateway): Domains {
-  const { config, logger, prisma, jobs, clock } = core;
-  const { notifications, notifier, requests } = buildRequestDomain(core, slack);
-  const offboarding = new OffboardingService({
-    prisma,
-    provider: core.provider,
-    slack,
-    jobs,
-    clock,
-    logger: logger.child({ module: 'offboarding' }),
-    sendEmail: (db, email) => notifications.enqueueEmail(db, email),
-    settings: {
-      domains: config.MAIL_DOMAINS,
-      hrUserIds: config.HR_USER_IDS,
-      hrUsergroupId: config.HR_USERGROUP_ID,
-      retentionDays: config.RETENTION_DAYS,
-      offboardHour: config.OFFBOARD_HOUR,
-      timeZone: config.TIME_ZONE,
-      generalContactEmail: config.GENERAL_CONTACT_EMAIL,
-      templates: core.templateSettings,
-    },
-  });
-  const home = new HomeService({
-    prisma,
-    slack,
-    clock,
-    checkHr: (userId) => offboarding.checkHr(userId),
-    logger: logger.child({ module: 'home' }),
-    settings: { adminIds: config.ADMIN_USER_IDS },
-  });
-  const passwordReset = buildPasswordReset(core, slack, notifications);
-  return { notifications, notifier, requests, offboarding, home, passwordReset };
-}
-
-function buildPasswordReset(core: Core, slack: WebApiSlackGateway, notifications: NotificationService): PasswordResetService {
-  const logger = core.logger.child({ module: 'password-reset' });
-  const settings = resetSettings(core.config, core.templateSettings);
-  return new PasswordResetService({ ...core, slack, secrets: core.secretBox, notifications, logger, settings });
-}
-
 /** The job runner with every kind of job's handler (a kind handled twice is refused here, at start). */
 function buildRunner(core: Core, domains: Domains): JobRunner {
   const runner = new JobRunner({
@@ -273,6 +155,7 @@ function buildRunner(core: Core, domains: Domains): JobRunner {
       ...domains.notifier.jobHandlers(),
       ...domains.requests.jobHandlers(),
       ...domains.offboarding.jobHandlers(),
+      ...domains.leavers.jobHandlers(),
       ...domains.home.jobHandlers(),
       ...domains.passwordReset.jobHandlers(),
     ],
@@ -294,7 +177,7 @@ export function createMailroom(options: MailroomOptions): Mailroom {
   const socketMode = Boolean(config.SLACK_APP_TOKEN);
   const app = buildSlackApp(core, options.extraRoutes ?? []);
   const domains = buildDomains(core, new WebApiSlackGateway(app.client));
-  const { requests, offboarding, home } = domains;
+  const { requests, offboarding, leavers, home } = domains;
   const sweep = new Sweep({
     tasks: [
       { name: 'offboarding', run: () => offboarding.sweep() },
@@ -304,8 +187,25 @@ export function createMailroom(options: MailroomOptions): Mailroom {
     logger: logger.child({ module: 'sweep' }),
     expression: config.OFFBOARD_SWEEP_CRON,
   });
+  const leaverCheck = new Sweep({
+    tasks: [{ name: 'leavers', run: () => leavers.dailyCheck() }],
+    lease: new DbLease(prisma, clock),
+    logger: logger.child({ module: 'leaver-check' }),
+    expression: config.LEAVER_CHECK_CRON,
+    name: 'leaver-check',
+    // A large workspace's member list, read at Slack's Tier 2 pace, can take a while.
+    leaseTtlMs: 60 * 60 * 1000,
+    setting: 'LEAVER_CHECK_CRON',
+  });
   const jobRunner = buildRunner(core, domains);
-  registerListeners(app, { requests, domains: config.MAIL_DOMAINS, offboarding, home, passwordReset: domains.passwordReset });
+  registerListeners(app, {
+    requests,
+    domains: config.MAIL_DOMAINS,
+    offboarding,
+    leavers,
+    home,
+    passwordReset: domains.passwordReset,
+  });
   let stopping: Promise<void> | undefined;
 
   return {
@@ -314,13 +214,16 @@ export function createMailroom(options: MailroomOptions): Mailroom {
     runner: jobRunner,
     requests,
     offboarding,
+    leavers,
     sweep,
+    leaverCheck,
     async start() {
       const started = (await app.start(
         options.listenHost && !socketMode ? { port: config.PORT, host: options.listenHost } : config.PORT,
       )) as unknown;
       jobRunner.start();
       sweep.start();
+      leaverCheck.start();
       const address = socketMode ? undefined : (started as Server | undefined)?.address?.();
       return address && typeof address === 'object'
         ? { port: address.port, address: address.address }
@@ -331,6 +234,7 @@ export function createMailroom(options: MailroomOptions): Mailroom {
       stopping ??= (async () => {
         core.lifecycle.draining = true;
         await sweep.stop();
+        await leaverCheck.stop();
         await jobRunner.stop(config.SHUTDOWN_GRACE_SECONDS * 1000);
         await app.stop();
         core.mailer.close();

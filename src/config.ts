@@ -146,6 +146,18 @@ export const configSchema = z.object({
     .string()
     .default('0 */15 * * * *')
     .refine(isSixFieldCron, 'must be a six-field cron expression (seconds first), e.g. 0 */15 * * * *'),
+  LEAVER_CHECK_CRON: z
+    .string()
+    .default('0 0 6 * * *')
+    .refine(isSixFieldCron, 'must be a six-field cron expression (seconds first), e.g. 0 0 6 * * * (daily at 06:00)'),
+  LEAVER_AUTO_SUSPEND: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .default('false')
+    .pipe(z.enum(['true', 'false', ''], { error: 'must be true or false' }))
+    .transform((value) => value === 'true'),
+  LEAVER_CHECK_PAGE_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(3_000),
   GENERAL_CONTACT_EMAIL: optionalString.pipe(z.email('must be an email address').optional()),
   TIME_ZONE: z.string().default('UTC').refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin or America/New_York'),
   TWILIO_ACCOUNT_SID: optionalString.pipe(

@@ -19,14 +19,20 @@ export interface SweepOptions {
   logger: Logger;
   /** node-cron 4 expression, six fields, seconds first (OFFBOARD_SWEEP_CRON). */
   expression: string;
+  /** The lease (and timer) name, so that several schedules each run once per tick (default `sweep`). */
+  name?: string;
+  /** Longer than a run can take (default five minutes). */
+  leaseTtlMs?: number;
+  /** The setting the expression comes from, for the error message (default OFFBOARD_SWEEP_CRON). */
+  setting?: string;
 }
 
 export type SweepOutcome = { ran: false; reason: 'lease_held' } | ({ ran: true } & Record<string, Record<string, number> | true>);
 
 /** Validates a six-field (seconds-first) node-cron expression; throws with a readable message. */
-export function assertCronExpression(expression: string): void {
+export function assertCronExpression(expression: string, setting = 'OFFBOARD_SWEEP_CRON'): void {
   if (!isSixFieldCron(expression)) {
-    throw new Error(`OFFBOARD_SWEEP_CRON "${expression}" is not a six-field cron expression (seconds first), e.g. 0 */15 * * * *`);
+    throw new Error(`${setting} "${expression}" is not a six-field cron expression (seconds first), e.g. 0 */15 * * * *`);
   }
 }
 
@@ -39,7 +45,7 @@ export class Sweep {
   private task: ScheduledTask | undefined;
 
   constructor(private readonly options: SweepOptions) {
-    assertCronExpression(options.expression);
+    assertCronExpression(options.expression, options.setting);
   }
 
   start(): void {
@@ -55,8 +61,12 @@ export class Sweep {
           this.options.logger.error({ err: error }, 'sweep failed');
         }
       },
-      { name: 'mailroom-sweep', noOverlap: true },
+      { name: `mailroom-${this.leaseName}`, noOverlap: true },
     );
+  }
+
+  private get leaseName(): string {
+    return this.options.name ?? SWEEP_LEASE;
   }
 
   async stop(): Promise<void> {
@@ -69,7 +79,8 @@ export class Sweep {
   async runOnce(tick?: Date): Promise<SweepOutcome> {
     const { lease, tasks, logger } = this.options;
     const tickKey = tick === undefined ? undefined : new Date(Math.floor(tick.getTime() / 1000) * 1000).toISOString();
-    if (!(await lease.acquire(SWEEP_LEASE, LEASE_TTL_MS, tickKey))) return { ran: false, reason: 'lease_held' };
+    if (!(await lease.acquire(this.leaseName, this.options.leaseTtlMs ?? LEASE_TTL_MS, tickKey)))
+      return { ran: false, reason: 'lease_held' };
     try {
       const outcome: Record<string, Record<string, number>> = {};
       for (const task of tasks) {
@@ -81,7 +92,7 @@ export class Sweep {
       }
       return { ran: true, ...outcome };
     } finally {
-      await lease.release(SWEEP_LEASE, tickKey);
+      await lease.release(this.leaseName, tickKey);
     }
   }
 }

@@ -94,6 +94,7 @@ export class SandboxPage {
       post('/sandbox/modal', (form, as, script) => this.onModal(form, as, script)),
       post('/sandbox/action', (form, as) => this.onAction(form, as)),
       post('/sandbox/skip', (form, as) => this.onSkip(form, as)),
+      post('/sandbox/account', (form, as) => this.onAccount(form, as)),
       post('/sandbox/home', (_form, as) => this.running.client.openHome(as)),
       post('/sandbox/home-action', (form, as) => this.onHomeAction(form, as)),
       post('/sandbox/dismiss', async (form, as) => this.dismiss(as, Number(form.get('note')))),
@@ -272,11 +273,22 @@ export class SandboxPage {
     clock.advance(days * 86_400_000);
     await mailroom.runner.runDue();
     await mailroom.sweep.runOnce();
+    // A skipped day passes LEAVER_CHECK_CRON's daily time too.
+    await mailroom.leaverCheck.runOnce();
     await mailroom.runner.runDue();
     this.note(
       as,
       `Skipped ahead ${days} day${days === 1 ? '' : 's'}: the sandbox clock now reads ${clock.now().toISOString().slice(0, 16).replace('T', ' ')} UTC.`,
     );
+  }
+
+  /** A workspace admin (de)activates a person's Slack account: the fake Slack sends the app user_change. */
+  private async onAccount(form: URLSearchParams, as: string): Promise<void> {
+    const who = this.world.people.find((person) => person.id === form.get('who'));
+    if (!who) return this.note(as, 'Pick a sandbox person.');
+    const deleted = form.get('deleted') === '1';
+    await this.world.slack.setUserDeleted(who.id, deleted);
+    this.note(as, `${who.name}’s Slack account is ${deleted ? 'deactivated' : 'active again'}; Slack sent Mailroom a user_change event.`);
   }
 
   private async snapshot(me: SandboxPerson): Promise<PageSnapshot> {
@@ -314,6 +326,12 @@ export class SandboxPage {
         .reverse()
         .map((message) => ({ to: message.to, subject: message.subject, text: message.text })),
       clock: clock.now(),
+      accounts: people.map((person) => ({
+        id: person.id,
+        name: person.name,
+        deleted: slack.userOf(person.id)?.deleted ?? false,
+        mailbox: cpanel.mailboxes.has(person.email) ? person.email : undefined,
+      })),
       audit,
     };
   }

@@ -35,10 +35,12 @@ export interface PageSnapshot {
   sms: Array<{ to: string; body: string }>;
   mail: Array<{ to: string[]; subject: string; text: string }>;
   clock: Date;
+  /** Each sandbox person's Slack account, and whether a mailbox at the mail server has their profile email. */
+  accounts: Array<{ id: string; name: string; deleted: boolean; mailbox: string | undefined }>;
   audit: Array<{ at: Date; actor: string; action: string; subject: string; outcome: string }>;
 }
 
-export type Panels = Record<'notes' | 'home' | 'dms' | 'mailserver' | 'sms' | 'email' | 'clock' | 'audit', string> & {
+export type Panels = Record<'notes' | 'home' | 'dms' | 'mailserver' | 'accounts' | 'sms' | 'email' | 'clock' | 'audit', string> & {
   /** The open modal and its identity: the page redraws it only when the identity changes (views.update, push, close). */
   modal: { key: string; html: string };
 };
@@ -167,6 +169,7 @@ export function renderPanels(snapshot: PageSnapshot): Panels {
       ]),
       'No mailboxes.',
     ),
+    accounts: renderAccounts(snapshot),
     sms: table(
       ['To', 'Text'],
       snapshot.sms.map((message) => [html(message.to), `<span class="long">${linkify(message.body)}</span>`]),
@@ -193,6 +196,17 @@ export function renderPanels(snapshot: PageSnapshot): Panels {
       'Nothing yet.',
     ),
   };
+}
+
+/** Slack's admin page, in short: deactivating an account sends Mailroom user_change, as Slack does. */
+function renderAccounts(snapshot: PageSnapshot): string {
+  const rows = snapshot.accounts.map((account) => {
+    const form = `<form method="post" action="/sandbox/account" class="inline"><input type="hidden" name="as" value="${html(snapshot.me.id)}"><input type="hidden" name="who" value="${html(account.id)}"><input type="hidden" name="deleted" value="${account.deleted ? '0' : '1'}"><button class="btn${account.deleted ? '' : ' danger'}" aria-label="${account.deleted ? 'Reactivate' : 'Deactivate'} ${html(account.name)}">${account.deleted ? 'Reactivate' : 'Deactivate'}</button></form>`;
+    return [html(account.name), account.deleted ? '<b>deactivated</b>' : 'active', html(account.mailbox ?? '—'), form];
+  });
+  const hint =
+    '<p class="context">Deactivate someone who owns a mailbox (Olga owns olga@example.com) and HR (Hana) gets a leaver alert; reactivate them before anyone acts and it is withdrawn. Skipping a day also runs the daily check of the member list.</p>';
+  return `${hint}${table(['Person', 'Slack account', 'Owns mailbox', ''], rows, 'Nobody.')}`;
 }
 
 const COMMANDS = [
@@ -234,6 +248,7 @@ ${section('dms', `Direct messages from Mailroom to ${html(me.name)}`, panels.dms
 </div>
 <div class="world">
 ${section('mailserver', 'Mail server (cPanel fake)', panels.mailserver)}
+${section('accounts', 'Slack accounts (workspace admin)', panels.accounts)}
 ${section('sms', 'Text messages (Twilio fake)', panels.sms)}
 ${section('email', 'Email (SMTP fake)', panels.email)}
 ${section('clock', 'Time', panels.clock, '')}

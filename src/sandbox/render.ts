@@ -32,6 +32,8 @@ const EMOJI: Record<string, string> = {
   calendar: '📅',
   heavy_minus_sign: '➖',
   incoming_envelope: '📨',
+  speech_balloon: '💬',
+  lock: '🔒',
 };
 
 function styleSegment(segment: string): string {

@@ -31,6 +31,19 @@ export const SANDBOX_USERS: Array<SandboxPerson & { phone: string }> = [
   { id: 'U0SANDOUT1', name: 'Olga Outsider', role: 'staff', email: 'olga@example.com', phone: '+14155550105' },
 ];
 
+/** The sandbox person whose own mailbox Mailroom manages from the start (and who reports to Sam). */
+const LEAVER_DEMO = { email: 'olga@example.com', name: 'Olga Outsider', superiorId: 'U0SANDSUP1' };
+
+async function seedLeaverDemo(mailroom: Mailroom): Promise<void> {
+  const staff = await mailroom.prisma.staff.create({
+    data: { fullName: LEAVER_DEMO.name, workEmail: LEAVER_DEMO.email, superiorSlackId: LEAVER_DEMO.superiorId },
+  });
+  const [localPart = '', domain = ''] = LEAVER_DEMO.email.split('@');
+  await mailroom.prisma.mailbox.create({
+    data: { address: LEAVER_DEMO.email, localPart, domain, provider: 'cpanel', quotaMb: 1024, staffId: staff.id },
+  });
+}
+
 export interface Sandbox {
   url: string;
   /** The interface the page and the app listen on (127.0.0.1 unless SANDBOX_HOST says otherwise). */
@@ -71,6 +84,8 @@ export async function startSandbox(options: { port: number; databaseUrl: string;
   const publicUrl = `http://${linkHost}:${port}`;
   const cpanel = await startFakeCpanel({ user: 'sandbox', token: SANDBOX_CPANEL_TOKEN, domains: ['example.com', 'example.org'] });
   cpanel.addMailbox('info@example.com', `Sandbox-${randomBytes(9).toString('base64url')}`);
+  // Olga's own mailbox (her Slack profile email), so deactivating her shows the leaver alert.
+  cpanel.addMailbox(LEAVER_DEMO.email, `Sandbox-${randomBytes(9).toString('base64url')}`);
 
   // The fakes start empty, so the sandbox's database starts empty too: one consistent world.
   await dropDatabase(options.databaseUrl);
@@ -81,9 +96,12 @@ export async function startSandbox(options: { port: number; databaseUrl: string;
   const clock = new OffsetClock();
   const page = await SandboxPage.create({ people: SANDBOX_USERS, slack, cpanel, twilio, smtp, clock, logger });
   const mailroom = createMailroom({ config, logger, clock, extraRoutes: page.routes(), listenHost: host });
+  await seedLeaverDemo(mailroom);
   const { address } = await mailroom.start();
   const url = publicUrl;
-  page.connect(mailroom, new SandboxSlackClient({ appUrl: url, signingSecret, slack }));
+  const client = new SandboxSlackClient({ appUrl: url, signingSecret, slack });
+  slack.deliverEventsTo((event) => client.deliverEvent(event));
+  page.connect(mailroom, client);
   return {
     url,
     address,

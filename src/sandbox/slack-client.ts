@@ -19,6 +19,11 @@ export class SandboxSlackClient {
     this.driver = new SlackDriver({ appUrl: options.appUrl, signingSecret: options.signingSecret });
   }
 
+  /** An Events API delivery from the fake Slack (user_change), signed as Slack signs it. */
+  async deliverEvent(event: Record<string, unknown>): Promise<void> {
+    await this.driver.event({ event });
+  }
+
   async slashCommand(userId: string, command: string, text: string): Promise<ClickOutcome> {
     const triggerId = this.options.slack.issueTriggerId({ userId });
     const responseUrl = this.options.slack.responseUrl(`command-${userId}`);

@@ -11,6 +11,45 @@ export interface SlackUser {
   email?: string;
   phone?: string;
   tz?: string;
+  /** When the account last changed (users.list / user_change `updated`), e.g. its deactivation. */
+  updated?: Date;
+}
+
+/** One page of users.list; `nextCursor` is absent on the last page. */
+export interface SlackUserPage {
+  users: SlackUser[];
+  nextCursor?: string;
+}
+
+/** The fields of a Slack user object (users.info, users.list, the user_change event) Mailroom reads. */
+export interface RawSlackUser {
+  id?: string;
+  name?: string;
+  real_name?: string;
+  deleted?: boolean;
+  is_bot?: boolean;
+  is_restricted?: boolean;
+  is_ultra_restricted?: boolean;
+  tz?: string;
+  updated?: number;
+  profile?: { email?: string; phone?: string; real_name?: string };
+}
+
+/** Slack's user object as Mailroom sees it; null without an id. */
+export function toSlackUser(user: RawSlackUser | undefined): SlackUser | null {
+  if (!user?.id) return null;
+  return {
+    id: user.id,
+    realName: user.real_name || user.profile?.real_name || user.name || user.id,
+    // Slackbot is not flagged is_bot but cannot approve anything either.
+    isBot: Boolean(user.is_bot) || user.id === 'USLACKBOT',
+    deleted: Boolean(user.deleted),
+    isGuest: Boolean(user.is_restricted) || Boolean(user.is_ultra_restricted),
+    ...(user.profile?.email ? { email: user.profile.email } : {}),
+    ...(user.profile?.phone ? { phone: user.profile.phone } : {}),
+    ...(user.tz ? { tz: user.tz } : {}),
+    ...(typeof user.updated === 'number' && user.updated > 0 ? { updated: new Date(user.updated * 1000) } : {}),
+  };
 }
 
 export interface SlackMessage {
@@ -24,6 +63,8 @@ const POSTED_BY_MAILROOM = 'mailroom_post';
 
 export interface SlackGateway {
   getUser(userId: string): Promise<SlackUser | null>;
+  /** One page of the workspace's members, deactivated ones included (users.list; users:read, users:read.email for emails). */
+  listUsers(cursor: string | undefined, limit: number): Promise<SlackUserPage>;
   /** Posts into the user's DM with the bot; returns the D… channel id that chat.update needs. */
   postDirectMessage(userId: string, message: SlackMessage, options?: { key?: string }): Promise<{ channel: string; ts: string }>;
   /** The bot's own DM to `userId` posted with this `key` (as message metadata), if Slack has it: a retried post looks before posting again. */
@@ -48,22 +89,18 @@ export class WebApiSlackGateway implements SlackGateway {
   async getUser(userId: string): Promise<SlackUser | null> {
     try {
       const { user } = await this.client.users.info({ user: userId });
-      if (!user?.id) return null;
-      return {
-        id: user.id,
-        realName: user.real_name || user.profile?.real_name || user.name || user.id,
-        // Slackbot is not flagged is_bot but cannot approve anything either.
-        isBot: Boolean(user.is_bot) || user.id === 'USLACKBOT',
-        deleted: Boolean(user.deleted),
-        isGuest: Boolean(user.is_restricted) || Boolean(user.is_ultra_restricted),
-        ...(user.profile?.email ? { email: user.profile.email } : {}),
-        ...(user.profile?.phone ? { phone: user.profile.phone } : {}),
-        ...(user.tz ? { tz: user.tz } : {}),
-      };
+      return toSlackUser(user as RawSlackUser | undefined);
     } catch (error) {
       if (isPlatformError(error, 'user_not_found')) return null;
       throw error;
     }
+  }
+
+  async listUsers(cursor: string | undefined, limit: number): Promise<SlackUserPage> {
+    const page = await this.client.users.list({ limit, ...(cursor ? { cursor } : {}) });
+    const users = (page.members ?? []).map((member) => toSlackUser(member as RawSlackUser)).filter((u): u is SlackUser => u !== null);
+    const next = page.response_metadata?.next_cursor;
+    return { users, ...(next ? { nextCursor: next } : {}) };
   }
 
   async postDirectMessage(userId: string, message: SlackMessage, options: { key?: string } = {}): Promise<{ channel: string; ts: string }> {

@@ -9,6 +9,7 @@ export const Callbacks = {
   requestModal: 'request_email_modal',
   rejectModal: 'reject_reason_modal',
   offboardModal: 'offboard_modal',
+  leaverDismissModal: 'leaver_dismiss_modal',
 } as const;
 
 export const Actions = {
@@ -26,11 +27,20 @@ export const Actions = {
   homeOffboardMailbox: 'home_offboard_mailbox',
   resetApprove: 'reset_approve',
   resetReject: 'reset_reject',
+  leaverStartOffboarding: 'leaver_start_offboarding',
+  leaverNotALeaver: 'leaver_not_a_leaver',
 } as const;
 
 /** Events API events the app subscribes to (manifest.yml `bot_events`). */
 export const Events = {
   appHomeOpened: 'app_home_opened',
+  /** A member's account changed; `user.deleted` says whether it was deactivated (users:read). */
+  userChange: 'user_change',
+} as const;
+
+/** Block id of the "Not a leaver" modal's one input. */
+export const LeaverFields = {
+  reason: 'leaver_dismiss_reason',
 } as const;
 
 /** Block ids of the request modal's inputs; services report field errors with these keys. */

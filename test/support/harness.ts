@@ -122,6 +122,8 @@ export async function startHarness(env: Record<string, string> = {}, options: { 
     signingSecret: SIGNING_SECRET,
     issueTriggerId: () => slack.issueTriggerId(),
   });
+  // Events the fake Slack emits (user_change on a deactivation) reach the app signed, as Slack's would.
+  slack.deliverEventsTo((event) => driver.event({ event }));
   return {
     db,
     slack,

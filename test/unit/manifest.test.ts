@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { registerListeners } from '../../src/commands/index.ts';
 import type { HomeService } from '../../src/services/home/home-service.ts';
+import type { LeaverService } from '../../src/services/leavers/leaver-service.ts';
 import type { OffboardingService } from '../../src/services/offboarding/offboarding-service.ts';
 import type { PasswordResetService } from '../../src/services/password-reset/reset-service.ts';
 import type { RequestService } from '../../src/services/requests/request-service.ts';
@@ -27,6 +28,7 @@ const SCOPES_BY_METHOD: Record<string, string[]> = {
   'conversations.open': ['im:write'],
   'conversations.history': ['im:history'],
   'users.info': ['users:read'],
+  'users.list': ['users:read'],
   'users.lookupByEmail': ['users:read.email'],
   'usergroups.users.list': ['usergroups:read'],
   'views.open': [],
@@ -38,6 +40,7 @@ const SCOPES_BY_METHOD: Record<string, string[]> = {
 /** Bot scopes each subscribed event needs (docs.slack.dev/reference/events). */
 const SCOPES_BY_EVENT: Record<string, string[]> = {
   app_home_opened: [],
+  user_change: ['users:read'],
 };
 
 /**
@@ -68,6 +71,7 @@ function recordRegistrations() {
     requests: {} as RequestService,
     domains: ['example.com'],
     offboarding: {} as OffboardingService,
+    leavers: {} as LeaverService,
     home: {} as HomeService,
     passwordReset: {} as PasswordResetService,
   });

@@ -12,6 +12,7 @@ import type { RequestStatus, RequestSummary } from '../../src/services/requests/
 import { domainFromOptionValue, domainOptionValue, mailboxOptionValue, parseMailboxOptionValue } from '../../src/slack/option-values.ts';
 import { buildDeliveryFailedAlert } from '../../src/views/delivery-messages.ts';
 import { buildHomeView } from '../../src/views/home.ts';
+import { buildDismissModal, buildLeaverAlertMessage } from '../../src/views/leaver-alert.ts';
 import { buildNoticeModal } from '../../src/views/notice-modal.ts';
 import { buildConfirmationMessage } from '../../src/views/offboard-confirm.ts';
 import { buildOffboardModal, mailboxOption } from '../../src/views/offboard-modal.ts';
@@ -343,6 +344,33 @@ describe('Block Kit builders stay inside Slack’s limits for any input', () => 
       }
       const alert = buildDeliveryFailedAlert({ id: 1, channel: 'EMAIL', recipient: text, template: 't', lastError: text, requestId: 3 });
       expect(messageProblems(alert)).toEqual([]);
+    }
+  });
+
+  it('leaver alerts, in every state with and without a hold, and the Not a leaver modal', () => {
+    for (const text of SAMPLES) {
+      for (const status of ['OPEN', 'HANDLED', 'DISMISSED', 'WITHDRAWN'] as const) {
+        for (const hold of [
+          null,
+          { id: 4, kind: 'LEAVER_HOLD' as const, status: 'ACTIVE', suspend: { status: 'FAILED' as const, lastError: text } },
+        ]) {
+          const message = buildLeaverAlertMessage({
+            id: 3,
+            slackUserId: 'U0LEAVER',
+            leaverName: text,
+            address: LONG_ADDRESS,
+            deactivatedAt: at,
+            detectedBy: 'daily_check',
+            status,
+            decidedById: 'U0HR',
+            reason: text,
+            offboardingId: 9,
+            hold,
+          });
+          expect(messageProblems(message), `leaver ${status} ${JSON.stringify(text.slice(0, 12))}`).toEqual([]);
+        }
+      }
+      expect(viewProblems(buildDismissModal({ alertId: 3, address: LONG_ADDRESS, leaverName: text }) as unknown as Node)).toEqual([]);
     }
   });
 

@@ -147,7 +147,8 @@ export class HomeService {
 
   /** Offboardings not yet DELETED or CANCELLED, the next deletion first. */
   private openOffboardings(): Promise<HomeList<OpenOffboarding>> {
-    const where = { status: { notIn: ['DELETED', 'CANCELLED'] } } satisfies Prisma.OffboardingWhereInput;
+    // Leaver holds are shown in the leaver alert DMs, where HR decides on them.
+    const where = { status: { notIn: ['DELETED', 'CANCELLED'] }, kind: 'OFFBOARDING' } satisfies Prisma.OffboardingWhereInput;
     return list<OpenOffboarding>(
       this.deps.prisma.offboarding
         .findMany({ where, orderBy: [{ deleteAfter: 'asc' }, { id: 'asc' }], take: HOME_LIST_MAX, select: offboardingSelect })

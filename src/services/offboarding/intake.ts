@@ -11,6 +11,7 @@ import { checkOffboardFields, type OffboardFieldErrors, type OffboardFields, typ
 
 export type { OffboardFieldErrors, OffboardFormField, RawOffboardForm } from './form.ts';
 
+import { upgradeLeaverHold } from './hold.ts';
 import { OffboardingJobs, type OffboardingServiceDeps, type Refusal, Steps, subject } from './model.ts';
 import type { MailboxChoice, OffboardModalInput } from './prefill.ts';
 
@@ -53,12 +54,16 @@ export class OffboardingIntake {
   ) {}
 
   /** HR check and the modal's initial values (from the staff record when an address is given). */
-  async prepareModal(actorId: string, addressText: string | undefined): Promise<{ ok: true; prefill: ModalPrefill } | Refusal> {
+  async prepareModal(
+    actorId: string,
+    addressText: string | undefined,
+    lastDay?: string,
+  ): Promise<{ ok: true; prefill: ModalPrefill } | Refusal> {
     const { settings, clock } = this.deps;
     const hr = await this.access.checkHr(actorId);
     if (!hr.ok) return this.access.refuseNotHr(actorId, 'offboarding.open', 'offboarding', hr.checkFailed);
     const prefill: ModalPrefill = {
-      lastDay: dateIn(clock.now(), settings.timeZone),
+      lastDay: lastDay ?? dateIn(clock.now(), settings.timeZone),
       retentionDays: settings.retentionDays,
       ...(settings.generalContactEmail ? { generalContactEmail: settings.generalContactEmail } : {}),
     };
@@ -203,9 +208,10 @@ export class OffboardingIntake {
     const mailbox = await prisma.mailbox.findUnique({ where: { address }, select: { id: true, status: true } });
     const open = await prisma.offboarding.findUnique({
       where: { openAddress: address },
-      select: { id: true, status: true, initiatedById: true },
+      select: { id: true, status: true, initiatedById: true, kind: true },
     });
-    if (open) {
+    // A leaver hold (LEAVER_AUTO_SUSPEND) is what Start offboarding builds on.
+    if (open && open.kind !== 'LEAVER_HOLD') {
       errors.mailbox = `${address} is already being offboarded (#${open.id}, ${open.status.toLowerCase().replace('_', ' ')}, started by <@${open.initiatedById}>). Undo that one first to change it.`;
     } else if (mailbox?.status === 'DELETED') {
       errors.mailbox = `${address} was already deleted.`;
@@ -223,6 +229,17 @@ export class OffboardingIntake {
     const { prisma, settings } = this.deps;
     const runsNow = plan.lastDay <= dateIn(plan.now, settings.timeZone);
     const runAt = runsNow ? plan.now : zonedTimeToUtc(plan.lastDay, settings.offboardHour, settings.timeZone);
+    const hold = await prisma.offboarding.findFirst({ where: { openAddress: plan.address, kind: 'LEAVER_HOLD' }, select: { id: true } });
+    if (hold) {
+      const upgraded = await this.deps.jobs.transaction(prisma, async (tx) => {
+        const outcome = await upgradeLeaverHold(this.deps, tx, hold.id, { ...plan, runAt, leaverName: plan.leaver.name });
+        if (outcome === 'upgraded')
+          await this.deps.onStarted?.(tx, { offboardingId: hold.id, address: plan.address, actorId: plan.actorId });
+        return outcome;
+      });
+      if (upgraded === 'upgraded') return { ok: true, offboardingId: hold.id, runsNow };
+      return { ok: false, errors: { mailbox: `The login of ${plan.address} is still being suspended; submit again in a moment.` } };
+    }
     const offboardingId = await this.deps.jobs.transaction(prisma, async (tx) => {
       const mailboxId = await this.mailboxFor(tx, plan);
       const { id } = await tx.offboarding.create({
@@ -271,6 +288,7 @@ export class OffboardingIntake {
         job(OffboardingJobs.postStatus, { offboardingId: id }, { dedupeKey: `offboarding:${id}:post-status` }),
         job(OffboardingJobs.activate, { offboardingId: id }, { dedupeKey: `offboarding:${id}:activate:v0`, runAt }),
       ]);
+      await this.deps.onStarted?.(tx, { offboardingId: id, address: plan.address, actorId: plan.actorId });
       return id;
     });
     return { ok: true, offboardingId, runsNow };

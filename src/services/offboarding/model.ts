@@ -40,6 +40,10 @@ export interface OffboardingServiceDeps {
   settings: OffboardingSettings;
   /** Emails the forward target (NotificationService.enqueueEmail). */
   sendEmail: EmailHook;
+  /** In the transaction that starts an offboarding (or turns a leaver hold into one): the leaver alert is settled. */
+  onStarted?: (tx: Prisma.TransactionClient, started: { offboardingId: number; address: string; actorId: string }) => Promise<void>;
+  /** An offboarding's state changed (its status refresh ran): messages about it elsewhere (leaver alerts) follow. */
+  onStatusChange?: (offboardingId: number) => Promise<void>;
 }
 
 export const Steps = {

@@ -21,6 +21,7 @@ export class OffboardingNotices {
   /** Renders the latest state; renders again after updating, so a slower, older refresh never wins. */
   async refreshStatus(id: number, shown?: SlackMessage): Promise<void> {
     const { prisma, slack } = this.deps;
+    await this.deps.onStatusChange?.(id);
     let last = shown ? JSON.stringify(shown) : undefined;
     for (let pass = 0; pass < 3; pass += 1) {
       const row = await prisma.offboarding.findUniqueOrThrow({ where: { id }, select: { statusChannelId: true, statusTs: true } });

@@ -1,5 +1,7 @@
+import type { Prisma } from '../../generated/prisma/client.ts';
 import { handle, type JobContext, type JobHandler } from '../../platform/jobs.ts';
 import { OffboardingAccess } from './access.ts';
+import { createLeaverHold, type HoldInput } from './hold.ts';
 import { type ModalPrefill, OffboardingIntake, type RawOffboardForm, type SubmitResult } from './intake.ts';
 import {
   type ActionResult,
@@ -42,7 +44,7 @@ export class OffboardingService {
   private readonly undoing: OffboardingUndo;
   private readonly notices: OffboardingNotices;
 
-  constructor(deps: OffboardingServiceDeps) {
+  constructor(private readonly deps: OffboardingServiceDeps) {
     this.access = new OffboardingAccess(deps);
     this.intake = new OffboardingIntake(deps, this.access);
     this.retention = new OffboardingRetention(deps, this.access);
@@ -55,8 +57,19 @@ export class OffboardingService {
     return this.access.checkHr(userId);
   }
 
-  prepareModal(actorId: string, addressText: string | undefined): Promise<{ ok: true; prefill: ModalPrefill } | Refusal> {
-    return this.intake.prepareModal(actorId, addressText);
+  /** `lastDay` (YYYY-MM-DD) replaces today as the pre-filled last day, e.g. the day a leaver's Slack account was deactivated. */
+  prepareModal(actorId: string, addressText: string | undefined, lastDay?: string): Promise<{ ok: true; prefill: ModalPrefill } | Refusal> {
+    return this.intake.prepareModal(actorId, addressText, lastDay);
+  }
+
+  /** LEAVER_AUTO_SUSPEND: the login-only hold, in the caller's transaction (see hold.ts). */
+  createLeaverHold(tx: Prisma.TransactionClient, input: HoldInput): Promise<number> {
+    return createLeaverHold(this.deps, tx, input);
+  }
+
+  /** Undoes a leaver hold (Not a leaver, or the account reactivated): the usual Undo without its HR check. */
+  releaseHold(id: number, actorId: string): Promise<ActionResult> {
+    return this.undoing.perform(id, actorId, { onlyHold: true });
   }
 
   searchMailboxes(actorId: string, query: string): Promise<MailboxChoice[]> {

@@ -32,9 +32,10 @@ export class OffboardingRetention {
     const now = clock.now();
     const o = await prisma.offboarding.findUnique({
       where: { id },
-      select: { status: true, deleteAfter: true, initiatedById: true, address: true },
+      select: { status: true, deleteAfter: true, initiatedById: true, address: true, kind: true },
     });
-    if (o?.status !== 'ACTIVE' || o.deleteAfter > now) return false;
+    // A leaver hold waits for HR's decision on the alert, never for a deletion.
+    if (o?.status !== 'ACTIVE' || o.kind !== 'OFFBOARDING' || o.deleteAfter > now) return false;
     const pending = await prisma.offboardingStep.count({
       where: { offboardingId: id, kind: { in: [...ACTIVATION_STEPS] }, status: 'PENDING' },
     });
@@ -42,7 +43,7 @@ export class OffboardingRetention {
     const recipients = await this.confirmationRecipients(o.initiatedById);
     return this.deps.jobs.transaction(prisma, async (tx) => {
       const { count } = await tx.offboarding.updateMany({
-        where: { id, status: 'ACTIVE', deleteAfter: { lte: now } },
+        where: { id, status: 'ACTIVE', kind: 'OFFBOARDING', deleteAfter: { lte: now } },
         data: { status: 'AWAITING_CONFIRMATION', confirmationAskedAt: now, remindedAt: now, reminderCount: 0, version: { increment: 1 } },
       });
       if (count === 0) return false;
@@ -85,7 +86,7 @@ export class OffboardingRetention {
     const { prisma, clock } = this.deps;
     const now = clock.now();
     const due = await prisma.offboarding.findMany({
-      where: { status: 'ACTIVE', deleteAfter: { lte: now } },
+      where: { status: 'ACTIVE', kind: 'OFFBOARDING', deleteAfter: { lte: now } },
       select: { id: true },
       take: 200,
     });

@@ -22,9 +22,17 @@ export class OffboardingUndo {
 
   /** Undo / rehire, until the deletion is confirmed. */
   async undo(id: number, actorId: string): Promise<ActionResult> {
-    const { prisma, clock } = this.deps;
     const hr = await this.access.checkHr(actorId);
     if (!hr.ok) return this.access.refuseNotHr(actorId, 'offboarding.undo', subject(id), hr.checkFailed);
+    return this.perform(id, actorId);
+  }
+
+  /**
+   * The undo itself, for callers that have settled who may do it: HR's Undo above, and a leaver
+   * hold released by "Not a leaver" (HR checked there) or by the account's reactivation (system).
+   */
+  async perform(id: number, actorId: string, options: { onlyHold?: boolean } = {}): Promise<ActionResult> {
+    const { prisma, clock } = this.deps;
     const o = await prisma.offboarding.findUnique({ where: { id }, select: { address: true, version: true, mailboxId: true } });
     if (!o) return { ok: false, code: 'not_found' };
     const now = clock.now();
@@ -33,6 +41,9 @@ export class OffboardingUndo {
       // the count below, read after the lock, sees every step job already past that point.
       const status = await lockOffboarding(tx, id);
       if (status !== 'SCHEDULED' && status !== 'ACTIVE' && status !== 'AWAITING_CONFIRMATION') return false;
+      // Releasing a leaver hold never undoes the offboarding HR has since made of it.
+      if (options.onlyHold && (await tx.offboarding.findUniqueOrThrow({ where: { id }, select: { kind: true } })).kind !== 'LEAVER_HOLD')
+        return false;
       if ((await countStepsAtProvider(tx, id)) > 0) return 'step_running' as const;
       // Nothing happened at the provider yet: cancel outright.
       const scheduled = await tx.offboarding.updateMany({

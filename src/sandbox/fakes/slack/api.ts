@@ -7,7 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import { chatDelete, chatGetPermalink, chatPostEphemeral, chatPostMessage, chatUpdate, conversationsHistory } from './messages.ts';
 import type { SlackState } from './state.ts';
 import type { Handler, SlackApiResponse, SlackArgs } from './types.ts';
-import { authTest, conversationsOpen, usergroupsUsersList, usersInfo, usersLookupByEmail } from './users.ts';
+import { authTest, conversationsOpen, usergroupsUsersList, usersInfo, usersList, usersLookupByEmail } from './users.ts';
 import { asString, fail, isRecord } from './util.ts';
 import { viewsOpen, viewsPublish, viewsPush, viewsUpdate } from './views.ts';
 
@@ -18,6 +18,7 @@ export function methodHandlers(s: SlackState): Record<string, Handler> {
   return {
     'auth.test': () => authTest(s),
     'users.info': (a) => usersInfo(s, a),
+    'users.list': (a) => usersList(s, a),
     'conversations.open': (a) => conversationsOpen(s, a),
     'chat.postMessage': (a) => chatPostMessage(s, a),
     'conversations.history': (a) => conversationsHistory(s, a),

@@ -22,6 +22,7 @@ import type {
   IssueTriggerOptions,
   ResponseUrlOptions,
 } from './types.ts';
+import { userObject } from './users.ts';
 import { clone, sendJson } from './util.ts';
 import { applyResponseAction, closeView, homeViewOf, openModalOf } from './views.ts';
 
@@ -45,6 +46,7 @@ export class FakeSlack {
   readonly teamId: string;
 
   private baseUrl = '';
+  private eventSink: ((event: Record<string, unknown>) => Promise<unknown>) | undefined;
   private readonly server: Server;
   private readonly state: SlackState;
   private readonly handlers: Record<string, Handler>;
@@ -96,9 +98,42 @@ export class FakeSlack {
     this.state.addUser(user);
   }
 
+  /** The user as the fake holds it now (a copy), if there is one. */
+  userOf(userId: string): FakeSlackUser | undefined {
+    const user = this.state.users.get(userId);
+    return user === undefined ? undefined : { ...user };
+  }
+
   /** Creates or replaces a user group's member list. */
   setUsergroup(id: string, members: string[]): void {
     this.state.setUsergroup(id, members);
+  }
+
+  /** Where Events API deliveries go (the app's signed endpoint, through a SlackDriver); unset: events are dropped. */
+  deliverEventsTo(sink: (event: Record<string, unknown>) => Promise<unknown>): void {
+    this.eventSink = sink;
+  }
+
+  /**
+   * An admin deactivates (or reactivates) the account, as in Slack's admin pages: the user's
+   * `deleted` and `updated` change, and the app gets `user_change` with the whole user object, as
+   * Slack sends it. Returns the event.
+   */
+  async setUserDeleted(userId: string, deleted: boolean, options: { deliver?: boolean } = {}): Promise<Record<string, unknown>> {
+    const user = this.state.users.get(userId);
+    if (user === undefined) throw new Error(`fake Slack has no user ${userId}`);
+    const updated = Math.max((user.updated ?? 0) + 1, Math.floor(Date.now() / 1000));
+    Object.assign(user, { deleted, updated });
+    const event = { type: 'user_change', user: userObject(this.state, user), cache_ts: updated, event_ts: this.state.nextTs() };
+    if (options.deliver !== false) await this.eventSink?.(event);
+    return event;
+  }
+
+  /** Answers the next call to `method` with HTTP 429 and `Retry-After: seconds`, as Slack's rate limiter does. Stackable. */
+  rateLimitNext(method: string, retryAfterSeconds: number): void {
+    const queue = this.state.rateLimits.get(method) ?? [];
+    queue.push(retryAfterSeconds);
+    this.state.rateLimits.set(method, queue);
   }
 
   callsTo(method: string): FakeSlackCall[] {
@@ -210,6 +245,14 @@ export class FakeSlack {
     const raw = await readBody(req);
     if (url.pathname.startsWith('/api/')) {
       const method = decodeURIComponent(url.pathname.slice('/api/'.length));
+      const retryAfter = this.state.rateLimits.get(method)?.shift();
+      if (retryAfter !== undefined) {
+        const limited = { ok: false, error: 'ratelimited' };
+        this.state.calls.push({ method, args: {}, response: limited, at: Date.now() });
+        res.setHeader('retry-after', String(retryAfter));
+        sendJson(res, 429, limited);
+        return;
+      }
       const response = apiCall(this.state, this.handlers, method, req, raw, url.searchParams);
       sendJson(res, 200, response);
       return;

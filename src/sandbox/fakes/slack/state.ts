@@ -46,6 +46,8 @@ export class SlackState {
   readonly responseUrls = new Map<string, ResponseUrlState>();
   readonly injected = new Map<string, string[]>();
   readonly usergroups = new Map<string, string[]>();
+  /** Per method: Retry-After seconds of the next calls to answer with HTTP 429. */
+  readonly rateLimits = new Map<string, number[]>();
   private tsCounter = 0;
   private idCounter = 0;
 

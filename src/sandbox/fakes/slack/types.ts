@@ -11,6 +11,8 @@ export interface FakeSlackUser {
   /** A guest account: `multi` (is_restricted) or `single`-channel (also is_ultra_restricted). */
   guest?: 'multi' | 'single';
   tz?: string;
+  /** Unix seconds of the last change to the account (users.list `updated`); set when it is deactivated. */
+  updated?: number;
 }
 
 export interface FakeSlackOptions {
