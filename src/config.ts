@@ -1,8 +1,10 @@
 import { z } from 'zod';
+import { loadMailHosts, type MailHostConfig } from './config-hosts.ts';
 import { type Env, isBlank, isProviderName, PROVIDER_NAMES, type ProviderName, providerProblems } from './config-providers.ts';
 import { isSixFieldCron } from './lib/cron.ts';
 import { isTimeZone } from './lib/zoned-time.ts';
 
+export type { MailHostConfig } from './config-hosts.ts';
 export { PROVIDER_NAMES, type ProviderName } from './config-providers.ts';
 
 const csv = z
@@ -73,6 +75,9 @@ export const configSchema = z.object({
   MAIL_DOMAINS: domainList,
   MAILBOX_PROVIDER: z.enum(PROVIDER_NAMES, { error: 'must be one of cpanel, whm, aurora' }).default('cpanel'),
   MAILBOX_PROVIDER_BY_DOMAIN: providerByDomain,
+  // A YAML file naming several mail hosts (kind, URL, user, token_env, ca_file, domains); replaces
+  // MAILBOX_PROVIDER and the CPANEL_/WHM_/AURORA_ settings. Read and checked by config-hosts.ts.
+  MAIL_HOSTS_FILE: optionalString,
   CPANEL_URL: optionalUrl,
   CPANEL_USER: optionalString,
   CPANEL_AUTH: z.enum(['token', 'password'], { error: 'must be token or password' }).default('token'),
@@ -240,7 +245,12 @@ function messagingProblems(env: Env): string[] {
   return problems;
 }
 
-export type Config = z.infer<typeof configSchema>;
+/** The hosts of MAIL_HOSTS_FILE, when it is set. */
+interface MailHostsSetting {
+  mailHosts?: MailHostConfig[];
+}
+
+export type Config = z.infer<typeof configSchema> & MailHostsSetting;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -251,8 +261,12 @@ export class ConfigError extends Error {
 
 /** Parses the environment once; throws a ConfigError naming every problem at once. */
 export function loadConfig(env: Env = process.env): Config {
-  return parseOrThrow(configSchema, env, crossFieldProblems(env));
+  const hosts = loadMailHosts(env);
+  return withHosts(parseOrThrow(configSchema, env, [...crossFieldProblems(env), ...hosts.problems]), hosts.hosts);
 }
+
+const withHosts = <T extends object>(config: T, hosts: MailHostConfig[] | undefined): T & MailHostsSetting =>
+  hosts ? { ...config, mailHosts: hosts } : (config as T & MailHostsSetting);
 
 /** The schema's problems and the cross-field ones, all in one ConfigError. */
 function parseOrThrow<T>(schema: z.ZodType<T>, env: Env, problems: string[]): T {
@@ -277,6 +291,7 @@ export const providerConfigSchema = configSchema.pick({
   MAIL_DOMAINS: true,
   MAILBOX_PROVIDER: true,
   MAILBOX_PROVIDER_BY_DOMAIN: true,
+  MAIL_HOSTS_FILE: true,
   MAILBOX_QUOTA_MB: true,
   CPANEL_URL: true,
   CPANEL_USER: true,
@@ -304,9 +319,10 @@ export const providerConfigSchema = configSchema.pick({
   LOG_LEVEL: true,
 });
 
-export type ProviderConfig = z.infer<typeof providerConfigSchema>;
+export type ProviderConfig = z.infer<typeof providerConfigSchema> & MailHostsSetting;
 
 /** Like loadConfig, for the command line: only the database, the domains and the mail providers. */
 export function loadProviderConfig(env: Env = process.env): ProviderConfig {
-  return parseOrThrow(providerConfigSchema, env, providerProblems(env));
+  const hosts = loadMailHosts(env);
+  return withHosts(parseOrThrow(providerConfigSchema, env, [...providerProblems(env), ...hosts.problems]), hosts.hosts);
 }
