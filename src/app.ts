@@ -21,6 +21,8 @@ import { HomeService } from './services/home/home-service.ts';
 import { ContactResolver } from './services/notifications/contacts.ts';
 import { NotificationService } from './services/notifications/notification-service.ts';
 import { OffboardingService } from './services/offboarding/offboarding-service.ts';
+import type { ReconcileService } from './services/reconcile/reconcile-service.ts';
+import { buildReconcile, buildReconcileSweep } from './services/reconcile/schedule.ts';
 import { RequestNotifier } from './services/requests/notifications.ts';
 import { RequestService, secretContext } from './services/requests/request-service.ts';
 import { WebApiSlackGateway } from './slack/gateway.ts';
@@ -43,6 +45,9 @@ export interface Mailroom {
   offboarding: OffboardingService;
   /** Offboarding retention and pending-request reminders/expiry, on OFFBOARD_SWEEP_CRON. */
   sweep: Sweep;
+  reconcile: ReconcileService;
+  /** The drift and risk report's summary DM to the admins, on RECONCILE_CRON in TIME_ZONE. */
+  reconcileSweep: Sweep;
   /** Starts HTTP (or Socket Mode) and the job runner; returns the bound port and interface in HTTP mode. */
   start(): Promise<{ port: number | undefined; address: string | undefined }>;
   stop(): Promise<void>;
@@ -166,6 +171,7 @@ interface Domains {
   requests: RequestService;
   offboarding: OffboardingService;
   home: HomeService;
+  reconcile: ReconcileService;
 }
 
 /** The notification and request services (the request flow needs the notifier, which needs notifications). */
@@ -251,7 +257,7 @@ function buildDomains(core: Core, slack: WebApiSlackGateway): Domains {
     logger: logger.child({ module: 'home' }),
     settings: { adminIds: config.ADMIN_USER_IDS },
   });
-  return { notifications, notifier, requests, offboarding, home };
+  return { notifications, notifier, requests, offboarding, home, reconcile: buildReconcile(core, slack) };
 }
 
 /** The job runner with every kind of job's handler (a kind handled twice is refused here, at start). */
@@ -284,7 +290,7 @@ export function createMailroom(options: MailroomOptions): Mailroom {
   const socketMode = Boolean(config.SLACK_APP_TOKEN);
   const app = buildSlackApp(core, options.extraRoutes ?? []);
   const domains = buildDomains(core, new WebApiSlackGateway(app.client));
-  const { requests, offboarding, home } = domains;
+  const { requests, offboarding, home, reconcile } = domains;
   const sweep = new Sweep({
     tasks: [
       { name: 'offboarding', run: () => offboarding.sweep() },
@@ -294,8 +300,9 @@ export function createMailroom(options: MailroomOptions): Mailroom {
     logger: logger.child({ module: 'sweep' }),
     expression: config.OFFBOARD_SWEEP_CRON,
   });
+  const reconcileSweep = buildReconcileSweep({ ...core, reconcile });
   const jobRunner = buildRunner(core, domains);
-  registerListeners(app, { requests, domains: config.MAIL_DOMAINS, offboarding, home });
+  registerListeners(app, { requests, domains: config.MAIL_DOMAINS, offboarding, home, reconcile });
   let stopping: Promise<void> | undefined;
 
   return {
@@ -305,12 +312,15 @@ export function createMailroom(options: MailroomOptions): Mailroom {
     requests,
     offboarding,
     sweep,
+    reconcile,
+    reconcileSweep,
     async start() {
       const started = (await app.start(
         options.listenHost && !socketMode ? { port: config.PORT, host: options.listenHost } : config.PORT,
       )) as unknown;
       jobRunner.start();
       sweep.start();
+      reconcileSweep.start();
       const address = socketMode ? undefined : (started as Server | undefined)?.address?.();
       return address && typeof address === 'object'
         ? { port: address.port, address: address.address }
@@ -321,6 +331,7 @@ export function createMailroom(options: MailroomOptions): Mailroom {
       stopping ??= (async () => {
         core.lifecycle.draining = true;
         await sweep.stop();
+        await reconcileSweep.stop();
         await jobRunner.stop(config.SHUTDOWN_GRACE_SECONDS * 1000);
         await app.stop();
         core.mailer.close();

@@ -151,6 +151,11 @@ export const configSchema = z.object({
     .string()
     .default('0 */15 * * * *')
     .refine(isSixFieldCron, 'must be a six-field cron expression (seconds first), e.g. 0 */15 * * * *'),
+  // The drift and risk report's summary DM to the admins: Mondays at 08:00 in TIME_ZONE by default.
+  RECONCILE_CRON: z
+    .string()
+    .default('0 0 8 * * 1')
+    .refine(isSixFieldCron, 'must be a six-field cron expression (seconds first), e.g. 0 0 8 * * 1 for Mondays at 08:00'),
   GENERAL_CONTACT_EMAIL: optionalString.pipe(z.email('must be an email address').optional()),
   TIME_ZONE: z.string().default('UTC').refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin or America/New_York'),
   TWILIO_ACCOUNT_SID: optionalString.pipe(

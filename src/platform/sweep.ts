@@ -19,14 +19,20 @@ export interface SweepOptions {
   logger: Logger;
   /** node-cron 4 expression, six fields, seconds first (OFFBOARD_SWEEP_CRON). */
   expression: string;
+  /** The lease (and cron task) name: each schedule has its own, so one never blocks the other. Default `sweep`. */
+  name?: string;
+  /** The setting the expression came from, for the error message. Default OFFBOARD_SWEEP_CRON. */
+  setting?: string;
+  /** IANA zone the expression is read in (node-cron's `timezone`); default the process's. */
+  timeZone?: string;
 }
 
 export type SweepOutcome = { ran: false; reason: 'lease_held' } | ({ ran: true } & Record<string, Record<string, number> | true>);
 
 /** Validates a six-field (seconds-first) node-cron expression; throws with a readable message. */
-export function assertCronExpression(expression: string): void {
+export function assertCronExpression(expression: string, setting = 'OFFBOARD_SWEEP_CRON'): void {
   if (!isSixFieldCron(expression)) {
-    throw new Error(`OFFBOARD_SWEEP_CRON "${expression}" is not a six-field cron expression (seconds first), e.g. 0 */15 * * * *`);
+    throw new Error(`${setting} "${expression}" is not a six-field cron expression (seconds first), e.g. 0 */15 * * * *`);
   }
 }
 
@@ -39,7 +45,11 @@ export class Sweep {
   private task: ScheduledTask | undefined;
 
   constructor(private readonly options: SweepOptions) {
-    assertCronExpression(options.expression);
+    assertCronExpression(options.expression, options.setting);
+  }
+
+  get #lease(): string {
+    return this.options.name ?? SWEEP_LEASE;
   }
 
   start(): void {
@@ -55,7 +65,11 @@ export class Sweep {
           this.options.logger.error({ err: error }, 'sweep failed');
         }
       },
-      { name: 'mailroom-sweep', noOverlap: true },
+      {
+        name: `mailroom-${this.#lease}`,
+        noOverlap: true,
+        ...(this.options.timeZone ? { timezone: this.options.timeZone } : {}),
+      },
     );
   }
 
@@ -69,7 +83,7 @@ export class Sweep {
   async runOnce(tick?: Date): Promise<SweepOutcome> {
     const { lease, tasks, logger } = this.options;
     const tickKey = tick === undefined ? undefined : new Date(Math.floor(tick.getTime() / 1000) * 1000).toISOString();
-    if (!(await lease.acquire(SWEEP_LEASE, LEASE_TTL_MS, tickKey))) return { ran: false, reason: 'lease_held' };
+    if (!(await lease.acquire(this.#lease, LEASE_TTL_MS, tickKey))) return { ran: false, reason: 'lease_held' };
     try {
       const outcome: Record<string, Record<string, number>> = {};
       for (const task of tasks) {
@@ -81,7 +95,7 @@ export class Sweep {
       }
       return { ran: true, ...outcome };
     } finally {
-      await lease.release(SWEEP_LEASE, tickKey);
+      await lease.release(this.#lease, tickKey);
     }
   }
 }

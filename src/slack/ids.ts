@@ -8,6 +8,7 @@ export const Callbacks = {
   requestModal: 'request_email_modal',
   rejectModal: 'reject_reason_modal',
   offboardModal: 'offboard_modal',
+  adoptModal: 'reconcile_adopt_modal',
 } as const;
 
 export const Actions = {
@@ -23,6 +24,12 @@ export const Actions = {
   offboardCancel: 'offboard_cancel',
   homeRequestMailbox: 'home_request_mailbox',
   homeOffboardMailbox: 'home_offboard_mailbox',
+  reconcileAdopt: 'reconcile_adopt',
+} as const;
+
+/** Block id of the Adopt modal's owner select. */
+export const AdoptFields = {
+  owner: 'adopt_owner',
 } as const;
 
 /** Events API events the app subscribes to (manifest.yml `bot_events`). */

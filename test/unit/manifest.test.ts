@@ -6,6 +6,7 @@ import { parse } from 'yaml';
 import { registerListeners } from '../../src/commands/index.ts';
 import type { HomeService } from '../../src/services/home/home-service.ts';
 import type { OffboardingService } from '../../src/services/offboarding/offboarding-service.ts';
+import type { ReconcileService } from '../../src/services/reconcile/reconcile-service.ts';
 import type { RequestService } from '../../src/services/requests/request-service.ts';
 
 const manifest = parse(readFileSync('manifest.yml', 'utf8')) as {
@@ -68,6 +69,7 @@ function recordRegistrations() {
     domains: ['example.com'],
     offboarding: {} as OffboardingService,
     home: {} as HomeService,
+    reconcile: {} as ReconcileService,
   });
   return registered;
 }
