@@ -73,7 +73,11 @@ export const configSchema = z.object({
   SLACK_APP_TOKEN: optionalString.pipe(z.string().startsWith('xapp-', 'must start with xapp-').optional()),
   SLACK_API_URL: optionalUrl,
   MAIL_DOMAINS: domainList,
-  MAILBOX_PROVIDER: z.enum(PROVIDER_NAMES, { error: 'must be one of cpanel, whm, aurora' }).default('cpanel'),
+  // Blank counts as unset (the default), as with a hosts file, where it must stay empty.
+  MAILBOX_PROVIDER: z.preprocess(
+    (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
+    z.enum(PROVIDER_NAMES, { error: 'must be one of cpanel, whm, aurora' }).default('cpanel'),
+  ),
   MAILBOX_PROVIDER_BY_DOMAIN: providerByDomain,
   // A YAML file naming several mail hosts (kind, URL, user, token_env, ca_file, domains); replaces
   // MAILBOX_PROVIDER and the CPANEL_/WHM_/AURORA_ settings. Read and checked by config-hosts.ts.
