@@ -14,6 +14,8 @@ import { ContactResolver } from './services/notifications/contacts.ts';
 import { NotificationService } from './services/notifications/notification-service.ts';
 import { OffboardingService } from './services/offboarding/offboarding-service.ts';
 import { PasswordResetService, resetSettings } from './services/password-reset/reset-service.ts';
+import type { ReconcileService } from './services/reconcile/reconcile-service.ts';
+import { buildReconcile } from './services/reconcile/schedule.ts';
 import { RequestNotifier } from './services/requests/notifications.ts';
 import { RequestService, secretContext } from './services/requests/request-service.ts';
 import type { WebApiSlackGateway } from './slack/gateway.ts';
@@ -42,6 +44,7 @@ export interface Domains {
   leavers: LeaverService;
   home: HomeService;
   passwordReset: PasswordResetService;
+  reconcile: ReconcileService;
 }
 
 /** The notification and request services (the request flow needs the notifier, which needs notifications). */
@@ -145,7 +148,16 @@ export function buildDomains(core: Core, slack: WebApiSlackGateway): Domains {
     settings: { adminIds: config.ADMIN_USER_IDS },
   });
   const passwordReset = buildPasswordReset(core, slack, notifications);
-  return { notifications, notifier, requests, offboarding, leavers, home, passwordReset };
+  return {
+    notifications,
+    notifier,
+    requests,
+    offboarding,
+    leavers,
+    home,
+    passwordReset,
+    reconcile: buildReconcile(core, slack),
+  };
 }
 
 function buildPasswordReset(core: Core, slack: WebApiSlackGateway, notifications: NotificationService): PasswordResetService {

@@ -20,6 +20,8 @@ import { buildMailer, buildProvider } from './providers/index.ts';
 import { OneTimeSecrets } from './services/credentials/one-time-secrets.ts';
 import type { LeaverService } from './services/leavers/leaver-service.ts';
 import type { OffboardingService } from './services/offboarding/offboarding-service.ts';
+import type { ReconcileService } from './services/reconcile/reconcile-service.ts';
+import { buildReconcileSweep } from './services/reconcile/schedule.ts';
 import type { RequestService } from './services/requests/request-service.ts';
 import { WebApiSlackGateway } from './slack/gateway.ts';
 
@@ -44,6 +46,9 @@ export interface Mailroom {
   sweep: Sweep;
   /** The daily check of Slack's member list for leavers (LEAVER_CHECK_CRON), once per tick across replicas. */
   leaverCheck: Sweep;
+  reconcile: ReconcileService;
+  /** The drift and risk report's summary DM to the admins, on RECONCILE_CRON in TIME_ZONE. */
+  reconcileSweep: Sweep;
   /** Starts HTTP (or Socket Mode) and the job runner; returns the bound port and interface in HTTP mode. */
   start(): Promise<{ port: number | undefined; address: string | undefined }>;
   stop(): Promise<void>;
@@ -169,26 +174,20 @@ function buildRunner(core: Core, domains: Domains): JobRunner {
   return runner;
 }
 
-/** The composition root: every adapter, service and listener is built here and nowhere else. */
-export function createMailroom(options: MailroomOptions): Mailroom {
-  const { config, logger } = options;
-  const core = buildCore(config, logger, options.clock ?? systemClock);
-  const { prisma, clock } = core;
-  const socketMode = Boolean(config.SLACK_APP_TOKEN);
-  const app = buildSlackApp(core, options.extraRoutes ?? []);
-  const domains = buildDomains(core, new WebApiSlackGateway(app.client));
-  const { requests, offboarding, leavers, home } = domains;
+/** The scheduled work: retention and reminders, the daily leaver check, the reconcile report. */
+function buildSchedules(core: Core, domains: Domains): { sweep: Sweep; leaverCheck: Sweep; reconcileSweep: Sweep } {
+  const { config, logger, prisma, clock } = core;
   const sweep = new Sweep({
     tasks: [
-      { name: 'offboarding', run: () => offboarding.sweep() },
-      { name: 'requests', run: () => requests.sweepPending() },
+      { name: 'offboarding', run: () => domains.offboarding.sweep() },
+      { name: 'requests', run: () => domains.requests.sweepPending() },
     ],
     lease: new DbLease(prisma, clock),
     logger: logger.child({ module: 'sweep' }),
     expression: config.OFFBOARD_SWEEP_CRON,
   });
   const leaverCheck = new Sweep({
-    tasks: [{ name: 'leavers', run: () => leavers.dailyCheck() }],
+    tasks: [{ name: 'leavers', run: () => domains.leavers.dailyCheck() }],
     lease: new DbLease(prisma, clock),
     logger: logger.child({ module: 'leaver-check' }),
     expression: config.LEAVER_CHECK_CRON,
@@ -197,6 +196,20 @@ export function createMailroom(options: MailroomOptions): Mailroom {
     leaseTtlMs: 60 * 60 * 1000,
     setting: 'LEAVER_CHECK_CRON',
   });
+  return { sweep, leaverCheck, reconcileSweep: buildReconcileSweep({ ...core, reconcile: domains.reconcile }) };
+}
+
+/** The composition root: every adapter, service and listener is built here and nowhere else. */
+export function createMailroom(options: MailroomOptions): Mailroom {
+  const { config, logger } = options;
+  const core = buildCore(config, logger, options.clock ?? systemClock);
+  const { prisma } = core;
+  const socketMode = Boolean(config.SLACK_APP_TOKEN);
+  const app = buildSlackApp(core, options.extraRoutes ?? []);
+  const domains = buildDomains(core, new WebApiSlackGateway(app.client));
+  const { requests, offboarding, leavers, home, reconcile } = domains;
+  const { sweep, leaverCheck, reconcileSweep } = buildSchedules(core, domains);
+  const schedules = [sweep, leaverCheck, reconcileSweep];
   const jobRunner = buildRunner(core, domains);
   registerListeners(app, {
     requests,
@@ -205,6 +218,7 @@ export function createMailroom(options: MailroomOptions): Mailroom {
     leavers,
     home,
     passwordReset: domains.passwordReset,
+    reconcile,
   });
   let stopping: Promise<void> | undefined;
 
@@ -217,13 +231,14 @@ export function createMailroom(options: MailroomOptions): Mailroom {
     leavers,
     sweep,
     leaverCheck,
+    reconcile,
+    reconcileSweep,
     async start() {
       const started = (await app.start(
         options.listenHost && !socketMode ? { port: config.PORT, host: options.listenHost } : config.PORT,
       )) as unknown;
       jobRunner.start();
-      sweep.start();
-      leaverCheck.start();
+      for (const schedule of schedules) schedule.start();
       const address = socketMode ? undefined : (started as Server | undefined)?.address?.();
       return address && typeof address === 'object'
         ? { port: address.port, address: address.address }
@@ -233,8 +248,7 @@ export function createMailroom(options: MailroomOptions): Mailroom {
       // Once: a second SIGTERM, or a test's clean-up after a shutdown test, waits for the same stop.
       stopping ??= (async () => {
         core.lifecycle.draining = true;
-        await sweep.stop();
-        await leaverCheck.stop();
+        for (const schedule of schedules) await schedule.stop();
         await jobRunner.stop(config.SHUTDOWN_GRACE_SECONDS * 1000);
         await app.stop();
         core.mailer.close();

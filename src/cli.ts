@@ -9,7 +9,9 @@ import { registerAuroraServerCommands } from './cli/aurora-server.ts';
 import { ExitCode, runBatchCreate } from './cli/batch-create.ts';
 import { CliError, type CliIo, requireDatabaseUrl } from './cli/common.ts';
 import { runMigrate } from './cli/migrate.ts';
+import { runReconcile } from './cli/reconcile.ts';
 import { loadEnvFile } from './lib/env-file.ts';
+import { RECONCILE_FORMATS } from './services/reconcile/format.ts';
 
 const defaultIo: CliIo = {
   env: process.env,
@@ -46,6 +48,14 @@ export function buildCli(io: Partial<CliIo> = {}): Command {
   registerAuroraServerCommands(program, { env, out, err });
 
   addAuditCommand(program, { env, out });
+
+  program
+    .command('reconcile')
+    .description(
+      "compare each mail host with Mailroom's records: unknown and missing mailboxes, owners gone from Slack, forwarders outside the managed domains, suspended mailboxes without an offboarding, overdue deletions (read-only)",
+    )
+    .option('--format <format>', RECONCILE_FORMATS.join(', '), 'text')
+    .action(async (options: { format: string }) => runReconcile(options, { env, out }));
 
   return program;
 }

@@ -20,6 +20,8 @@ function providerSettings(provider: ProviderName, env: Env): string[] {
 
 /** Each provider's settings are required when it is chosen globally or for any domain. */
 export function providerProblems(env: Env): string[] {
+  // A hosts file replaces these settings; its own checks are in config-hosts.ts.
+  if (!isBlank(env.MAIL_HOSTS_FILE)) return [];
   const problems: string[] = [];
   const why = new Map<ProviderName, string>();
   const global = isBlank(env.MAILBOX_PROVIDER) ? 'cpanel' : (env.MAILBOX_PROVIDER ?? '').trim();

@@ -1,8 +1,10 @@
 import { z } from 'zod';
+import { loadMailHosts, type MailHostConfig } from './config-hosts.ts';
 import { type Env, isBlank, isProviderName, PROVIDER_NAMES, type ProviderName, providerProblems } from './config-providers.ts';
 import { isSixFieldCron } from './lib/cron.ts';
 import { isTimeZone } from './lib/zoned-time.ts';
 
+export type { MailHostConfig } from './config-hosts.ts';
 export { PROVIDER_NAMES, type ProviderName } from './config-providers.ts';
 
 const csv = z
@@ -71,8 +73,15 @@ export const configSchema = z.object({
   SLACK_APP_TOKEN: optionalString.pipe(z.string().startsWith('xapp-', 'must start with xapp-').optional()),
   SLACK_API_URL: optionalUrl,
   MAIL_DOMAINS: domainList,
-  MAILBOX_PROVIDER: z.enum(PROVIDER_NAMES, { error: 'must be one of cpanel, whm, aurora' }).default('cpanel'),
+  // Blank counts as unset (the default), as with a hosts file, where it must stay empty.
+  MAILBOX_PROVIDER: z.preprocess(
+    (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
+    z.enum(PROVIDER_NAMES, { error: 'must be one of cpanel, whm, aurora' }).default('cpanel'),
+  ),
   MAILBOX_PROVIDER_BY_DOMAIN: providerByDomain,
+  // A YAML file naming several mail hosts (kind, URL, user, token_env, ca_file, domains); replaces
+  // MAILBOX_PROVIDER and the CPANEL_/WHM_/AURORA_ settings. Read and checked by config-hosts.ts.
+  MAIL_HOSTS_FILE: optionalString,
   CPANEL_URL: optionalUrl,
   CPANEL_USER: optionalString,
   CPANEL_AUTH: z.enum(['token', 'password'], { error: 'must be token or password' }).default('token'),
@@ -158,6 +167,11 @@ export const configSchema = z.object({
     .pipe(z.enum(['true', 'false', ''], { error: 'must be true or false' }))
     .transform((value) => value === 'true'),
   LEAVER_CHECK_PAGE_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(3_000),
+  // The drift and risk report's summary DM to the admins: Mondays at 08:00 in TIME_ZONE by default.
+  RECONCILE_CRON: z
+    .string()
+    .default('0 0 8 * * 1')
+    .refine(isSixFieldCron, 'must be a six-field cron expression (seconds first), e.g. 0 0 8 * * 1 for Mondays at 08:00'),
   GENERAL_CONTACT_EMAIL: optionalString.pipe(z.email('must be an email address').optional()),
   TIME_ZONE: z.string().default('UTC').refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin or America/New_York'),
   TWILIO_ACCOUNT_SID: optionalString.pipe(
@@ -253,7 +267,12 @@ function messagingProblems(env: Env): string[] {
   return problems;
 }
 
-export type Config = z.infer<typeof configSchema>;
+/** The hosts of MAIL_HOSTS_FILE, when it is set. */
+interface MailHostsSetting {
+  mailHosts?: MailHostConfig[];
+}
+
+export type Config = z.infer<typeof configSchema> & MailHostsSetting;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -264,8 +283,12 @@ export class ConfigError extends Error {
 
 /** Parses the environment once; throws a ConfigError naming every problem at once. */
 export function loadConfig(env: Env = process.env): Config {
-  return parseOrThrow(configSchema, env, crossFieldProblems(env));
+  const hosts = loadMailHosts(env);
+  return withHosts(parseOrThrow(configSchema, env, [...crossFieldProblems(env), ...hosts.problems]), hosts.hosts);
 }
+
+const withHosts = <T extends object>(config: T, hosts: MailHostConfig[] | undefined): T & MailHostsSetting =>
+  hosts ? { ...config, mailHosts: hosts } : (config as T & MailHostsSetting);
 
 /** The schema's problems and the cross-field ones, all in one ConfigError. */
 function parseOrThrow<T>(schema: z.ZodType<T>, env: Env, problems: string[]): T {
@@ -290,6 +313,7 @@ export const providerConfigSchema = configSchema.pick({
   MAIL_DOMAINS: true,
   MAILBOX_PROVIDER: true,
   MAILBOX_PROVIDER_BY_DOMAIN: true,
+  MAIL_HOSTS_FILE: true,
   MAILBOX_QUOTA_MB: true,
   CPANEL_URL: true,
   CPANEL_USER: true,
@@ -317,9 +341,10 @@ export const providerConfigSchema = configSchema.pick({
   LOG_LEVEL: true,
 });
 
-export type ProviderConfig = z.infer<typeof providerConfigSchema>;
+export type ProviderConfig = z.infer<typeof providerConfigSchema> & MailHostsSetting;
 
 /** Like loadConfig, for the command line: only the database, the domains and the mail providers. */
 export function loadProviderConfig(env: Env = process.env): ProviderConfig {
-  return parseOrThrow(providerConfigSchema, env, providerProblems(env));
+  const hosts = loadMailHosts(env);
+  return withHosts(parseOrThrow(providerConfigSchema, env, [...providerProblems(env), ...hosts.problems]), hosts.hosts);
 }

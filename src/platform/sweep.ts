@@ -25,6 +25,8 @@ export interface SweepOptions {
   leaseTtlMs?: number;
   /** The setting the expression comes from, for the error message (default OFFBOARD_SWEEP_CRON). */
   setting?: string;
+  /** IANA zone the expression is read in (node-cron's `timezone`); default the process's. */
+  timeZone?: string;
 }
 
 export type SweepOutcome = { ran: false; reason: 'lease_held' } | ({ ran: true } & Record<string, Record<string, number> | true>);
@@ -61,7 +63,11 @@ export class Sweep {
           this.options.logger.error({ err: error }, 'sweep failed');
         }
       },
-      { name: `mailroom-${this.leaseName}`, noOverlap: true },
+      {
+        name: `mailroom-${this.leaseName}`,
+        noOverlap: true,
+        ...(this.options.timeZone ? { timezone: this.options.timeZone } : {}),
+      },
     );
   }
 

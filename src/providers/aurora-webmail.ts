@@ -3,8 +3,10 @@ import type {
   AutoReplyInfo,
   AutoReplyInput,
   CreateMailboxInput,
+  HostedForwarder,
   MailboxInfo,
   MailboxProvider,
+  MailHost,
   ProviderResult,
 } from './mailbox-provider.ts';
 
@@ -31,6 +33,23 @@ export class AuroraWebmailProvider implements MailboxProvider {
 
   nameFor(domain: string): string {
     return this.#host.nameFor(domain);
+  }
+
+  atHost(_host: string | null | undefined): MailboxProvider {
+    return this;
+  }
+
+  hostsFor(domains: readonly string[]): MailHost[] {
+    return [{ name: this.name, domains: [...domains], provider: this }];
+  }
+
+  /** The mail host's mailboxes and forwarders: the webmail users only mirror them. */
+  listMailboxes(domain: string): Promise<ProviderResult<MailboxInfo[]>> {
+    return this.#host.listMailboxes(domain);
+  }
+
+  listDomainForwarders(domain: string): Promise<ProviderResult<HostedForwarder[]>> {
+    return this.#host.listDomainForwarders(domain);
   }
 
   find(address: string): Promise<ProviderResult<MailboxInfo | null>> {

@@ -1,4 +1,4 @@
-import type { Config, ProviderConfig, ProviderName } from '../config.ts';
+import type { Config, MailHostConfig, ProviderConfig, ProviderName } from '../config.ts';
 import type { Logger } from '../lib/logger.ts';
 import { AuroraProvider } from './aurora.ts';
 import { AuroraWebmailProvider } from './aurora-webmail.ts';
@@ -71,11 +71,56 @@ function buildOne(name: ProviderName, config: ProviderConfig, logger: Logger): M
   }
 }
 
+/** One host of MAIL_HOSTS_FILE, named as the file names it; a refused sign-in points at the file. */
+function buildHost(host: MailHostConfig, logger: Logger): MailboxProvider {
+  const common = {
+    name: host.name,
+    baseUrl: host.url,
+    user: host.user,
+    ...(host.caFile ? { caFile: host.caFile } : {}),
+    timeoutMs: host.timeoutMs,
+    logger: logger.child({ module: host.kind, host: host.name }),
+  };
+  const credentialsHint = `check host "${host.name}" in MAIL_HOSTS_FILE: its user and the ${host.auth} in ${host.tokenEnv}`;
+  if (host.auth === 'password' && host.kind === 'cpanel')
+    logger.warn({ host: host.name }, `host ${host.name} signs in with the account password; prefer an API token`);
+  if (host.auth === 'accesshash')
+    logger.warn({ host: host.name }, `host ${host.name} signs in with the deprecated WHM access hash; prefer an API token`);
+  switch (host.kind) {
+    case 'cpanel':
+      return new CpanelProvider({
+        ...common,
+        credentialsHint,
+        ...(host.auth === 'password' ? { password: host.secret } : { token: host.secret }),
+      });
+    case 'whm':
+      return new WhmProvider({
+        ...common,
+        credentialsHint,
+        cpanelUser: host.cpanelUser ?? '',
+        ...(host.auth === 'accesshash' ? { accessHash: host.secret } : { token: host.secret }),
+      });
+    case 'aurora': {
+      const { user, ...rest } = common;
+      return new AuroraProvider({ ...rest, adminLogin: user, adminPassword: host.secret, tenantId: host.tenantId });
+    }
+  }
+}
+
 /**
- * The MailboxProvider chosen by MAILBOX_PROVIDER, routed per domain by MAILBOX_PROVIDER_BY_DOMAIN.
- * Each mail host is built once, however many domains it serves.
+ * The MailboxProvider chosen by MAILBOX_PROVIDER, routed per domain by MAILBOX_PROVIDER_BY_DOMAIN;
+ * or, with MAIL_HOSTS_FILE, the file's hosts, each serving its domains. Each mail host is built
+ * once, however many domains it serves.
  */
 export function buildProvider(config: ProviderConfig, logger: Logger): MailboxProvider {
+  if (config.mailHosts) {
+    const routes = new Map<string, MailboxProvider>();
+    for (const host of config.mailHosts) {
+      const provider = buildHost(host, logger);
+      for (const domain of host.domains) routes.set(domain, provider);
+    }
+    return new RoutingProvider(undefined, routes);
+  }
   const built = new Map<ProviderName, MailboxProvider>();
   const get = (name: ProviderName): MailboxProvider => {
     let provider = built.get(name);

@@ -47,6 +47,20 @@ export interface AutoReplyInfo extends Omit<AutoReplyInput, 'start' | 'stop'> {
   stop: Date | null;
 }
 
+/** A forwarder as a host lists it: mail for `from` is copied to `to`. */
+export interface HostedForwarder {
+  from: string;
+  to: string;
+}
+
+/** One mail host and the domains it serves (among those asked about). */
+export interface MailHost {
+  /** The name stored on Mailbox rows for its mailboxes. */
+  name: string;
+  domains: string[];
+  provider: MailboxProvider;
+}
+
 export interface MailboxProvider {
   /** A short name stored on Mailbox rows, e.g. "cpanel". */
   readonly name: string;
@@ -86,6 +100,21 @@ export interface MailboxProvider {
   suspendLogin(address: string): Promise<ProviderResult<void>>;
   /** Undo `suspendLogin`. Idempotent. */
   resumeLogin(address: string): Promise<ProviderResult<void>>;
+
+  // --- Several hosts, and what a host has (the reconcile report).
+
+  /**
+   * The provider of the host named `host` (a Mailbox row's `provider`), so that a mailbox's later
+   * operations go to the host that created it. A name no host has (a renamed host, a row from
+   * before the hosts file) falls back to routing by domain. A single host answers itself.
+   */
+  atHost(host: string | null | undefined): MailboxProvider;
+  /** The hosts serving `domains`, each with the domains it serves among them. */
+  hostsFor(domains: readonly string[]): MailHost[];
+  /** Every mailbox the host has in `domain` (never the cPanel account's own "Main Account"). */
+  listMailboxes(domain: string): Promise<ProviderResult<MailboxInfo[]>>;
+  /** Every forwarder from an address in `domain`. */
+  listDomainForwarders(domain: string): Promise<ProviderResult<HostedForwarder[]>>;
 }
 
 export const isRetryable = (code: ProviderFailureCode): boolean => code === 'unavailable';

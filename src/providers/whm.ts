@@ -12,6 +12,10 @@ import {
 } from './cpanel.ts';
 
 export interface WhmProviderOptions {
+  /** The host's name on Mailbox rows; `whm` by default (one host of this kind). */
+  name?: string;
+  /** What a refused sign-in should tell an admin to check, instead of the WHM_* settings. */
+  credentialsHint?: string;
   /** e.g. `https://host.example.com:2087` */
   baseUrl: string;
   /** root or a reseller. */
@@ -50,13 +54,13 @@ class UapiCpanelTransport implements UapiTransport {
     if (options.token) {
       this.#authorization = `whm ${options.user}:${options.token}`;
       this.secrets = [options.token];
-      this.#check = 'check WHM_USER and WHM_API_TOKEN';
+      this.#check = options.credentialsHint ?? 'check WHM_USER and WHM_API_TOKEN';
     } else if (options.accessHash) {
       // The hash file holds the hash over many lines; the header carries it in one (DOC-HASH).
       const hash = options.accessHash.replace(/\s+/g, '');
       this.#authorization = `WHM ${options.user}:${hash}`;
       this.secrets = [hash];
-      this.#check = 'check WHM_USER and WHM_ACCESS_HASH';
+      this.#check = options.credentialsHint ?? 'check WHM_USER and WHM_ACCESS_HASH';
     } else {
       throw new Error('WhmProvider needs a token or an access hash');
     }
@@ -121,6 +125,6 @@ class UapiCpanelTransport implements UapiTransport {
 /** MailboxProvider over WHM's `uapi_cpanel`: the same Email functions as cPanel, reached through WHM. */
 export class WhmProvider extends UapiEmailProvider {
   constructor(options: WhmProviderOptions) {
-    super('whm', new UapiCpanelTransport(options), options.logger);
+    super(options.name ?? 'whm', new UapiCpanelTransport(options), options.logger);
   }
 }

@@ -10,6 +10,7 @@ export const Callbacks = {
   rejectModal: 'reject_reason_modal',
   offboardModal: 'offboard_modal',
   leaverDismissModal: 'leaver_dismiss_modal',
+  adoptModal: 'reconcile_adopt_modal',
 } as const;
 
 export const Actions = {
@@ -29,6 +30,12 @@ export const Actions = {
   resetReject: 'reset_reject',
   leaverStartOffboarding: 'leaver_start_offboarding',
   leaverNotALeaver: 'leaver_not_a_leaver',
+  reconcileAdopt: 'reconcile_adopt',
+} as const;
+
+/** Block id of the Adopt modal's owner select. */
+export const AdoptFields = {
+  owner: 'adopt_owner',
 } as const;
 
 /** Events API events the app subscribes to (manifest.yml `bot_events`). */

@@ -36,6 +36,8 @@ interface Subject {
    * deadlock leaves it), makes the next create do so. cPanel's add_pop is one step and cannot.
    */
   halfDoNextCreate?: () => void;
+  /** Where the host can hold a user that is no mailbox (Aurora's bare user), puts one there. */
+  seedBare?: (address: string) => void;
   /** Stops the server; returns its URL's adapter, now pointing at nothing. */
   takeDown(): Promise<MailboxProvider>;
   close(): Promise<void>;
@@ -106,6 +108,9 @@ const adapters: Array<[string, () => Promise<Subject>]> = [
         // AllowScheduledAutoresponder is off by default: Start/End are ignored (fact sheet §4).
         keepsStopDate: false,
         halfDoNextCreate: () => fake.failNext('Core.CreateUser', 1, { mode: 'lose-account' }),
+        seedBare: (address) => {
+          fake.addUser(address, generatePassword(), { tenantId: 3, withoutAccount: true });
+        },
         takeDown: async () => {
           await fake.close();
           return build(fake.url);
@@ -189,6 +194,27 @@ describe.each(adapters)('MailboxProvider contract: %s', (name, start) => {
     expect(await provider.listForwarders(ADDRESS)).toEqual({ ok: true, value: [] });
     // Removing what is not there succeeds.
     expect(await provider.removeForwarder(ADDRESS, 'boss@example.org')).toEqual({ ok: true, value: undefined });
+  });
+
+  it('lists the mailboxes and forwarders of one domain, and nothing that is not a mailbox there', async () => {
+    await provider.create(newMailbox(generatePassword()));
+    await provider.create(newMailbox(generatePassword(), 'max'));
+    await provider.create({ ...newMailbox(generatePassword(), 'other'), domain: 'example.org' });
+    subject.seed('someone@example.com.au', generatePassword());
+    subject.seedBare?.('bare@example.com');
+    expect((await provider.suspendLogin('max@example.com')).ok).toBe(true);
+    expect((await provider.addForwarder(ADDRESS, 'friend@elsewhere.test')).ok).toBe(true);
+
+    const listed = await provider.listMailboxes('Example.com');
+    expect(listed.ok && [...listed.value].sort((a, b) => a.address.localeCompare(b.address))).toEqual([
+      { address: ADDRESS, suspendedLogin: false, suspendedIncoming: false },
+      { address: 'max@example.com', suspendedLogin: true, suspendedIncoming: false },
+    ]);
+    expect(await provider.listDomainForwarders('example.com')).toEqual({
+      ok: true,
+      value: [{ from: ADDRESS, to: 'friend@elsewhere.test' }],
+    });
+    expect(await provider.listDomainForwarders('example.org')).toEqual({ ok: true, value: [] });
   });
 
   it('installs, reports and removes an auto-reply', async () => {

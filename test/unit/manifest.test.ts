@@ -8,6 +8,7 @@ import type { HomeService } from '../../src/services/home/home-service.ts';
 import type { LeaverService } from '../../src/services/leavers/leaver-service.ts';
 import type { OffboardingService } from '../../src/services/offboarding/offboarding-service.ts';
 import type { PasswordResetService } from '../../src/services/password-reset/reset-service.ts';
+import type { ReconcileService } from '../../src/services/reconcile/reconcile-service.ts';
 import type { RequestService } from '../../src/services/requests/request-service.ts';
 
 const manifest = parse(readFileSync('manifest.yml', 'utf8')) as {
@@ -74,6 +75,7 @@ function recordRegistrations() {
     leavers: {} as LeaverService,
     home: {} as HomeService,
     passwordReset: {} as PasswordResetService,
+    reconcile: {} as ReconcileService,
   });
   return registered;
 }

@@ -1,8 +1,8 @@
 /** Forwarding (Mail.GetForward / Mail.UpdateForward): Aurora keeps one forward target per account. */
 import { sameAddress } from '../../lib/address.ts';
-import type { ProviderResult } from '../mailbox-provider.ts';
+import type { HostedForwarder, ProviderResult } from '../mailbox-provider.ts';
 import type { AuroraApiClient } from './api-client.ts';
-import { findAccount } from './lookup.ts';
+import { findAccount, usersWithAccountIn } from './lookup.ts';
 import { expectTrue, fail, ok } from './util.ts';
 
 export async function listForwarders(client: AuroraApiClient, address: string): Promise<ProviderResult<string[]>> {
@@ -44,4 +44,19 @@ export async function removeForwarder(client: AuroraApiClient, address: string, 
     KeepMessageCopy: true,
   });
   return result.ok ? expectTrue(result.value, 'Mail', 'UpdateForward') : result;
+}
+
+/** Each mailbox's forward in `domain` (Mail.GetForward per account: Aurora has no list by domain). */
+export async function listDomainForwarders(client: AuroraApiClient, domain: string): Promise<ProviderResult<HostedForwarder[]>> {
+  const users = await usersWithAccountIn(client, domain);
+  if (!users.ok) return users;
+  const forwarders: HostedForwarder[] = [];
+  for (const user of users.value) {
+    const result = await client.api('Mail', 'GetForward', { AccountID: user.accountId });
+    if (!result.ok) return result;
+    const forward = result.value as { Enable?: unknown; Email?: unknown } | null;
+    const target = typeof forward?.Email === 'string' ? forward.Email.trim() : '';
+    if (forward?.Enable === true && target !== '') forwarders.push({ from: user.publicId.toLowerCase(), to: target });
+  }
+  return ok(forwarders);
 }

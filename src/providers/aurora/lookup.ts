@@ -70,3 +70,33 @@ export async function servesDomain(client: AuroraApiClient, domain: string): Pro
   const server = (result.value as { Server?: unknown } | null)?.Server;
   return ok(typeof server === 'object' && server !== null ? true : null);
 }
+
+/**
+ * The users whose PublicId is in `domain` and who have a mail account for it. A real server keeps
+ * users without one (Core.CreateUser on a domain with no mail server, or a create whose account a
+ * swallowed deadlock lost, fact sheet §4): they receive no mail, so they are not mailboxes.
+ */
+export async function usersWithAccountIn(
+  client: AuroraApiClient,
+  domain: string,
+): Promise<ProviderResult<Array<AuroraUser & { accountId: number }>>> {
+  const wanted = domain.trim().toLowerCase();
+  // Search is a LIKE filter: "@example.com" also finds "@example.com.au"; match the domain exactly.
+  const result = await client.api('Core', 'GetUsers', { TenantId: client.tenantId, Offset: 0, Limit: 0, Search: `@${wanted}` });
+  if (!result.ok) return result;
+  const items = (result.value as { Items?: unknown } | null)?.Items;
+  if (!Array.isArray(items)) return fail('unavailable', 'Aurora Core.GetUsers: answer without Items');
+  const users: Array<AuroraUser & { accountId: number }> = [];
+  for (const item of items as Array<Record<string, unknown>>) {
+    const publicId = typeof item?.PublicId === 'string' ? item.PublicId.trim() : '';
+    if (!publicId.toLowerCase().endsWith(`@${wanted}`)) continue;
+    const id = toInt(item.Id);
+    if (id === null) return fail('unavailable', 'Aurora Core.GetUsers: a user without an integer Id');
+    const accounts = await accountsOf(client, id);
+    if (!accounts.ok) return accounts;
+    const account = accounts.value.find((a) => sameAddress(a.email, publicId));
+    if (!account) continue;
+    users.push({ id, publicId, isDisabled: item.IsDisabled === true || Number(item.IsDisabled) === 1, accountId: account.accountId });
+  }
+  return ok(users);
+}

@@ -6,8 +6,10 @@ import type {
   AutoReplyInfo,
   AutoReplyInput,
   CreateMailboxInput,
+  HostedForwarder,
   MailboxInfo,
   MailboxProvider,
+  MailHost,
   ProviderResult,
 } from '../mailbox-provider.ts';
 import { AuroraApiClient } from './api-client.ts';
@@ -28,15 +30,32 @@ import * as webmail from './webmail.ts';
  * user's mail account, found with Mail.GetAccountByEmail.
  */
 export class AuroraProvider implements MailboxProvider {
-  readonly name = 'aurora';
+  readonly name: string;
   readonly #client: AuroraApiClient;
 
   constructor(options: AuroraProviderOptions) {
+    this.name = options.name ?? 'aurora';
     this.#client = new AuroraApiClient(options);
   }
 
   nameFor(_domain: string): string {
     return this.name;
+  }
+
+  atHost(_host: string | null | undefined): MailboxProvider {
+    return this;
+  }
+
+  hostsFor(domains: readonly string[]): MailHost[] {
+    return [{ name: this.name, domains: [...domains], provider: this }];
+  }
+
+  listMailboxes(domain: string): Promise<ProviderResult<MailboxInfo[]>> {
+    return users.listMailboxes(this.#client, domain);
+  }
+
+  listDomainForwarders(domain: string): Promise<ProviderResult<HostedForwarder[]>> {
+    return forwarding.listDomainForwarders(this.#client, domain);
   }
 
   find(address: string): Promise<ProviderResult<MailboxInfo | null>> {

@@ -2,6 +2,8 @@
 import type { Logger } from 'pino';
 
 export interface AuroraProviderOptions {
+  /** The host's name on Mailbox rows; `aurora` by default (one host of this kind). */
+  name?: string;
   /** The Aurora installation's main URL, e.g. `https://mail.example.com/`; the API is `<url>/?/Api/`. */
   baseUrl: string;
   adminLogin: string;

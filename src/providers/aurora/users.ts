@@ -3,7 +3,7 @@ import { sameAddress } from '../../lib/address.ts';
 import type { MailboxInfo, ProviderResult } from '../mailbox-provider.ts';
 import type { AuroraApiClient } from './api-client.ts';
 import { AUTH_ERROR, EMPTY_500 } from './errors.ts';
-import { accountsOf, findUser } from './lookup.ts';
+import { accountsOf, findUser, usersWithAccountIn } from './lookup.ts';
 import { expectTrue, fail, ok } from './util.ts';
 
 export async function findMailbox(client: AuroraApiClient, address: string): Promise<ProviderResult<MailboxInfo | null>> {
@@ -64,4 +64,13 @@ export async function setDisabled(client: AuroraApiClient, address: string, disa
   if (!user.value) return fail('not_found', `Aurora has no user ${address}`);
   const result = await client.api('Core', 'UpdateUser', { UserId: user.value.id, IsDisabled: disabled });
   return result.ok ? expectTrue(result.value, 'Core', 'UpdateUser') : result;
+}
+
+/** The mailboxes of `domain`: users with their mail account (bare users receive no mail). */
+export async function listMailboxes(client: AuroraApiClient, domain: string): Promise<ProviderResult<MailboxInfo[]>> {
+  const users = await usersWithAccountIn(client, domain);
+  if (!users.ok) return users;
+  return ok(
+    users.value.map((user) => ({ address: user.publicId.toLowerCase(), suspendedLogin: user.isDisabled, suspendedIncoming: false })),
+  );
 }

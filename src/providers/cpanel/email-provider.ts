@@ -6,8 +6,10 @@ import type {
   AutoReplyInfo,
   AutoReplyInput,
   CreateMailboxInput,
+  HostedForwarder,
   MailboxInfo,
   MailboxProvider,
+  MailHost,
   ProviderResult,
 } from '../mailbox-provider.ts';
 import type { UapiTransport } from './transport.ts';
@@ -32,6 +34,45 @@ export class UapiEmailProvider implements MailboxProvider {
 
   nameFor(_domain: string): string {
     return this.name;
+  }
+
+  atHost(_host: string | null | undefined): MailboxProvider {
+    return this;
+  }
+
+  hostsFor(domains: readonly string[]): MailHost[] {
+    return [{ name: this.name, domains: [...domains], provider: this }];
+  }
+
+  /** list_pops_with_disk for one domain: it lists the account's "Main Account" too, which is no mailbox. */
+  async listMailboxes(domain: string): Promise<ProviderResult<MailboxInfo[]>> {
+    const wanted = domain.trim().toLowerCase();
+    const result = await this.#call('list_pops_with_disk', { domain: wanted, no_disk: '1' });
+    if (!result.ok) return result;
+    const rows = Array.isArray(result.value) ? (result.value as unknown[]) : [];
+    const mailboxes: MailboxInfo[] = [];
+    for (const row of rows) {
+      if (typeof row !== 'object' || row === null) continue;
+      const r = row as Record<string, unknown>;
+      const address = typeof r.email === 'string' ? r.email.trim().toLowerCase() : '';
+      if (r.login === 'Main Account' || !address.endsWith(`@${wanted}`)) continue;
+      mailboxes.push({ address, suspendedLogin: truthy(r.suspended_login), suspendedIncoming: truthy(r.suspended_incoming) });
+    }
+    return ok(mailboxes);
+  }
+
+  /** list_forwarders: in live data `dest` is the source address and `forward` the target (fact sheet §3.4). */
+  async listDomainForwarders(domain: string): Promise<ProviderResult<HostedForwarder[]>> {
+    const result = await this.#call('list_forwarders', { domain: domain.trim().toLowerCase() });
+    if (!result.ok) return result;
+    const rows = Array.isArray(result.value) ? (result.value as unknown[]) : [];
+    const forwarders: HostedForwarder[] = [];
+    for (const row of rows) {
+      if (typeof row !== 'object' || row === null) continue;
+      const r = row as Record<string, unknown>;
+      if (typeof r.dest === 'string' && typeof r.forward === 'string') forwarders.push({ from: r.dest.toLowerCase(), to: r.forward });
+    }
+    return ok(forwarders);
   }
 
   async find(address: string): Promise<ProviderResult<MailboxInfo | null>> {
@@ -92,17 +133,9 @@ export class UapiEmailProvider implements MailboxProvider {
   async listForwarders(address: string): Promise<ProviderResult<string[]>> {
     const parts = splitAddress(address);
     if (!parts) return fail('rejected', `Not an email address: ${address}`);
-    const result = await this.#call('list_forwarders', { domain: parts.domain });
+    const result = await this.listDomainForwarders(parts.domain);
     if (!result.ok) return result;
-    const rows = Array.isArray(result.value) ? (result.value as unknown[]) : [];
-    const targets: string[] = [];
-    for (const row of rows) {
-      if (typeof row !== 'object' || row === null) continue;
-      const r = row as Record<string, unknown>;
-      // Live data: `dest` is the source address and `forward` the target (fact sheet §3.4).
-      if (sameAddress(r.dest, address) && typeof r.forward === 'string') targets.push(r.forward);
-    }
-    return ok(targets);
+    return ok(result.value.filter((row) => sameAddress(row.from, address)).map((row) => row.to));
   }
 
   async addForwarder(address: string, to: string): Promise<ProviderResult<void>> {

@@ -6,6 +6,10 @@ import { postForm, type UapiTransport, type UapiTransportResult, uapiHttpClient 
 import { fail, fromUapiEnvelope, type Params, parseEnvelope } from './uapi.ts';
 
 export interface CpanelProviderOptions {
+  /** The host's name on Mailbox rows; `cpanel` by default (one host of this kind). */
+  name?: string;
+  /** What a refused sign-in should tell an admin to check, instead of the CPANEL_* settings. */
+  credentialsHint?: string;
   /** e.g. `https://host.example.com:2083` */
   baseUrl: string;
   user: string;
@@ -33,11 +37,11 @@ class ExecuteTransport implements UapiTransport {
     if (options.token) {
       this.#authorization = `cpanel ${options.user}:${options.token}`;
       this.secrets = [options.token];
-      this.#check = 'check the cPanel user and API token';
+      this.#check = options.credentialsHint ?? 'check the cPanel user and API token';
     } else if (options.password) {
       this.#authorization = `Basic ${Buffer.from(`${options.user}:${options.password}`, 'utf8').toString('base64')}`;
       this.secrets = [options.password, this.#authorization.slice('Basic '.length)];
-      this.#check = 'check CPANEL_USER and CPANEL_PASSWORD';
+      this.#check = options.credentialsHint ?? 'check CPANEL_USER and CPANEL_PASSWORD';
     } else {
       throw new Error('CpanelProvider needs a token or a password');
     }
@@ -67,6 +71,6 @@ class ExecuteTransport implements UapiTransport {
 /** MailboxProvider over cPanel UAPI (`/execute/Email/<function>`) with a cPanel user's API token or password. */
 export class CpanelProvider extends UapiEmailProvider {
   constructor(options: CpanelProviderOptions) {
-    super('cpanel', new ExecuteTransport(options), options.logger);
+    super(options.name ?? 'cpanel', new ExecuteTransport(options), options.logger);
   }
 }

@@ -141,6 +141,7 @@ export const loadedSelect = {
   status: true,
   decidedById: true,
   version: true,
+  mailbox: { select: { provider: true } },
 } satisfies Prisma.OffboardingSelect;
 export type LoadedOffboarding = Prisma.OffboardingGetPayload<{ select: typeof loadedSelect }>;
 

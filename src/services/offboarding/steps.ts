@@ -2,7 +2,7 @@ import type { Prisma } from '../../generated/prisma/client.ts';
 import { sameAddress } from '../../lib/address.ts';
 import { DAY_MS } from '../../lib/zoned-time.ts';
 import { job, PermanentJobError } from '../../platform/jobs.ts';
-import { isRetryable, type ProviderResult } from '../../providers/mailbox-provider.ts';
+import { isRetryable, type MailboxProvider, type ProviderResult } from '../../providers/mailbox-provider.ts';
 import { recordAudit, SYSTEM_ACTOR } from '../audit/audit.ts';
 import type { OffboardingAccess } from './access.ts';
 import {
@@ -53,7 +53,10 @@ export class OffboardingSteps {
     id: number,
     kind: StepKind,
     allowed: readonly string[],
-    work: (o: LoadedOffboarding) => Promise<((tx: Prisma.TransactionClient, o: LoadedOffboarding) => Promise<void>) | undefined>,
+    work: (
+      o: LoadedOffboarding,
+      provider: MailboxProvider,
+    ) => Promise<((tx: Prisma.TransactionClient, o: LoadedOffboarding) => Promise<void>) | undefined>,
   ): Promise<void> {
     const { prisma, clock } = this.deps;
     // Decided under the row lock Undo takes: a step either starts before an Undo (which then sees
@@ -80,7 +83,8 @@ export class OffboardingSteps {
     if (!o) return;
     let finish: Awaited<ReturnType<typeof work>>;
     try {
-      finish = await work(o);
+      // The host that holds this mailbox (its Mailbox row's provider), whatever serves the domain now.
+      finish = await work(o, this.deps.provider.atHost(o.mailbox.provider));
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       await this.deps.jobs.transaction(prisma, async (tx) => {
@@ -126,8 +130,8 @@ export class OffboardingSteps {
 
   /** Reads the provider's current state and saves it before anything changes, then starts the steps. */
   activate(id: number): Promise<void> {
-    const { provider, clock } = this.deps;
-    return this.runStep(id, Steps.savePriorState, ['SCHEDULED'], async (o) => {
+    const { clock } = this.deps;
+    return this.runStep(id, Steps.savePriorState, ['SCHEDULED'], async (o, provider) => {
       const info = take(await provider.find(o.address), `Reading ${o.address}`);
       if (!info) throw new PermanentJobError(`${o.address} no longer exists on the mail server`);
       const forwarders = take(await provider.listForwarders(o.address), 'Listing forwarders');
@@ -162,11 +166,11 @@ export class OffboardingSteps {
   }
 
   runActivationStep(id: number, kind: ActivationStep): Promise<void> {
-    const { provider, clock, settings } = this.deps;
+    const { clock, settings } = this.deps;
     const live = ['ACTIVE', 'AWAITING_CONFIRMATION'];
     switch (kind) {
       case Steps.forward:
-        return this.runStep(id, kind, live, async (o) => {
+        return this.runStep(id, kind, live, async (o, provider) => {
           const current = take(await provider.listForwarders(o.address), 'Listing forwarders');
           if (!current.some((target) => sameAddress(target, o.forwardTo)))
             take(await provider.addForwarder(o.address, o.forwardTo), `Forwarding to ${o.forwardTo}`);
@@ -178,7 +182,7 @@ export class OffboardingSteps {
           };
         });
       case Steps.autoReply:
-        return this.runStep(id, kind, live, async (o) => {
+        return this.runStep(id, kind, live, async (o, provider) => {
           const start = clock.now();
           // cPanel wants stop > start; with a deletion due now, keep answering for at least an hour.
           const stop = new Date(Math.max(o.deleteAfter.getTime(), start.getTime() + AUTO_REPLY_MIN_MS));
@@ -202,14 +206,14 @@ export class OffboardingSteps {
           };
         });
       case Steps.suspendLogin:
-        return this.runStep(id, kind, live, async (o) => {
+        return this.runStep(id, kind, live, async (o, provider) => {
           const info = take(await provider.find(o.address), `Reading ${o.address}`);
           if (!info) throw new PermanentJobError(`${o.address} no longer exists on the mail server`);
           if (!info.suspendedLogin) take(await provider.suspendLogin(o.address), 'Suspending login');
           return undefined;
         });
       case Steps.removeOwnForwarders:
-        return this.runStep(id, kind, live, async (o) => {
+        return this.runStep(id, kind, live, async (o, provider) => {
           const prior = priorStateSchema.parse(o.priorState);
           // Only what the leaver had before: the new forwarder to the superior is never touched.
           for (const target of prior.forwarders) {
@@ -223,8 +227,8 @@ export class OffboardingSteps {
 
   /** Undo: put back exactly what was saved, then CANCELLED and the mailbox ACTIVE. */
   restore(id: number): Promise<void> {
-    const { provider, clock } = this.deps;
-    return this.runStep(id, Steps.restore, ['CANCELLING'], async (o) => {
+    const { clock } = this.deps;
+    return this.runStep(id, Steps.restore, ['CANCELLING'], async (o, provider) => {
       const prior = priorStateSchema.parse(o.priorState);
       const current = take(await provider.listForwarders(o.address), 'Listing forwarders');
       for (const target of prior.forwarders) {
@@ -265,8 +269,8 @@ export class OffboardingSteps {
 
   /** Confirmed deletion: forwarders and auto-reply first (they outlive a mailbox), then the mailbox. */
   deleteMailbox(id: number): Promise<void> {
-    const { provider, clock } = this.deps;
-    return this.runStep(id, Steps.delete, ['DELETING'], async (o) => {
+    const { clock } = this.deps;
+    return this.runStep(id, Steps.delete, ['DELETING'], async (o, provider) => {
       const current = take(await provider.listForwarders(o.address), 'Listing forwarders');
       for (const target of current) take(await provider.removeForwarder(o.address, target), `Removing the forwarder to ${target}`);
       take(await provider.removeAutoReply(o.address), 'Removing the auto-reply');

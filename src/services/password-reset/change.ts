@@ -22,12 +22,17 @@ export class ResetChange {
   constructor(private readonly deps: ResetDeps) {}
 
   async change(resetId: number, attempt: number): Promise<void> {
-    const { prisma, provider, secrets, logger } = this.deps;
-    const reset = await prisma.passwordReset.findUnique({ where: { id: resetId }, select: { status: true, address: true } });
+    const { prisma, secrets, logger } = this.deps;
+    const reset = await prisma.passwordReset.findUnique({
+      where: { id: resetId },
+      select: { status: true, address: true, mailbox: { select: { provider: true } } },
+    });
     if (!reset) throw new PermanentJobError(`password reset ${resetId} does not exist`);
     if (reset.status !== 'APPROVED' && reset.status !== 'CHANGING') return;
     const password = secrets.open(await this.sealedPassword(resetId), passwordContext(resetId));
     await prisma.passwordReset.updateMany({ where: { id: resetId, status: 'APPROVED' }, data: { status: 'CHANGING' } });
+    // The host that holds the mailbox (recorded on its row), even if the hosts file now routes its domain elsewhere.
+    const provider = this.deps.provider.atHost(reset.mailbox.provider);
     const host = provider.nameFor(reset.address.slice(reset.address.lastIndexOf('@') + 1));
 
     // An earlier attempt may have reached the host and died before recording it: ask before changing again.

@@ -103,8 +103,20 @@ class FakeAuroraServer implements FakeAurora {
     return this.#state.accountByEmail(address);
   }
 
-  addUser(address: string, password: string, options: { tenantId?: number; isDisabled?: boolean } = {}): FakeAuroraUser {
-    return this.#state.createUser(address, password, options.tenantId ?? 0, 2, 0, options.isDisabled ?? false);
+  addUser(
+    address: string,
+    password: string,
+    options: { tenantId?: number; isDisabled?: boolean; withoutAccount?: boolean } = {},
+  ): FakeAuroraUser {
+    return this.#state.createUser(
+      address,
+      password,
+      options.tenantId ?? 0,
+      2,
+      0,
+      options.isDisabled ?? false,
+      options.withoutAccount ?? false,
+    );
   }
 
   bareUsers(): FakeAuroraUser[] {

@@ -103,7 +103,12 @@ export interface FakeAurora {
   readonly servers: Map<number, FakeAuroraMailServer>;
   userByEmail(address: string): FakeAuroraUser | undefined;
   accountByEmail(address: string): FakeAuroraAccount | undefined;
-  addUser(address: string, password: string, options?: { tenantId?: number; isDisabled?: boolean }): FakeAuroraUser;
+  /** `withoutAccount`: the bare user a create on an unserved domain or a swallowed deadlock leaves (§4). */
+  addUser(
+    address: string,
+    password: string,
+    options?: { tenantId?: number; isDisabled?: boolean; withoutAccount?: boolean },
+  ): FakeAuroraUser;
   /** Users with no mail account (what a create on an unserved domain, or a lost account, leaves). */
   bareUsers(): FakeAuroraUser[];
   /** Every issued token stops working (as after ExpireUserSessionsBeforeTimestamp): the next call gets 101. */
