@@ -271,6 +271,7 @@ function buildRunner(core: Core, domains: Domains): JobRunner {
     pollMs: core.config.JOB_POLL_MS,
     backoffBaseMs: core.config.JOB_BACKOFF_BASE_MS,
     leaseMs: core.config.JOB_LEASE_SECONDS * 1000,
+    concurrency: core.config.JOB_CONCURRENCY,
   });
   core.jobs.onCommitted(() => runner.wake());
   return runner;

@@ -130,6 +130,18 @@ export const configSchema = z.object({
   JOB_BACKOFF_BASE_MS: positiveInt(30_000),
   JOB_LEASE_SECONDS: positiveInt(30),
   SHUTDOWN_GRACE_SECONDS: positiveInt(10),
+  JOB_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
+  JOB_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  AUDIT_RETENTION_DAYS: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[1-9]\d{0,4}$/, 'must be a number of days (1–99999), or empty to keep audit rows forever')
+      .transform(Number)
+      .optional(),
+  ),
+  MAILROOM_ROLE: z.enum(['all', 'web', 'worker'], { error: 'must be all, web or worker' }).default('all'),
+  WORKER_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+  METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   REQUEST_REMINDER_HOURS: z.coerce.number().int().min(0).max(720).default(24),
   REQUEST_EXPIRY_DAYS: z.coerce.number().int().min(0).max(365).default(14),
   REQUEST_ESCALATE_AFTER_REMINDERS: z.coerce.number().int().min(0).max(100).default(2),

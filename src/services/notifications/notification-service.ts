@@ -47,9 +47,9 @@ type EmailPayload = z.infer<typeof emailPayload>;
 type SmsPayload = z.infer<typeof smsPayload>;
 
 export const NotificationJobs = {
-  email: defineJob('delivery.email', emailPayload),
-  sms: defineJob('delivery.sms', smsPayload),
-  alertAdmins: defineJob('delivery.alert_admins', alertPayload),
+  email: defineJob('delivery.email', emailPayload, { lane: 'notify' }),
+  sms: defineJob('delivery.sms', smsPayload, { lane: 'notify' }),
+  alertAdmins: defineJob('delivery.alert_admins', alertPayload, { lane: 'notify' }),
 };
 
 /** What a log line shows instead of the secret. */
