@@ -23,6 +23,7 @@ import { NotificationService } from './services/notifications/notification-servi
 import { OffboardingService } from './services/offboarding/offboarding-service.ts';
 import { RequestNotifier } from './services/requests/notifications.ts';
 import { RequestService, secretContext } from './services/requests/request-service.ts';
+import { Pruning } from './services/retention/pruning.ts';
 import { WebApiSlackGateway } from './slack/gateway.ts';
 
 export interface MailroomOptions {
@@ -290,6 +291,14 @@ export function createMailroom(options: MailroomOptions): Mailroom {
     tasks: [
       { name: 'offboarding', run: () => offboarding.sweep() },
       { name: 'requests', run: () => requests.sweepPending() },
+      {
+        name: 'retention',
+        run: () =>
+          new Pruning(prisma, clock, {
+            jobRetentionDays: config.JOB_RETENTION_DAYS,
+            auditRetentionDays: config.AUDIT_RETENTION_DAYS,
+          }).run(),
+      },
     ],
     lease: new DbLease(prisma, clock),
     logger: logger.child({ module: 'sweep' }),

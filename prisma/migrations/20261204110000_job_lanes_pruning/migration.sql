@@ -14,3 +14,6 @@ CREATE INDEX `Job_status_lane_runAt_idx` ON `Job`(`status`, `lane`, `runAt`);
 
 -- CreateIndex
 CREATE INDEX `Delivery_status_createdAt_idx` ON `Delivery`(`status`, `createdAt`);
+
+-- CreateIndex
+CREATE INDEX `OneTimeSecret_expiresAt_idx` ON `OneTimeSecret`(`expiresAt`);
