@@ -6,7 +6,8 @@ import type { Logger } from './lib/logger.ts';
 import type { SecretBox } from './lib/secret-box.ts';
 import type { Clock } from './platform/clock.ts';
 import type { JobQueue } from './platform/jobs.ts';
-import { type buildMailer, type buildProvider, buildSmsSender } from './providers/index.ts';
+import type { Metrics } from './platform/metrics.ts';
+import { type buildProvider, type lazyMailer, lazySmsSender } from './providers/index.ts';
 import type { OneTimeSecrets } from './services/credentials/one-time-secrets.ts';
 import { HomeService } from './services/home/home-service.ts';
 import { LeaverService, refreshAlertsOfHold, settleAlertsOnOffboarding } from './services/leavers/leaver-service.ts';
@@ -32,7 +33,8 @@ export interface Core {
   jobs: JobQueue;
   secretBox: SecretBox;
   oneTimeSecrets: OneTimeSecrets;
-  mailer: ReturnType<typeof buildMailer>;
+  mailer: ReturnType<typeof lazyMailer>;
+  metrics: Metrics;
   templateSettings: { companyName: string; itContact: string };
 }
 
@@ -55,11 +57,12 @@ function buildRequestDomain(core: Core, slack: WebApiSlackGateway): Pick<Domains
     jobs,
     clock,
     secrets: secretBox,
-    sms: buildSmsSender(config, logger),
+    sms: lazySmsSender(config, logger, core.metrics.observeProviderCall),
     mailer: core.mailer,
     slack,
     logger: logger.child({ module: 'notifications' }),
     adminIds: config.ADMIN_USER_IDS,
+    onOutcome: (channel, outcome) => core.metrics.deliveries.inc({ channel, status: outcome }),
   });
   const notifier = new RequestNotifier({
     prisma,

@@ -1,28 +1,27 @@
-import type { Server } from 'node:http';
-import { App, type CustomRoute, HTTPReceiver, LogLevel } from '@slack/bolt';
+import { createServer, type Server } from 'node:http';
+import type { App, CustomRoute } from '@slack/bolt';
 import { buildDomains, type Core, type Domains } from './app-domains.ts';
-import { newIncidentId, registerIncidentHandler } from './commands/incidents.ts';
 import { registerListeners } from './commands/index.ts';
 import type { Config } from './config.ts';
 import type { PrismaClient } from './generated/prisma/client.ts';
-import { buildCredentialRoutes } from './http/credential-routes.ts';
-import { refuseFutureDated } from './http/request-age.ts';
-import { boltLogger } from './lib/bolt-logger.ts';
+import { healthHandler } from './http/health.ts';
+import { buildSlackApp } from './http/slack-app.ts';
 import type { Logger } from './lib/logger.ts';
 import { SecretBox } from './lib/secret-box.ts';
-import { withTimeout } from './lib/timeout.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
 import { createPrismaClient } from './platform/db/client.ts';
 import { JobQueue, JobRunner } from './platform/jobs.ts';
 import { DbLease } from './platform/lease.ts';
+import { Metrics, metricsHandler } from './platform/metrics.ts';
 import { Sweep } from './platform/sweep.ts';
-import { buildMailer, buildProvider } from './providers/index.ts';
+import { buildProvider, lazyMailer } from './providers/index.ts';
 import { OneTimeSecrets } from './services/credentials/one-time-secrets.ts';
 import type { LeaverService } from './services/leavers/leaver-service.ts';
 import type { OffboardingService } from './services/offboarding/offboarding-service.ts';
 import type { ReconcileService } from './services/reconcile/reconcile-service.ts';
 import { buildReconcileSweep } from './services/reconcile/schedule.ts';
 import type { RequestService } from './services/requests/request-service.ts';
+import { Pruning } from './services/retention/pruning.ts';
 import { WebApiSlackGateway } from './slack/gateway.ts';
 
 export interface MailroomOptions {
@@ -33,6 +32,8 @@ export interface MailroomOptions {
   extraRoutes?: CustomRoute[];
   /** The interface HTTP listens on (default: all, as Bolt does); the sandbox binds loopback. */
   listenHost?: string;
+  /** Overrides MAILROOM_ROLE. */
+  role?: MailroomRole;
 }
 
 export interface Mailroom {
@@ -42,20 +43,25 @@ export interface Mailroom {
   requests: RequestService;
   offboarding: OffboardingService;
   leavers: LeaverService;
-  /** Offboarding retention and pending-request reminders/expiry, on OFFBOARD_SWEEP_CRON. */
+  /** Offboarding retention, pending-request reminders/expiry and pruning, on OFFBOARD_SWEEP_CRON. */
   sweep: Sweep;
   /** The daily check of Slack's member list for leavers (LEAVER_CHECK_CRON), once per tick across replicas. */
   leaverCheck: Sweep;
   reconcile: ReconcileService;
   /** The drift and risk report's summary DM to the admins, on RECONCILE_CRON in TIME_ZONE. */
   reconcileSweep: Sweep;
-  /** Starts HTTP (or Socket Mode) and the job runner; returns the bound port and interface in HTTP mode. */
+  role: MailroomRole;
+  /**
+   * Starts what the role runs: HTTP (or Socket Mode) for web, the job runner, the sweep and the
+   * probe listener for worker. Returns the bound port and interface (web's, else the worker probe's).
+   */
   start(): Promise<{ port: number | undefined; address: string | undefined }>;
   stop(): Promise<void>;
 }
 
 function buildCore(config: Config, logger: Logger, clock: Clock): Core {
   const prisma = createPrismaClient(config.DATABASE_URL);
+  const metrics = new Metrics(prisma, clock);
   // The queue needs only the jobs' definitions, so it exists before any service (and no handler map is bound late).
   const jobs = new JobQueue(clock, config.JOB_MAX_ATTEMPTS);
   const secretBox = new SecretBox(config.SECRET_KEY);
@@ -75,79 +81,14 @@ function buildCore(config: Config, logger: Logger, clock: Clock): Core {
     logger,
     clock,
     prisma,
-    provider: buildProvider(config, logger),
+    provider: buildProvider(config, logger, metrics.observeProviderCall),
     jobs,
     secretBox,
     oneTimeSecrets,
-    mailer: buildMailer(config, logger),
+    mailer: lazyMailer(config, logger, metrics.observeProviderCall),
+    metrics,
     templateSettings,
   };
-}
-
-/** The Bolt app with its HTTP routes (health, credential pages, extras) and the incident handler. */
-function buildSlackApp(core: Core, extraRoutes: CustomRoute[]): App {
-  const { config, logger, prisma } = core;
-  const socketMode = Boolean(config.SLACK_APP_TOKEN);
-  const credentialRoutes = buildCredentialRoutes({
-    secrets: core.oneTimeSecrets,
-    clock: core.clock,
-    logger,
-    settings: core.templateSettings,
-    secretKeyHex: config.SECRET_KEY,
-    publicUrl: config.PUBLIC_URL,
-  });
-  const health: CustomRoute = {
-    path: '/healthz',
-    method: ['GET'],
-    handler: (_req, res) => {
-      if (core.lifecycle.draining)
-        return void res.writeHead(503, { 'content-type': 'application/json' }).end('{"ok":false,"error":"shutting down"}');
-      // Within a second in every state: a database that hangs counts as unreachable.
-      withTimeout(prisma.$queryRaw`SELECT 1`, 900)
-        .then((answer) => {
-          if (answer === 'timeout') throw new Error('no answer within 900 ms');
-          res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-        })
-        .catch((error: unknown) => {
-          logger.warn({ err: { message: error instanceof Error ? error.message : String(error) } }, 'health check: database unreachable');
-          res.writeHead(503, { 'content-type': 'application/json' }).end('{"ok":false,"error":"database unreachable"}');
-        });
-    },
-  };
-  const customRoutes = [health, ...extraRoutes, ...credentialRoutes];
-  // Slack calls are retried by the job runner with backoff: the client's own retries stay short, so a shutdown is not held up by them.
-  const clientOptions = {
-    retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2000 },
-    ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
-  };
-  const common = { token: config.SLACK_BOT_TOKEN, logger: boltLogger(logger), logLevel: LogLevel.INFO, clientOptions };
-  let app: App;
-  if (socketMode) {
-    app = new App({
-      ...common,
-      signingSecret: config.SLACK_SIGNING_SECRET,
-      socketMode: true,
-      appToken: config.SLACK_APP_TOKEN,
-      customRoutes,
-    });
-  } else {
-    const receiver = new HTTPReceiver({
-      signingSecret: config.SLACK_SIGNING_SECRET,
-      customRoutes,
-      logger: common.logger,
-      logLevel: LogLevel.INFO,
-    });
-    receiver.requestListener = refuseFutureDated(receiver.requestListener, (req) =>
-      logger.warn({ path: req.url?.split('?')[0] }, 'refused a Slack request dated in the future'),
-    );
-    app = new App({ ...common, receiver });
-  }
-  // Listener failures are answered to the person by the incident handler; this catches the rest.
-  registerIncidentHandler(app, logger);
-  app.error(async (error) => {
-    logger.error({ err: error, incidentId: newIncidentId() }, 'unhandled error outside a Slack listener');
-  });
-  return app;
 }
 
 /** The job runner with every kind of job's handler (a kind handled twice is refused here, at start). */
@@ -169,18 +110,27 @@ function buildRunner(core: Core, domains: Domains): JobRunner {
     pollMs: core.config.JOB_POLL_MS,
     backoffBaseMs: core.config.JOB_BACKOFF_BASE_MS,
     leaseMs: core.config.JOB_LEASE_SECONDS * 1000,
+    concurrency: core.config.JOB_CONCURRENCY,
+    observer: core.metrics.jobObserver,
   });
   core.jobs.onCommitted(() => runner.wake());
   return runner;
 }
 
-/** The scheduled work: retention and reminders, the daily leaver check, the reconcile report. */
+export type MailroomRole = Config['MAILROOM_ROLE'];
+
+/** The scheduled work: the periodic sweep (offboarding retention, pending requests, pruning), the daily leaver check, the reconcile report. */
 function buildSchedules(core: Core, domains: Domains): { sweep: Sweep; leaverCheck: Sweep; reconcileSweep: Sweep } {
-  const { config, logger, prisma, clock } = core;
+  const { config, prisma, clock, logger } = core;
+  const pruning = new Pruning(prisma, clock, {
+    jobRetentionDays: config.JOB_RETENTION_DAYS,
+    auditRetentionDays: config.AUDIT_RETENTION_DAYS,
+  });
   const sweep = new Sweep({
     tasks: [
       { name: 'offboarding', run: () => domains.offboarding.sweep() },
       { name: 'requests', run: () => domains.requests.sweepPending() },
+      { name: 'retention', run: () => pruning.run() },
     ],
     lease: new DbLease(prisma, clock),
     logger: logger.child({ module: 'sweep' }),
@@ -199,32 +149,55 @@ function buildSchedules(core: Core, domains: Domains): { sweep: Sweep; leaverChe
   return { sweep, leaverCheck, reconcileSweep: buildReconcileSweep({ ...core, reconcile: domains.reconcile }) };
 }
 
-/** The composition root: every adapter, service and listener is built here and nowhere else. */
+/** The worker role's own small listener (WORKER_PORT): /healthz and /metrics, so it can be probed and scraped. */
+async function startWorkerProbe(core: Core, host: string | undefined): Promise<Server> {
+  const health = healthHandler(core.prisma, core.logger, core.lifecycle);
+  const metrics = metricsHandler(core.metrics, core.config.METRICS_TOKEN);
+  const server = createServer((req, res) => {
+    const path = req.url?.split('?')[0];
+    if (req.method === 'GET' && path === '/healthz') return health(req, res);
+    if (req.method === 'GET' && path === '/metrics') return metrics(req, res);
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found: the worker serves only /healthz and /metrics');
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(core.config.WORKER_PORT, host, () => resolve());
+  });
+  return server;
+}
+
+function boundAddress(server: Server | undefined): { port: number | undefined; address: string | undefined } {
+  const address = server?.address?.();
+  return address && typeof address === 'object'
+    ? { port: address.port, address: address.address }
+    : { port: undefined, address: undefined };
+}
+
+/**
+ * The composition root: every adapter, service and listener is built here and nowhere else. The
+ * role (MAILROOM_ROLE, or `options.role`) decides what start() runs: `web` serves Slack, the
+ * credential pages, /healthz and /metrics; `worker` runs the jobs and the sweep (with /healthz and
+ * /metrics on WORKER_PORT); `all` does both in one process.
+ */
 export function createMailroom(options: MailroomOptions): Mailroom {
-  const { config, logger } = options;
-  const core = buildCore(config, logger, options.clock ?? systemClock);
-  const { prisma } = core;
-  const socketMode = Boolean(config.SLACK_APP_TOKEN);
+  const { config } = options;
+  const role = options.role ?? config.MAILROOM_ROLE;
+  const core = buildCore(config, options.logger, options.clock ?? systemClock);
   const app = buildSlackApp(core, options.extraRoutes ?? []);
   const domains = buildDomains(core, new WebApiSlackGateway(app.client));
-  const { requests, offboarding, leavers, home, reconcile } = domains;
+  const { requests, offboarding, leavers, reconcile } = domains;
   const { sweep, leaverCheck, reconcileSweep } = buildSchedules(core, domains);
   const schedules = [sweep, leaverCheck, reconcileSweep];
   const jobRunner = buildRunner(core, domains);
-  registerListeners(app, {
-    requests,
-    domains: config.MAIL_DOMAINS,
-    offboarding,
-    leavers,
-    home,
-    passwordReset: domains.passwordReset,
-    reconcile,
-  });
+  registerListeners(app, { ...domains, domains: config.MAIL_DOMAINS });
+  const serves = role !== 'worker';
+  const works = role !== 'web';
+  let probe: Server | undefined;
   let stopping: Promise<void> | undefined;
 
   return {
     app,
-    prisma,
+    prisma: core.prisma,
     runner: jobRunner,
     requests,
     offboarding,
@@ -233,16 +206,22 @@ export function createMailroom(options: MailroomOptions): Mailroom {
     leaverCheck,
     reconcile,
     reconcileSweep,
+    role,
     async start() {
-      const started = (await app.start(
-        options.listenHost && !socketMode ? { port: config.PORT, host: options.listenHost } : config.PORT,
-      )) as unknown;
-      jobRunner.start();
-      for (const schedule of schedules) schedule.start();
-      const address = socketMode ? undefined : (started as Server | undefined)?.address?.();
-      return address && typeof address === 'object'
-        ? { port: address.port, address: address.address }
-        : { port: undefined, address: undefined };
+      let server: Server | undefined;
+      if (serves) {
+        const socketMode = Boolean(config.SLACK_APP_TOKEN);
+        const started = (await app.start(
+          options.listenHost && !socketMode ? { port: config.PORT, host: options.listenHost } : config.PORT,
+        )) as unknown;
+        if (!socketMode) server = started as Server | undefined;
+      }
+      if (works) {
+        jobRunner.start();
+        for (const schedule of schedules) schedule.start();
+        if (!serves) server = probe = await startWorkerProbe(core, options.listenHost);
+      }
+      return boundAddress(server);
     },
     stop() {
       // Once: a second SIGTERM, or a test's clean-up after a shutdown test, waits for the same stop.
@@ -250,9 +229,10 @@ export function createMailroom(options: MailroomOptions): Mailroom {
         core.lifecycle.draining = true;
         for (const schedule of schedules) await schedule.stop();
         await jobRunner.stop(config.SHUTDOWN_GRACE_SECONDS * 1000);
-        await app.stop();
+        if (serves) await app.stop();
+        if (probe) await new Promise((resolve) => probe?.close(resolve));
         core.mailer.close();
-        await prisma.$disconnect();
+        await core.prisma.$disconnect();
       })();
       return stopping;
     },

@@ -1,66 +1,12 @@
 import { z } from 'zod';
+import { domainList, optionalString, optionalUrl, positiveInt, providerByDomain, slackUserIds } from './config-fields.ts';
 import { loadMailHosts, type MailHostConfig } from './config-hosts.ts';
-import { type Env, isBlank, isProviderName, PROVIDER_NAMES, type ProviderName, providerProblems } from './config-providers.ts';
+import { type Env, isBlank, PROVIDER_NAMES, providerProblems } from './config-providers.ts';
 import { isSixFieldCron } from './lib/cron.ts';
 import { isTimeZone } from './lib/zoned-time.ts';
 
 export type { MailHostConfig } from './config-hosts.ts';
 export { PROVIDER_NAMES, type ProviderName } from './config-providers.ts';
-
-const csv = z
-  .string()
-  .optional()
-  .transform((value) =>
-    (value ?? '')
-      .split(',')
-      .map((item) => item.trim())
-      .filter((item) => item.length > 0),
-  );
-
-const slackUserIds = csv.pipe(z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'each entry must be a Slack user id such as U012ABCDEF')));
-
-const domainList = csv.pipe(
-  z
-    .array(
-      z
-        .string()
-        .toLowerCase()
-        .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'each entry must be a domain name'),
-    )
-    .min(1, 'list at least one domain, e.g. example.com'),
-);
-
-const optionalString = z
-  .string()
-  .optional()
-  .transform((value) => (value && value.trim().length > 0 ? value.trim() : undefined));
-
-const optionalUrl = optionalString.pipe(z.url().optional());
-
-const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
-
-/** `example.com=aurora,example.org=cpanel` → { 'example.com': 'aurora', 'example.org': 'cpanel' } */
-const providerByDomain = csv
-  .pipe(
-    z.array(
-      z
-        .string()
-        .toLowerCase()
-        .regex(
-          /^(?=.{1,253}=)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\s*=\s*(cpanel|whm|aurora)$/,
-          'each entry must be domain=provider with provider one of cpanel, whm, aurora, e.g. example.com=aurora',
-        ),
-    ),
-  )
-  .transform((entries, context) => {
-    const routes: Record<string, ProviderName> = {};
-    for (const entry of entries) {
-      const [domain = '', provider = ''] = entry.split('=').map((part) => part.trim());
-      if (Object.hasOwn(routes, domain)) context.addIssue({ code: 'custom', message: `names ${domain} twice` });
-      if (isProviderName(provider)) routes[domain] = provider;
-    }
-    return routes;
-  });
 
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -139,6 +85,18 @@ export const configSchema = z.object({
   JOB_BACKOFF_BASE_MS: positiveInt(30_000),
   JOB_LEASE_SECONDS: positiveInt(30),
   SHUTDOWN_GRACE_SECONDS: positiveInt(10),
+  JOB_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
+  JOB_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  AUDIT_RETENTION_DAYS: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[1-9]\d{0,4}$/, 'must be a number of days (1–99999), or empty to keep audit rows forever')
+      .transform(Number)
+      .optional(),
+  ),
+  MAILROOM_ROLE: z.enum(['all', 'web', 'worker'], { error: 'must be all, web or worker' }).default('all'),
+  WORKER_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+  METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   REQUEST_REMINDER_HOURS: z.coerce.number().int().min(0).max(720).default(24),
   REQUEST_EXPIRY_DAYS: z.coerce.number().int().min(0).max(365).default(14),
   REQUEST_ESCALATE_AFTER_REMINDERS: z.coerce.number().int().min(0).max(100).default(2),

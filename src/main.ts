@@ -12,6 +12,8 @@ const SANDBOX_DATABASE_URL = 'mysql://root@127.0.0.1:3306/mailroom_sandbox';
 function chooseMode(env: NodeJS.ProcessEnv, args: readonly string[]): 'app' | 'sandbox' | 'sandbox_refused' {
   const production = env.NODE_ENV === 'production';
   if (args.includes('--sandbox')) return production ? 'sandbox_refused' : 'sandbox';
+  // A chosen role (web or worker) is part of a real deployment: never the sandbox.
+  if (['web', 'worker'].includes(env.MAILROOM_ROLE ?? '') || args.includes('web') || args.includes('worker')) return 'app';
   // In production missing Slack credentials are a configuration error, never a reason to run the sandbox.
   if (!production && SLACK_KEYS.every((key) => !env[key])) return 'sandbox';
   return 'app';
@@ -46,6 +48,8 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  const roleArg = process.argv.slice(2).find((arg) => arg === 'web' || arg === 'worker' || arg === 'all');
+  if (roleArg) config = { ...config, MAILROOM_ROLE: roleArg };
   const logger = createLogger({ level: config.LOG_LEVEL });
   guardDriverConnectionErrors(logger);
   const migrated = await applyMigrations({ databaseUrl: config.DATABASE_URL, logger });
@@ -53,7 +57,7 @@ async function main(): Promise<void> {
 
   const mailroom = createMailroom({ config, logger });
   const { port } = await mailroom.start();
-  logger.info({ port, socketMode: Boolean(config.SLACK_APP_TOKEN) }, 'Mailroom is running');
+  logger.info({ role: mailroom.role, port, socketMode: Boolean(config.SLACK_APP_TOKEN) }, 'Mailroom is running');
 
   let stopping = false;
   const shutdown = (signal: string) => {

@@ -1,12 +1,21 @@
-// The job runner: claims due jobs (FOR UPDATE SKIP LOCKED), runs their handlers under a renewed
-// lease, retries with backoff, and stops gracefully. The definitions and the queue live in jobs.ts.
+// The job runner: claims due jobs lane by lane (FOR UPDATE SKIP LOCKED) as its slots free up, runs
+// their handlers under a renewed lease, retries with backoff, and stops gracefully. The definitions
+// and the queue live in jobs.ts, the claim query in job-claim.ts, the lanes in lanes.ts.
 import { randomUUID } from 'node:crypto';
-import pLimit from 'p-limit';
-import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
+import type { PrismaClient } from '../generated/prisma/client.ts';
 import type { Logger } from '../lib/logger.ts';
 import { withTimeout } from '../lib/timeout.ts';
 import type { Clock } from './clock.ts';
+import { type ClaimedJob, claimJobs } from './job-claim.ts';
 import { handlerMap, type JobContext, type JobHandler, PermanentJobError } from './jobs.ts';
+import { JOB_LANES, type JobLane, LaneSlots } from './lanes.ts';
+
+/** How a job ended one run: done, rescheduled for another attempt, or dead. For the metrics. */
+export type JobOutcome = 'done' | 'retry' | 'dead';
+
+export interface JobObserver {
+  finished(kind: string, outcome: JobOutcome, seconds: number): void;
+}
 
 export interface JobRunnerOptions {
   prisma: PrismaClient;
@@ -23,8 +32,11 @@ export interface JobRunnerOptions {
   leaseMs?: number;
   /** How long stop() lets running jobs finish before releasing their claims to other replicas (default 10 s). */
   shutdownGraceMs?: number;
+  /** Jobs running at once (JOB_CONCURRENCY, default 16), shared by the lanes (lanes.ts). */
   concurrency?: number;
+  /** At most this many jobs per claim statement (default: as many as the lane has free slots). */
   batchSize?: number;
+  observer?: JobObserver;
 }
 
 const MAX_BACKOFF_MS = 60 * 60 * 1000;
@@ -36,22 +48,39 @@ export function backoffDelay(attempt: number, baseMs: number): number {
 /**
  * Claims due jobs with SELECT … FOR UPDATE SKIP LOCKED, so several replicas can run side by side
  * and each job runs once; failures are rescheduled with exponential backoff until the last attempt.
+ * Claiming is continuous: whenever a lane has a free slot (and its last claim found work), it claims
+ * again, so a slow job holds only its own slot. A lane whose last claim came back short waits for a
+ * wake (a commit that queued jobs) or the next poll.
  */
 export class JobRunner {
   readonly workerId = `${process.pid}-${randomUUID().slice(0, 8)}`;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private wakeRequested = false;
+  private pollTimer: NodeJS.Timeout | undefined;
   private stopped = true;
   /** Set by stop(): no job is claimed or started any more. */
   private shuttingDown = false;
-  private readonly limit;
+  /** runDue() calls in progress: they pump a runner that was never started. */
+  private draining = 0;
+  private readonly slots: LaneSlots;
+  /** One claim at a time per runner: a lane's range scan briefly locks the next lane's first row, which a concurrent claim would skip. */
+  private claiming = false;
+  /** The lane the next pump looks at first (round robin). */
+  private nextLane = 0;
+  /** Lanes whose last claim found fewer jobs than it asked for. */
+  private readonly idle = new Set<JobLane>();
+  /** Lanes whose next claim also looks for abandoned claims. */
+  private readonly reclaim = new Set<JobLane>();
+  private lastReclaimAt = 0;
+  /** Claims and jobs under way. */
+  private readonly inFlight = new Set<Promise<void>>();
+  private quietWaiters: Array<() => void> = [];
+  private pumpQueued = false;
+  private started = 0;
   private readonly handlers: ReadonlyMap<string, JobHandler>;
   private readonly leaseMs: number;
 
   constructor(private readonly options: JobRunnerOptions) {
     this.leaseMs = options.leaseMs ?? 30_000;
-    this.limit = pLimit(options.concurrency ?? 4);
+    this.slots = new LaneSlots(options.concurrency ?? 16);
     this.handlers = handlerMap(options.handlers);
   }
 
@@ -59,7 +88,8 @@ export class JobRunner {
     if (!this.stopped) return;
     this.stopped = false;
     this.shuttingDown = false;
-    this.schedule(0);
+    this.pollTimer = setInterval(() => this.poll(), this.options.pollMs);
+    this.poll();
   }
 
   /**
@@ -70,11 +100,10 @@ export class JobRunner {
   async stop(graceMs = this.options.shutdownGraceMs ?? 10_000): Promise<{ released: number }> {
     this.stopped = true;
     this.shuttingDown = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    const running = this.running;
-    if (!running) return { released: 0 };
-    if ((await withTimeout(running, graceMs)) !== 'timeout') return { released: 0 };
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    this.pollTimer = undefined;
+    if (this.inFlight.size === 0) return { released: 0 };
+    if ((await withTimeout(this.quiescent(), graceMs)) !== 'timeout') return { released: 0 };
     const { count } = await this.options.prisma.job.updateMany({
       where: { lockedBy: this.workerId, status: 'RUNNING' },
       data: { status: 'PENDING', lockedAt: null, lockedBy: null, attempts: { decrement: 1 } },
@@ -83,100 +112,127 @@ export class JobRunner {
     return { released: count };
   }
 
-  /** Asks for a pass right away (after an enqueue) instead of waiting for the next poll. */
+  /** Asks every lane to claim right away (after an enqueue) instead of waiting for the next poll. */
   wake(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.wakeRequested = true;
-      return;
-    }
-    this.schedule(0);
+    if (!this.active()) return;
+    this.idle.clear();
+    this.schedulePump();
   }
 
-  private schedule(delayMs: number): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.running = this.runDue()
-        .then(() => undefined)
-        .catch((error: unknown) => this.options.logger.error({ err: error }, 'job runner pass failed'))
-        .finally(() => {
-          this.running = undefined;
-          if (this.stopped) return;
-          const again = this.wakeRequested;
-          this.wakeRequested = false;
-          this.schedule(again ? 0 : this.options.pollMs);
-        });
-    }, delayMs);
-  }
-
-  /** Runs due jobs until none is left; returns how many ran. Tests call it directly. */
+  /** Runs due jobs until none is left; returns how many started meanwhile. Tests call it directly. */
   async runDue(): Promise<number> {
-    let total = 0;
-    for (;;) {
-      if (this.shuttingDown) return total;
-      const claimed = await this.claim(this.options.batchSize ?? 8);
-      if (claimed.length === 0) return total;
-      total += claimed.length;
-      await Promise.all(claimed.map((job) => this.limit(() => this.execute(job))));
+    this.draining += 1;
+    const before = this.started;
+    try {
+      for (;;) {
+        const round = this.started;
+        this.idle.clear();
+        for (const lane of JOB_LANES) this.reclaim.add(lane);
+        this.pump();
+        await this.quiescent();
+        if (this.started === round || this.shuttingDown) break;
+      }
+    } finally {
+      this.draining -= 1;
     }
+    return this.started - before;
   }
 
-  /**
-   * Two replicas claiming at once can still deadlock on the (status, runAt) index entries the
-   * UPDATE rewrites; InnoDB then rolls one back, which is harmless here: try the claim again.
-   */
-  private async claim(batchSize: number): Promise<ClaimedJob[]> {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await this.claimOnce(batchSize);
-      } catch (error) {
-        const isConflict = error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2034';
-        if (!isConflict || attempt >= 5) throw error;
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+  private active(): boolean {
+    return !this.shuttingDown && (!this.stopped || this.draining > 0);
+  }
+
+  private poll(): void {
+    const now = Date.now();
+    if (now - this.lastReclaimAt >= this.leaseMs / 3) {
+      this.lastReclaimAt = now;
+      for (const lane of JOB_LANES) this.reclaim.add(lane);
+    }
+    this.idle.clear();
+    this.pump();
+  }
+
+  private schedulePump(): void {
+    if (this.pumpQueued) return;
+    this.pumpQueued = true;
+    // One pump for all the slots freed in this turn of the event loop: fewer, larger claims.
+    setImmediate(() => {
+      this.pumpQueued = false;
+      this.pump();
+    });
+  }
+
+  /** Claims for the next lane (round robin) that has free slots and had work last time; its end pumps again. */
+  private pump(): void {
+    if (this.active() && !this.claiming) {
+      for (let n = 0; n < JOB_LANES.length; n += 1) {
+        const lane = JOB_LANES[(this.nextLane + n) % JOB_LANES.length] as JobLane;
+        if (this.idle.has(lane)) continue;
+        const limit = Math.min(this.slots.free(lane), this.options.batchSize ?? Number.POSITIVE_INFINITY);
+        if (limit <= 0) continue;
+        this.nextLane = (this.nextLane + n + 1) % JOB_LANES.length;
+        this.claimLane(lane, limit);
+        break;
       }
     }
+    this.checkQuiet();
   }
 
-  private async claimOnce(batchSize: number): Promise<ClaimedJob[]> {
-    const { prisma, clock } = this.options;
-    const now = clock.now();
-    const staleBefore = new Date(now.getTime() - this.leaseMs);
-    // READ COMMITTED: no gap locks, so concurrent claimers lock only the rows they take.
-    return prisma.$transaction(
-      async (tx) => {
-        // Each query walks the (status, runAt) index in order and stops after LIMIT rows, so it
-        // locks only what it takes; an OR or a filesort would lock every due row and starve others.
-        const due = await tx.$queryRaw<Array<{ id: number }>>`
-        SELECT id FROM Job
-        WHERE status = 'PENDING' AND runAt <= ${now}
-        ORDER BY status, runAt, id
-        LIMIT ${batchSize}
-        FOR UPDATE SKIP LOCKED`;
-        const abandoned =
-          due.length < batchSize
-            ? await tx.$queryRaw<Array<{ id: number }>>`
-              SELECT id FROM Job
-              WHERE status = 'RUNNING' AND lockedAt < ${staleBefore}
-              ORDER BY status, runAt, id
-              LIMIT ${batchSize - due.length}
-              FOR UPDATE SKIP LOCKED`
-            : [];
-        const rows = [...due, ...abandoned];
-        if (rows.length === 0) return [];
-        const ids = rows.map((row) => Number(row.id));
-        await tx.job.updateMany({
-          where: { id: { in: ids } },
-          data: { status: 'RUNNING', lockedAt: now, lockedBy: this.workerId, attempts: { increment: 1 } },
-        });
-        return tx.job.findMany({
-          where: { id: { in: ids } },
-          select: { id: true, kind: true, payload: true, attempts: true, maxAttempts: true },
-          orderBy: { id: 'asc' },
-        });
-      },
-      { isolationLevel: Prisma.TransactionIsolationLevel.ReadCommitted },
-    );
+  private claimLane(lane: JobLane, limit: number): void {
+    this.claiming = true;
+    // The slots are taken before the claim, so two lanes claiming at once never overcommit.
+    for (let n = 0; n < limit; n += 1) this.slots.take(lane);
+    const now = this.options.clock.now();
+    const staleBefore = this.reclaim.delete(lane) ? new Date(now.getTime() - this.leaseMs) : undefined;
+    const claimed = claimJobs(this.options.prisma, { lane, limit, now, workerId: this.workerId, ...(staleBefore ? { staleBefore } : {}) })
+      .catch((error: unknown) => {
+        this.options.logger.error({ err: error, lane }, 'job claim failed');
+        return [];
+      })
+      .then((jobs) => {
+        if (jobs.length < limit) this.idle.add(lane);
+        for (let n = jobs.length; n < limit; n += 1) this.slots.give(lane);
+        for (const job of jobs) this.startJob(lane, job);
+      })
+      .finally(() => {
+        this.claiming = false;
+        this.schedulePump();
+      });
+    this.track(claimed);
+  }
+
+  private startJob(lane: JobLane, job: ClaimedJob): void {
+    this.started += 1;
+    const ran = this.execute(job)
+      .catch((error: unknown) => this.options.logger.error({ err: error, jobId: job.id }, 'job runner failed to record a job'))
+      .finally(() => {
+        this.slots.give(lane);
+        this.schedulePump();
+      });
+    this.track(ran);
+  }
+
+  private track(work: Promise<void>): void {
+    this.inFlight.add(work);
+    void work.finally(() => {
+      this.inFlight.delete(work);
+      this.checkQuiet();
+    });
+  }
+
+  private checkQuiet(): void {
+    if (this.inFlight.size > 0 || this.pumpQueued) return;
+    const waiters = this.quietWaiters;
+    this.quietWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  /** Resolves once no claim and no job of this runner is under way. */
+  private quiescent(): Promise<void> {
+    return new Promise((resolve) => {
+      this.quietWaiters.push(resolve);
+      this.checkQuiet();
+    });
   }
 
   private async execute(job: ClaimedJob): Promise<void> {
@@ -193,8 +249,10 @@ export class JobRunner {
       return;
     }
     const heartbeat = this.renewWhileRunning(mine, logger);
+    const startedAt = performance.now();
     try {
-      await this.runAndRecord(job, handler, context, mine);
+      const outcome = await this.runAndRecord(job, handler, context, mine);
+      this.options.observer?.finished(job.kind, outcome, (performance.now() - startedAt) / 1000);
     } finally {
       clearInterval(heartbeat);
     }
@@ -224,7 +282,7 @@ export class JobRunner {
     handler: JobHandler | undefined,
     context: JobContext,
     mine: { id: number; lockedBy: string; status: 'RUNNING' },
-  ): Promise<void> {
+  ): Promise<JobOutcome> {
     const { prisma, clock } = this.options;
     const { logger } = context;
     let error: Error;
@@ -237,7 +295,7 @@ export class JobRunner {
       await handler.run(payload, context);
       await prisma.job.updateMany({ where: mine, data: { status: 'DONE', finishedAt: clock.now(), lockedAt: null, lastError: null } });
       logger.debug('job done');
-      return;
+      return 'done';
     } catch (caught) {
       error = caught instanceof Error ? caught : new Error(String(caught));
     }
@@ -250,7 +308,7 @@ export class JobRunner {
         data: { status: 'PENDING', runAt: new Date(clock.now().getTime() + delay), lockedAt: null, lastError: error.message },
       });
       logger.warn({ err: { message: error.message }, retryInMs: delay }, 'job failed; will retry');
-      return;
+      return 'retry';
     }
     // The consequences first (onDead handlers are idempotent), then DEAD: whoever sees the job dead
     // sees what its death changed, and a crash in between runs onDead again rather than never.
@@ -266,13 +324,6 @@ export class JobRunner {
       data: { status: 'DEAD', finishedAt: clock.now(), lockedAt: null, lastError: error.message },
     });
     logger.error({ err: { message: error.message } }, 'job dead');
+    return 'dead';
   }
-}
-
-interface ClaimedJob {
-  id: number;
-  kind: string;
-  payload: unknown;
-  attempts: number;
-  maxAttempts: number;
 }

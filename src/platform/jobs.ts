@@ -5,6 +5,9 @@ import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Clock } from './clock.ts';
 import type { Db } from './db-types.ts';
+import { DEFAULT_LANE, type JobLane } from './lanes.ts';
+
+export { JOB_LANES, type JobLane } from './lanes.ts';
 
 /** Thrown by a handler when retrying cannot help: the job goes straight to DEAD. */
 export class PermanentJobError extends Error {
@@ -26,9 +29,15 @@ export interface JobDefinition<P> {
   readonly kind: string;
   readonly schema: z.ZodType<P>;
   readonly maxAttempts?: number;
+  /** The share of the runner's concurrency it runs in (lanes.ts); default `slack`. */
+  readonly lane?: JobLane;
 }
 
-export function defineJob<S extends z.ZodType>(kind: string, schema: S, options: { maxAttempts?: number } = {}): JobDefinition<z.infer<S>> {
+export function defineJob<S extends z.ZodType>(
+  kind: string,
+  schema: S,
+  options: { maxAttempts?: number; lane?: JobLane } = {},
+): JobDefinition<z.infer<S>> {
   return { kind, schema: schema as z.ZodType<z.infer<S>>, ...options };
 }
 
@@ -115,6 +124,7 @@ export class JobQueue {
       createdAt: now,
       requestId: queued.requestId ?? null,
       maxAttempts: queued.definition.maxAttempts ?? this.defaultMaxAttempts,
+      lane: queued.definition.lane ?? DEFAULT_LANE,
     }));
     await db.job.createMany({ data: rows, skipDuplicates: true });
   }

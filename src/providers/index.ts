@@ -1,12 +1,13 @@
 import type { Config, MailHostConfig, ProviderConfig, ProviderName } from '../config.ts';
 import type { Logger } from '../lib/logger.ts';
+import { type CallObserver, timed } from '../lib/timed.ts';
 import { AuroraProvider } from './aurora.ts';
 import { AuroraWebmailProvider } from './aurora-webmail.ts';
 import { CpanelProvider } from './cpanel.ts';
 import type { MailboxProvider } from './mailbox-provider.ts';
-import { LogMailer, type Mailer, SmtpMailer } from './mailer.ts';
+import type { Mailer, MailMessage } from './mailer.ts';
 import { RoutingProvider } from './routing.ts';
-import { LogSmsSender, type SmsSender, TwilioSmsSender } from './sms-sender.ts';
+import type { SendResult, SmsMessage, SmsSender } from './sms-sender.ts';
 import { WhmProvider } from './whm.ts';
 
 /** The settings a provider needs; the config schema's cross-field rules guarantee them when it is chosen. */
@@ -112,11 +113,13 @@ function buildHost(host: MailHostConfig, logger: Logger): MailboxProvider {
  * or, with MAIL_HOSTS_FILE, the file's hosts, each serving its domains. Each mail host is built
  * once, however many domains it serves.
  */
-export function buildProvider(config: ProviderConfig, logger: Logger): MailboxProvider {
+export function buildProvider(config: ProviderConfig, logger: Logger, observe?: CallObserver): MailboxProvider {
   if (config.mailHosts) {
     const routes = new Map<string, MailboxProvider>();
     for (const host of config.mailHosts) {
-      const provider = buildHost(host, logger);
+      const built = buildHost(host, logger);
+      // Timed once here, at the adapter, rather than at every call site.
+      const provider = observe ? timed(built, host.name, observe) : built;
       for (const domain of host.domains) routes.set(domain, provider);
     }
     return new RoutingProvider(undefined, routes);
@@ -126,6 +129,8 @@ export function buildProvider(config: ProviderConfig, logger: Logger): MailboxPr
     let provider = built.get(name);
     if (!provider) {
       provider = buildOne(name, config, logger);
+      // Timed once here, at the adapter, rather than at every call site.
+      if (observe) provider = timed(provider, name, observe);
       built.set(name, provider);
     }
     return provider;
@@ -144,27 +149,42 @@ export function buildProvider(config: ProviderConfig, logger: Logger): MailboxPr
   return routes.size === 0 ? fallback : new RoutingProvider(fallback, routes);
 }
 
-/** Twilio when configured (the config schema checks the settings go together), else a log-only stand-in. */
-export function buildSmsSender(config: Config, logger: Logger): SmsSender {
-  if (!config.TWILIO_ACCOUNT_SID || !config.TWILIO_AUTH_TOKEN) {
-    logger.warn('TWILIO_* not set: SMS are written to the log (secrets withheld), not sent');
-    return new LogSmsSender(logger.child({ module: 'sms' }));
-  }
-  return new TwilioSmsSender({
-    accountSid: config.TWILIO_ACCOUNT_SID,
-    authToken: config.TWILIO_AUTH_TOKEN,
-    ...(config.TWILIO_FROM ? { from: config.TWILIO_FROM } : {}),
-    ...(config.TWILIO_MESSAGING_SERVICE_SID ? { messagingServiceSid: config.TWILIO_MESSAGING_SERVICE_SID } : {}),
-    ...(config.TWILIO_API_URL ? { apiUrl: config.TWILIO_API_URL } : {}),
-    timeoutMs: config.TWILIO_TIMEOUT_MS,
-  });
+/**
+ * Twilio and SMTP, loaded on first use: their SDKs weigh tens of megabytes and only the worker sends,
+ * so the web role never loads them. `isLogOnly` follows from the settings alone.
+ */
+export function lazySmsSender(config: Config, logger: Logger, observe?: CallObserver): SmsSender {
+  let sender: Promise<SmsSender> | undefined;
+  const load = () => {
+    sender ??= import('./messaging.ts').then(({ buildSmsSender }) => {
+      const real = buildSmsSender(config, logger);
+      return observe ? timed(real, real.isLogOnly ? 'sms-log' : 'twilio', observe) : real;
+    });
+    return sender;
+  };
+  return {
+    name: config.TWILIO_ACCOUNT_SID ? 'twilio' : 'log',
+    isLogOnly: !config.TWILIO_ACCOUNT_SID || !config.TWILIO_AUTH_TOKEN,
+    send: async (message: SmsMessage): Promise<SendResult> => (await load()).send(message),
+    findSent: async (to: string, body: string, since: Date) => (await load()).findSent?.(to, body, since),
+  };
 }
 
-/** SMTP when configured, else a log-only stand-in. */
-export function buildMailer(config: Config, logger: Logger): Mailer {
-  if (!config.SMTP_URL || !config.MAIL_FROM) {
-    logger.warn('SMTP_URL not set: emails are written to the log (secrets withheld), not sent');
-    return new LogMailer(logger.child({ module: 'mail' }));
-  }
-  return new SmtpMailer({ url: config.SMTP_URL, from: config.MAIL_FROM, timeoutMs: config.SMTP_TIMEOUT_MS });
+export function lazyMailer(config: Config, logger: Logger, observe?: CallObserver): Mailer {
+  let mailer: Promise<Mailer> | undefined;
+  let loaded: Mailer | undefined;
+  const load = () => {
+    mailer ??= import('./messaging.ts').then(({ buildMailer }) => {
+      const real = buildMailer(config, logger);
+      loaded = real;
+      return observe ? timed(real, real.isLogOnly ? 'mail-log' : 'smtp', observe) : real;
+    });
+    return mailer;
+  };
+  return {
+    name: config.SMTP_URL ? 'smtp' : 'log',
+    isLogOnly: !config.SMTP_URL || !config.MAIL_FROM,
+    send: async (message: MailMessage): Promise<SendResult> => (await load()).send(message),
+    close: () => loaded?.close(),
+  };
 }

@@ -96,11 +96,19 @@ function appEnv(world: World): Record<string, string> {
   };
 }
 
-/** Starts src/main.ts; resolves once /healthz answers 200. `fault`: MAILROOM_FAULT for this run. */
-export async function startApp(world: World, fault?: string): Promise<AppProcess> {
-  const { SLACK_APP_TOKEN: _socket, ...parentEnv } = process.env;
+/**
+ * Starts src/main.ts; resolves once /healthz answers 200 (on `options.healthPort`, default the
+ * world's port). `fault`: MAILROOM_FAULT for this run; `options.env`: more settings (MAILROOM_ROLE…).
+ */
+export async function startApp(
+  world: World,
+  fault?: string,
+  options: { env?: Record<string, string>; healthPort?: number } = {},
+): Promise<AppProcess> {
+  const { SLACK_APP_TOKEN: _socket, MAILROOM_ROLE: _role, ...parentEnv } = process.env;
+  const healthPort = options.healthPort ?? world.port;
   const child = spawn(process.execPath, appEntryArgs(), {
-    env: { ...parentEnv, ...appEnv(world), ...(fault ? { MAILROOM_FAULT: fault } : { MAILROOM_FAULT: '' }) },
+    env: { ...parentEnv, ...appEnv(world), ...(fault ? { MAILROOM_FAULT: fault } : { MAILROOM_FAULT: '' }), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -113,7 +121,7 @@ export async function startApp(world: World, fault?: string): Promise<AppProcess
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   for (let waited = 0; waited < 30_000; waited += 100) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the app exited at start:\n${output}`);
-    const ok = await fetch(`http://127.0.0.1:${world.port}/healthz`).then(
+    const ok = await fetch(`http://127.0.0.1:${healthPort}/healthz`).then(
       (r) => r.ok,
       () => false,
     );

@@ -47,9 +47,9 @@ type EmailPayload = z.infer<typeof emailPayload>;
 type SmsPayload = z.infer<typeof smsPayload>;
 
 export const NotificationJobs = {
-  email: defineJob('delivery.email', emailPayload),
-  sms: defineJob('delivery.sms', smsPayload),
-  alertAdmins: defineJob('delivery.alert_admins', alertPayload),
+  email: defineJob('delivery.email', emailPayload, { lane: 'notify' }),
+  sms: defineJob('delivery.sms', smsPayload, { lane: 'notify' }),
+  alertAdmins: defineJob('delivery.alert_admins', alertPayload, { lane: 'notify' }),
 };
 
 /** What a log line shows instead of the secret. */
@@ -68,7 +68,11 @@ export interface NotificationServiceDeps {
   logger: Logger;
   /** Told in Slack when a delivery carrying a secret fails for good. */
   adminIds: readonly string[];
+  /** Each delivery outcome (sent, logged, skipped, retry, failed), for the metrics. */
+  onOutcome?: (channel: 'SMS' | 'EMAIL', outcome: DeliveryOutcome) => void;
 }
+
+export type DeliveryOutcome = 'sent' | 'logged' | 'skipped' | 'retry' | 'failed';
 
 /**
  * SMS and email as durable jobs. Each message is a `Delivery` row (channel, recipient, template,
@@ -118,6 +122,7 @@ export class NotificationService {
       ],
       skipDuplicates: true,
     });
+    this.deps.onOutcome?.(input.channel, 'skipped');
   }
 
   private async enqueueDelivery(
@@ -240,6 +245,7 @@ export class NotificationService {
         }),
         ...(sealedSecret ? [prisma.job.update({ where: { id: context.jobId }, data: { payload: rest } })] : []),
       ]);
+      this.deps.onOutcome?.(channel, isLogOnly ? 'logged' : 'sent');
       context.logger.info(
         { deliveryId: delivery.id, channel, template: delivery.template, providerId: result.providerId, logOnly: isLogOnly },
         'delivery sent',
@@ -251,12 +257,14 @@ export class NotificationService {
       data: { attempts: context.attempt, lastError: result.reason, ...(result.permanent ? { status: 'FAILED' as const } : {}) },
     });
     if (result.permanent) throw new PermanentJobError(result.reason);
+    this.deps.onOutcome?.(channel, 'retry');
     throw new Error(result.reason);
   }
 
   /** The job died: the delivery is FAILED; if it carried a secret, the admins are told in Slack. */
-  private async markDead(payload: EmailPayload | SmsPayload, error: Error): Promise<void> {
+  private async markDead(channel: 'SMS' | 'EMAIL', payload: EmailPayload | SmsPayload, error: Error): Promise<void> {
     const { prisma, jobs } = this.deps;
+    this.deps.onOutcome?.(channel, 'failed');
     await jobs.transaction(prisma, async (tx) => {
       await tx.delivery.updateMany({
         where: { id: payload.deliveryId, status: { in: ['PENDING', 'FAILED'] } },
@@ -291,11 +299,11 @@ export class NotificationService {
     return [
       handle(NotificationJobs.email, {
         run: (payload, context) => this.deliver('EMAIL', payload, context),
-        onDead: (payload, error) => this.markDead(payload, error),
+        onDead: (payload, error) => this.markDead('EMAIL', payload, error),
       }),
       handle(NotificationJobs.sms, {
         run: (payload, context) => this.deliver('SMS', payload, context),
-        onDead: (payload, error) => this.markDead(payload, error),
+        onDead: (payload, error) => this.markDead('SMS', payload, error),
       }),
       handle(NotificationJobs.alertAdmins, { run: (payload) => this.alertAdmin(payload.deliveryId, payload.adminId) }),
     ];

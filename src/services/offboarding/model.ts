@@ -64,10 +64,10 @@ export const stepPayload = idPayload.extend({ step: z.enum(ACTIVATION_STEPS) });
 export const askPayload = idPayload.extend({ userId: z.string().min(1), round: z.number().int().min(0) });
 
 export const OffboardingJobs = {
-  activate: defineJob('offboarding.activate', idPayload),
-  step: defineJob('offboarding.step', stepPayload),
-  restore: defineJob('offboarding.restore', idPayload),
-  delete: defineJob('offboarding.delete', idPayload),
+  activate: defineJob('offboarding.activate', idPayload, { lane: 'provider' }),
+  step: defineJob('offboarding.step', stepPayload, { lane: 'provider' }),
+  restore: defineJob('offboarding.restore', idPayload, { lane: 'provider' }),
+  delete: defineJob('offboarding.delete', idPayload, { lane: 'provider' }),
   postStatus: defineJob('offboarding.post_status', idPayload),
   refreshStatus: defineJob('offboarding.refresh_status', idPayload),
   ask: defineJob('offboarding.ask_confirmation', askPayload),

@@ -29,7 +29,7 @@ export const RequestJobs = {
   postApprovalDm: defineJob('request.post_approval_dm', approverPayload),
   refreshApprovalMessages: defineJob('request.refresh_approval_messages', requestIdPayload),
   notify: defineJob('request.notify', noticePayload),
-  provision: defineJob('mailbox.provision', requestIdPayload),
+  provision: defineJob('mailbox.provision', requestIdPayload, { lane: 'provider' }),
 };
 
 /** `approverIds` is a JSON column; anything but a list of ids reads as nobody. */

@@ -37,7 +37,7 @@ const contactsPayload = z.object({
 });
 type ContactsPayload = z.infer<typeof contactsPayload>;
 
-export const RequestNotifyJobs = { notifyContacts: defineJob('request.notify_contacts', contactsPayload) };
+export const RequestNotifyJobs = { notifyContacts: defineJob('request.notify_contacts', contactsPayload, { lane: 'notify' }) };
 
 export interface RequestNotifierDeps {
   prisma: PrismaClient;

@@ -1,0 +1,78 @@
+// Claiming due jobs of one lane: SELECT … FOR UPDATE SKIP LOCKED under READ COMMITTED, walking the
+// (status, lane, runAt) index, so several runners (and replicas) share the queue and each job runs once.
+import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
+import type { JobLane } from './lanes.ts';
+
+export interface ClaimedJob {
+  id: number;
+  kind: string;
+  payload: unknown;
+  attempts: number;
+  maxAttempts: number;
+}
+
+export interface ClaimRequest {
+  lane: JobLane;
+  limit: number;
+  now: Date;
+  workerId: string;
+  /** Also take over RUNNING jobs of this lane whose claim is older than this (their runner died). */
+  staleBefore?: Date;
+}
+
+/**
+ * Two replicas claiming at once can still deadlock on the index entries the UPDATE rewrites;
+ * InnoDB then rolls one back, which is harmless here: try the claim again.
+ */
+export async function claimJobs(prisma: PrismaClient, request: ClaimRequest): Promise<ClaimedJob[]> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await claimOnce(prisma, request);
+    } catch (error) {
+      const isConflict = error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2034';
+      if (!isConflict || attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+    }
+  }
+}
+
+function claimOnce(prisma: PrismaClient, { lane, limit, now, workerId, staleBefore }: ClaimRequest): Promise<ClaimedJob[]> {
+  // READ COMMITTED: no gap locks, so concurrent claimers lock only the rows they take.
+  return prisma.$transaction(
+    async (tx) => {
+      // Each query walks the (status, lane, runAt) index in order and stops after LIMIT rows, so it
+      // locks only what it takes; an OR or a filesort would lock every due row and starve others.
+      // Finished jobs (DONE, DEAD) sit under other status prefixes: a million of them cost nothing here.
+      // The index is forced: on a small table the optimizer may pick another one (or a full scan),
+      // whose scan briefly locks other lanes' rows, so their own concurrent claims would skip them.
+      const due = await tx.$queryRaw<Array<{ id: number }>>`
+        SELECT id FROM Job FORCE INDEX (Job_status_lane_runAt_idx)
+        WHERE status = 'PENDING' AND lane = ${lane} AND runAt <= ${now}
+        ORDER BY status, lane, runAt, id
+        LIMIT ${limit}
+        FOR UPDATE SKIP LOCKED`;
+      const abandoned =
+        staleBefore && due.length < limit
+          ? await tx.$queryRaw<Array<{ id: number }>>`
+              SELECT id FROM Job FORCE INDEX (Job_status_lane_runAt_idx)
+              WHERE status = 'RUNNING' AND lane = ${lane} AND lockedAt < ${staleBefore}
+              ORDER BY status, lane, runAt, id
+              LIMIT ${limit - due.length}
+              FOR UPDATE SKIP LOCKED`
+          : [];
+      const rows = [...due, ...abandoned];
+      if (rows.length === 0) return [];
+      const ids = rows.map((row) => Number(row.id));
+      await tx.job.updateMany({
+        where: { id: { in: ids } },
+        data: { status: 'RUNNING', lockedAt: now, lockedBy: workerId, attempts: { increment: 1 } },
+      });
+      return tx.job.findMany({
+        where: { id: { in: ids } },
+        select: { id: true, kind: true, payload: true, attempts: true, maxAttempts: true },
+        orderBy: { id: 'asc' },
+      });
+    },
+    { isolationLevel: Prisma.TransactionIsolationLevel.ReadCommitted },
+  );
+}
