@@ -33,6 +33,8 @@ export interface MailroomOptions {
   extraRoutes?: CustomRoute[];
   /** The interface HTTP listens on (default: all, as Bolt does); the sandbox binds loopback. */
   listenHost?: string;
+  /** Sees every command sent to the database (bench/ counts statements with it). */
+  onDbCommand?: (line: string) => void;
 }
 
 export interface Mailroom {
@@ -64,8 +66,8 @@ interface Core {
   templateSettings: { companyName: string; itContact: string };
 }
 
-function buildCore(config: Config, logger: Logger, clock: Clock): Core {
-  const prisma = createPrismaClient(config.DATABASE_URL);
+function buildCore(config: Config, logger: Logger, clock: Clock, onDbCommand?: (line: string) => void): Core {
+  const prisma = createPrismaClient(config.DATABASE_URL, onDbCommand ? { onCommand: onDbCommand } : {});
   // The queue needs only the jobs' definitions, so it exists before any service (and no handler map is bound late).
   const jobs = new JobQueue(clock, config.JOB_MAX_ATTEMPTS);
   const secretBox = new SecretBox(config.SECRET_KEY);
@@ -279,7 +281,7 @@ function buildRunner(core: Core, domains: Domains): JobRunner {
 /** The composition root: every adapter, service and listener is built here and nowhere else. */
 export function createMailroom(options: MailroomOptions): Mailroom {
   const { config, logger } = options;
-  const core = buildCore(config, logger, options.clock ?? systemClock);
+  const core = buildCore(config, logger, options.clock ?? systemClock, options.onDbCommand);
   const { prisma, clock } = core;
   const socketMode = Boolean(config.SLACK_APP_TOKEN);
   const app = buildSlackApp(core, options.extraRoutes ?? []);

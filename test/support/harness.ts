@@ -64,7 +64,10 @@ export interface Harness {
 }
 
 /** `databaseServerUrl`: another MariaDB than TEST_DATABASE_URL's (the outage tests start their own). */
-export async function startHarness(env: Record<string, string> = {}, options: { databaseServerUrl?: string } = {}): Promise<Harness> {
+export async function startHarness(
+  env: Record<string, string> = {},
+  options: { databaseServerUrl?: string; onDbCommand?: (line: string) => void } = {},
+): Promise<Harness> {
   const db = await createTestDatabase(options.databaseServerUrl ? { serverUrl: options.databaseServerUrl } : {});
   const slack = await startFakeSlack({ botToken: BOT_TOKEN, users, usergroups: { [HR_USERGROUP]: [People.hrGroupMember] } });
   const cpanel = await startFakeCpanel({ user: 'acme', token: CPANEL_TOKEN, domains: ['example.com', 'example.org'] });
@@ -115,7 +118,7 @@ export async function startHarness(env: Record<string, string> = {}, options: { 
   });
   const clock = new ManualClock();
   const logger = createLogger({ level: config.LOG_LEVEL, destination });
-  const mailroom = createMailroom({ config, logger, clock });
+  const mailroom = createMailroom({ config, logger, clock, ...(options.onDbCommand ? { onDbCommand: options.onDbCommand } : {}) });
   const { port } = await mailroom.start();
   const driver = new SlackDriver({
     appUrl: `http://127.0.0.1:${port}`,

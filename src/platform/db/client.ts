@@ -6,11 +6,20 @@ import { parseDatabaseUrl, SESSION_TIME_ZONE } from './url.ts';
 export type { DatabaseUrlParts } from './url.ts';
 export { describeDatabase, parseDatabaseUrl, SESSION_TIME_ZONE, withDatabase } from './url.ts';
 
+export interface PrismaClientOptions {
+  connectionLimit?: number;
+  /**
+   * Sees every command the driver sends (`QUERY: …`, `PREPARE: …`, `EXECUTE: …`, `CLOSE PREPARE: …`),
+   * without parameter values; for the statement counts in bench/, never set in production.
+   */
+  onCommand?: (line: string) => void;
+}
+
 /**
  * Builds the app's PrismaClient on the MariaDB driver adapter (which also speaks to MySQL).
  * The pool size is `options.connectionLimit`, else the URL's `connection_limit`, else 10.
  */
-export function createPrismaClient(databaseUrl: string, options?: { connectionLimit?: number }): PrismaClient {
+export function createPrismaClient(databaseUrl: string, options?: PrismaClientOptions): PrismaClient {
   const parts = parseDatabaseUrl(databaseUrl);
   if (parts.database === undefined) {
     throw new Error('The database URL has no database name (mysql://user:password@host:port/DATABASE)');
@@ -35,6 +44,7 @@ export function createPrismaClient(databaseUrl: string, options?: { connectionLi
     timezone: SESSION_TIME_ZONE,
     // What the Prisma adapter sets on the pools it creates itself.
     prepareCacheLength: 0,
+    ...(options?.onCommand ? { logger: { query: options.onCommand }, logParam: false } : {}),
   });
   pool.on('connection', (connection) => {
     connection.on('error', () => {
