@@ -9,6 +9,7 @@
  */
 import { Actions } from '../src/slack/ids.ts';
 import { approvalMessageFor, clickButton, type Harness, People, startHarness, submitRequestForm } from '../test/support/harness.ts';
+import type { BenchResult } from './lib.ts';
 
 export interface PhaseCount {
   /** SQL statements run (text-protocol queries and prepared-statement executions). */
@@ -121,6 +122,46 @@ export async function measurePipeline(): Promise<PipelineCounts> {
   }
 }
 
+/** Measured with this benchmark on the code before the lean pipeline (commit b6a8f06), on a fresh database. */
+export const BEFORE = {
+  submission: { statements: 9 + 86, roundTrips: 9 + 7 + 7 + 86 + 68 + 68 },
+  approval: { statements: 7 + 130, roundTrips: 7 + 5 + 5 + 130 + 110 + 110 },
+  jobRows: 18,
+  deliveryRows: 5,
+};
+
+const total = (...phases: PhaseCount[]) => phases.reduce((sum, p) => sum + p.statements, 0);
+const trips = (...phases: PhaseCount[]) => phases.reduce((sum, p) => sum + p.statements + p.prepares + p.closes, 0);
+
+export async function benchCounts(): Promise<BenchResult[]> {
+  const after = await measurePipeline();
+  const row = (bench: string, measured: number, before: number): BenchResult => ({
+    bench,
+    goal: 'fewer than before',
+    measured: String(measured),
+    baseline: `before ${before}`,
+    ratio: measured / before,
+    pass: measured < before,
+  });
+  return [
+    row('SQL statements per submission (ack + jobs)', total(after.submissionAck, after.submissionJobs), BEFORE.submission.statements),
+    row(
+      'DB round trips per submission (incl. prepare/close)',
+      trips(after.submissionAck, after.submissionJobs),
+      BEFORE.submission.roundTrips,
+    ),
+    row('SQL statements per approval (ack + jobs)', total(after.approvalAck, after.approvalJobs), BEFORE.approval.statements),
+    row('DB round trips per approval (incl. prepare/close)', trips(after.approvalAck, after.approvalJobs), BEFORE.approval.roundTrips),
+    { ...row('Job rows per request', after.jobRows, BEFORE.jobRows), note: JSON.stringify(after.jobsByKind) },
+    {
+      ...row('Delivery rows per request', after.deliveryRows, BEFORE.deliveryRows),
+      goal: 'no more than before (one per message)',
+      pass: after.deliveryRows <= BEFORE.deliveryRows,
+    },
+  ];
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  console.log(JSON.stringify(await measurePipeline(), null, 2));
+  const counts = await measurePipeline();
+  console.log(JSON.stringify(counts, null, 2));
 }

@@ -72,7 +72,11 @@ export async function createMailboxes(
   options: BatchCreateOptions,
 ): Promise<BatchCreateResult> {
   const limit = pLimit(Math.max(1, options.concurrency));
-  const run: RunDeps = { ...deps, writer: new MailboxRecordWriter(deps.prisma) };
+  const run: RunDeps = {
+    ...deps,
+    writer: new MailboxRecordWriter(deps.prisma),
+    openRequests: await findOpenRequests(deps.prisma, entries),
+  };
   let stoppedBecause: BatchCreateResult['stoppedBecause'] = null;
   const stopReason = (): string | null => {
     if (options.signal?.aborted) stoppedBecause ??= 'interrupted';
@@ -108,7 +112,20 @@ export async function createMailboxes(
 
 const CREDENTIALS_REFUSED = 'credentials refused: ';
 
-type RunDeps = BatchCreateDeps & { writer: MailboxRecordWriter };
+type RunDeps = BatchCreateDeps & { writer: MailboxRecordWriter; openRequests: ReadonlyMap<string, number> };
+
+/** The Slack requests still open for the file's addresses, looked up once for the whole file (500 at a time). */
+async function findOpenRequests(prisma: PrismaClient, entries: readonly BatchEntry[]): Promise<Map<string, number>> {
+  const open = new Map<string, number>();
+  for (let i = 0; i < entries.length; i += 500) {
+    const rows = await prisma.emailRequest.findMany({
+      where: { openAddress: { in: entries.slice(i, i + 500).map((entry) => entry.address) } },
+      select: { id: true, openAddress: true },
+    });
+    for (const row of rows) if (row.openAddress) open.set(row.openAddress, row.id);
+  }
+  return open;
+}
 
 async function createOne(entry: BatchEntry, deps: RunDeps, options: BatchCreateOptions): Promise<BatchOutcome> {
   const { prisma, provider } = deps;
@@ -116,9 +133,9 @@ async function createOne(entry: BatchEntry, deps: RunDeps, options: BatchCreateO
   const providerName = provider.nameFor(domain);
 
   // A pending Slack request for this address would fail as "not created by this request".
-  const open = await prisma.emailRequest.findUnique({ where: { openAddress: address }, select: { id: true } });
-  if (open)
-    return { status: 'failed', line, address, reason: `request #${open.id} for this address is still open in Slack; decide it there` };
+  const openId = deps.openRequests.get(address);
+  if (openId !== undefined)
+    return { status: 'failed', line, address, reason: `request #${openId} for this address is still open in Slack; decide it there` };
 
   const password = entry.password ?? generatePassword();
   const generated = entry.password === null;
