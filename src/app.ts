@@ -34,6 +34,8 @@ export interface MailroomOptions {
   listenHost?: string;
   /** Overrides MAILROOM_ROLE. */
   role?: MailroomRole;
+  /** Sees every command sent to the database (bench/ counts statements with it). */
+  onDbCommand?: (line: string) => void;
 }
 
 export interface Mailroom {
@@ -59,8 +61,8 @@ export interface Mailroom {
   stop(): Promise<void>;
 }
 
-function buildCore(config: Config, logger: Logger, clock: Clock): Core {
-  const prisma = createPrismaClient(config.DATABASE_URL);
+function buildCore(config: Config, logger: Logger, clock: Clock, onDbCommand?: (line: string) => void): Core {
+  const prisma = createPrismaClient(config.DATABASE_URL, onDbCommand ? { onCommand: onDbCommand } : {});
   const metrics = new Metrics(prisma, clock);
   // The queue needs only the jobs' definitions, so it exists before any service (and no handler map is bound late).
   const jobs = new JobQueue(clock, config.JOB_MAX_ATTEMPTS);
@@ -182,7 +184,7 @@ function boundAddress(server: Server | undefined): { port: number | undefined; a
 export function createMailroom(options: MailroomOptions): Mailroom {
   const { config } = options;
   const role = options.role ?? config.MAILROOM_ROLE;
-  const core = buildCore(config, options.logger, options.clock ?? systemClock);
+  const core = buildCore(config, options.logger, options.clock ?? systemClock, options.onDbCommand);
   const app = buildSlackApp(core, options.extraRoutes ?? []);
   const domains = buildDomains(core, new WebApiSlackGateway(app.client));
   const { requests, offboarding, leavers, reconcile } = domains;

@@ -409,6 +409,41 @@ describe('mailroom batch-create', () => {
     expect(await db.prisma.mailbox.count()).toBe(6);
   });
 
+  it('records each mailbox exactly once when many finish together (grouped writes), and a re-run records none twice', async () => {
+    // A DELETED row for one address (an earlier leaver) and a Staff row for another: both are taken over, not duplicated.
+    const old = await db.prisma.staff.create({ data: { fullName: 'Old Name', workEmail: 'g3@example.com', phone: '+14155552671' } });
+    await db.prisma.mailbox.create({
+      data: { address: 'g1@example.com', localPart: 'g1', domain: 'example.com', provider: 'cpanel', status: 'DELETED', quotaMb: 1 },
+    });
+    const lines = Array.from({ length: 48 }, (_, i) => `g${i}@example.com,"${generatePassword().replace(/"/g, '""')}",Person ${i},,`);
+    const file = writeList('group.csv', ['email,password,full_name,personal_email,phone', ...lines]);
+    const run = await cli([file, '--concurrency', '16']);
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.stdout).toContain('Summary: 48 created, 0 skipped, 0 failed.');
+    const mailboxes = await db.prisma.mailbox.findMany({
+      select: { address: true, status: true, quotaMb: true, staff: { select: { fullName: true } } },
+    });
+    expect(mailboxes).toHaveLength(48);
+    expect(cpanel.mailboxes.size).toBe(48);
+    for (const mailbox of mailboxes) {
+      expect(mailbox).toMatchObject({ status: 'ACTIVE', quotaMb: 2048, staff: { fullName: `Person ${mailbox.address.slice(1, -12)}` } });
+    }
+    expect(await db.prisma.staff.count()).toBe(48);
+    // The existing person keeps their phone (the file has none) and gets the file's name.
+    expect(await db.prisma.staff.findUnique({ where: { id: old.id }, select: { fullName: true, phone: true } })).toEqual({
+      fullName: 'Person 3',
+      phone: '+14155552671',
+    });
+    const created = await db.prisma.auditEvent.findMany({ where: { action: 'mailbox.created' }, select: { subject: true } });
+    expect(new Set(created.map((row) => row.subject)).size).toBe(48);
+    expect(created).toHaveLength(48);
+
+    const rerun = await cli([file, '--concurrency', '16']);
+    expect(rerun.stdout).toContain('Summary: 0 created, 48 skipped, 0 failed.');
+    expect(await db.prisma.mailbox.count()).toBe(48);
+    expect(await db.prisma.auditEvent.count({ where: { action: 'mailbox.created' } })).toBe(48);
+  });
+
   describe('with a domain routed to Aurora', () => {
     let aurora: FakeAurora;
     beforeEach(async () => {

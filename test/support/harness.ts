@@ -35,7 +35,7 @@ export const PUBLIC_URL = 'https://mailroom.test';
 /** The Slack user group of HR staff beyond HR_USER_IDS. */
 export const HR_USERGROUP = 'S0HRTEAM01';
 
-const users: FakeSlackUser[] = [
+export const harnessUsers: FakeSlackUser[] = [
   { id: People.requester, name: 'rita', realName: 'Rita Requester', email: 'rita@example.com', tz: 'Europe/London' },
   { id: People.superior, name: 'sam', realName: 'Sam Superior', email: 'sam@example.com' },
   { id: People.admin, name: 'ada', realName: 'Ada Admin' },
@@ -63,30 +63,18 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** `databaseServerUrl`: another MariaDB than TEST_DATABASE_URL's (the outage tests start their own). */
-export async function startHarness(env: Record<string, string> = {}, options: { databaseServerUrl?: string } = {}): Promise<Harness> {
-  const db = await createTestDatabase(options.databaseServerUrl ? { serverUrl: options.databaseServerUrl } : {});
-  const slack = await startFakeSlack({ botToken: BOT_TOKEN, users, usergroups: { [HR_USERGROUP]: [People.hrGroupMember] } });
-  const cpanel = await startFakeCpanel({ user: 'acme', token: CPANEL_TOKEN, domains: ['example.com', 'example.org'] });
-  const twilio = await startFakeTwilio({ accountSid: TWILIO_SID, authToken: TWILIO_TOKEN });
-  const smtp = await startFakeSmtp({ user: 'mailroom', password: 'smtp-password' });
-  const logs: string[] = [];
-  const destination = new Writable({
-    write(chunk, _encoding, done) {
-      logs.push(String(chunk));
-      done();
-    },
-  });
-  const config = loadConfig({
+/** The app's settings against the loopback fakes (tests and bench/ start the app with them). */
+export function harnessEnv(urls: { databaseUrl: string; slackApiUrl: string; cpanelUrl: string; twilioUrl: string; smtpUrl: string }) {
+  return {
     NODE_ENV: 'test',
-    DATABASE_URL: db.url,
+    DATABASE_URL: urls.databaseUrl,
     PORT: '0',
     SLACK_BOT_TOKEN: BOT_TOKEN,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: slack.apiUrl,
+    SLACK_API_URL: urls.slackApiUrl,
     MAIL_DOMAINS: 'example.com,example.org',
     MAILBOX_PROVIDER: 'cpanel',
-    CPANEL_URL: cpanel.url,
+    CPANEL_URL: urls.cpanelUrl,
     CPANEL_USER: 'acme',
     CPANEL_API_TOKEN: CPANEL_TOKEN,
     CPANEL_TIMEOUT_MS: '1000',
@@ -103,19 +91,41 @@ export async function startHarness(env: Record<string, string> = {}, options: { 
     TWILIO_ACCOUNT_SID: TWILIO_SID,
     TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
     TWILIO_FROM,
-    TWILIO_API_URL: twilio.url,
+    TWILIO_API_URL: urls.twilioUrl,
     TWILIO_TIMEOUT_MS: '2000',
-    SMTP_URL: smtp.url,
+    SMTP_URL: urls.smtpUrl,
     SMTP_TIMEOUT_MS: '2000',
     MAIL_FROM: 'Acme IT <it@example.com>',
     PUBLIC_URL,
     COMPANY_NAME: 'Acme',
     IT_CONTACT: 'it@example.com',
+  };
+}
+
+/** `databaseServerUrl`: another MariaDB than TEST_DATABASE_URL's (the outage tests start their own). */
+export async function startHarness(
+  env: Record<string, string> = {},
+  options: { databaseServerUrl?: string; onDbCommand?: (line: string) => void } = {},
+): Promise<Harness> {
+  const db = await createTestDatabase(options.databaseServerUrl ? { serverUrl: options.databaseServerUrl } : {});
+  const slack = await startFakeSlack({ botToken: BOT_TOKEN, users: harnessUsers, usergroups: { [HR_USERGROUP]: [People.hrGroupMember] } });
+  const cpanel = await startFakeCpanel({ user: 'acme', token: CPANEL_TOKEN, domains: ['example.com', 'example.org'] });
+  const twilio = await startFakeTwilio({ accountSid: TWILIO_SID, authToken: TWILIO_TOKEN });
+  const smtp = await startFakeSmtp({ user: 'mailroom', password: 'smtp-password' });
+  const logs: string[] = [];
+  const destination = new Writable({
+    write(chunk, _encoding, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  });
+  const config = loadConfig({
+    ...harnessEnv({ databaseUrl: db.url, slackApiUrl: slack.apiUrl, cpanelUrl: cpanel.url, twilioUrl: twilio.url, smtpUrl: smtp.url }),
     ...env,
   });
   const clock = new ManualClock();
   const logger = createLogger({ level: config.LOG_LEVEL, destination });
-  const mailroom = createMailroom({ config, logger, clock });
+  const mailroom = createMailroom({ config, logger, clock, ...(options.onDbCommand ? { onDbCommand: options.onDbCommand } : {}) });
   const { port } = await mailroom.start();
   const driver = new SlackDriver({
     appUrl: `http://127.0.0.1:${port}`,

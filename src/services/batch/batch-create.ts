@@ -3,7 +3,8 @@
  *
  * Idempotent: an address that already exists at the provider is "skipped", never an error, so a
  * half-done file is finished by running it again. A created mailbox gets a Mailbox row (with the
- * name of the provider that serves its domain) and an audit row in one transaction.
+ * name of the provider that serves its domain) and an audit row, committed before the line is
+ * reported; the lines that finish together are committed together (batch-writes.ts).
  *
  * Existing mailboxes are not adopted blindly: Mailroom records one it did not create in this run
  * only when the file's own password opens it (that is the mailbox the line describes, typically
@@ -20,6 +21,7 @@ import type { MailboxProvider, ProviderResult } from '../../providers/mailbox-pr
 import { mailboxSubject, recordAudit } from '../audit/audit.ts';
 import { generatePassword } from '../credentials/password.ts';
 import type { BatchEntry } from './batch-file.ts';
+import { MailboxRecordWriter } from './batch-writes.ts';
 
 export type BatchOutcome =
   | { status: 'created'; line: number; address: string; provider: string; passwordGenerated: boolean }
@@ -70,6 +72,11 @@ export async function createMailboxes(
   options: BatchCreateOptions,
 ): Promise<BatchCreateResult> {
   const limit = pLimit(Math.max(1, options.concurrency));
+  const run: RunDeps = {
+    ...deps,
+    writer: new MailboxRecordWriter(deps.prisma),
+    openRequests: await findOpenRequests(deps.prisma, entries),
+  };
   let stoppedBecause: BatchCreateResult['stoppedBecause'] = null;
   const stopReason = (): string | null => {
     if (options.signal?.aborted) stoppedBecause ??= 'interrupted';
@@ -84,7 +91,7 @@ export async function createMailboxes(
         const reason = stopReason();
         const outcome: BatchOutcome = reason
           ? { status: 'not_attempted', line: entry.line, address: entry.address, reason }
-          : await createOne(entry, deps, options).catch((error: unknown): BatchOutcome => {
+          : await createOne(entry, run, options).catch((error: unknown): BatchOutcome => {
               deps.logger.error({ err: error, line: entry.line }, 'batch-create: unexpected error');
               return {
                 status: 'failed',
@@ -105,15 +112,30 @@ export async function createMailboxes(
 
 const CREDENTIALS_REFUSED = 'credentials refused: ';
 
-async function createOne(entry: BatchEntry, deps: BatchCreateDeps, options: BatchCreateOptions): Promise<BatchOutcome> {
+type RunDeps = BatchCreateDeps & { writer: MailboxRecordWriter; openRequests: ReadonlyMap<string, number> };
+
+/** The Slack requests still open for the file's addresses, looked up once for the whole file (500 at a time). */
+async function findOpenRequests(prisma: PrismaClient, entries: readonly BatchEntry[]): Promise<Map<string, number>> {
+  const open = new Map<string, number>();
+  for (let i = 0; i < entries.length; i += 500) {
+    const rows = await prisma.emailRequest.findMany({
+      where: { openAddress: { in: entries.slice(i, i + 500).map((entry) => entry.address) } },
+      select: { id: true, openAddress: true },
+    });
+    for (const row of rows) if (row.openAddress) open.set(row.openAddress, row.id);
+  }
+  return open;
+}
+
+async function createOne(entry: BatchEntry, deps: RunDeps, options: BatchCreateOptions): Promise<BatchOutcome> {
   const { prisma, provider } = deps;
   const { line, address, domain } = entry;
   const providerName = provider.nameFor(domain);
 
   // A pending Slack request for this address would fail as "not created by this request".
-  const open = await prisma.emailRequest.findUnique({ where: { openAddress: address }, select: { id: true } });
-  if (open)
-    return { status: 'failed', line, address, reason: `request #${open.id} for this address is still open in Slack; decide it there` };
+  const openId = deps.openRequests.get(address);
+  if (openId !== undefined)
+    return { status: 'failed', line, address, reason: `request #${openId} for this address is still open in Slack; decide it there` };
 
   const password = entry.password ?? generatePassword();
   const generated = entry.password === null;
@@ -164,7 +186,7 @@ async function createOne(entry: BatchEntry, deps: BatchCreateDeps, options: Batc
 
 async function recordCreated(
   entry: BatchEntry,
-  deps: BatchCreateDeps,
+  deps: RunDeps,
   options: BatchCreateOptions,
   providerName: string,
   password: string,
@@ -174,19 +196,18 @@ async function recordCreated(
   // First the password, so the user has it even if the database write below fails.
   if (generated) deps.savePassword(address, password);
   try {
-    await deps.prisma.$transaction(async (tx) => {
-      await upsertMailbox(tx, entry, deps, providerName);
-      await recordAudit(
-        tx,
-        {
-          actor: deps.actor,
-          action: 'mailbox.created',
-          subject: mailboxSubject(address),
-          outcome: 'ok',
-          details: { address, provider: providerName, quotaMb: deps.quotaMb, passwordGenerated: generated, source: options.source, line },
-        },
-        now(deps),
-      );
+    await deps.writer.write({
+      entry,
+      providerName,
+      quotaMb: deps.quotaMb,
+      at: now(deps),
+      audit: {
+        actor: deps.actor,
+        action: 'mailbox.created',
+        subject: mailboxSubject(address),
+        outcome: 'ok',
+        details: { address, provider: providerName, quotaMb: deps.quotaMb, passwordGenerated: generated, source: options.source, line },
+      },
     });
   } catch (error) {
     deps.logger.error({ err: error, address }, 'batch-create: created at the provider but not recorded');

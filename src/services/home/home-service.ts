@@ -19,19 +19,22 @@ export interface HomeServiceDeps {
 
 const refreshPayload = z.object({ requestId: z.number().int().positive(), admins: z.boolean() });
 type RefreshPayload = z.infer<typeof refreshPayload>;
+const userRefreshPayload = z.object({ userId: z.string().min(1) });
 
 export const HomeJobs = {
   // Opening the tab refreshes it anyway: a few attempts are enough.
+  refreshForUser: defineJob('home.refresh', userRefreshPayload, { maxAttempts: 3 }),
+  /** Queued by earlier versions (one per request and change, every tab it touched); still run, no longer queued. */
   refreshForRequest: defineJob('home.refresh_request', refreshPayload, { maxAttempts: 3 }),
 };
 
 /**
- * The job that republishes the Home tabs a request's change of state touched: its requester's, its
- * approvers' (whoever holds its DM) and, when `admins`, the admins' (they see the failed count).
- * Enqueued in the transaction of the change, like the DM refresh.
+ * Republishes these people's Home tabs, at most one pending job per person: the key is held while
+ * the job waits and released when it starts (see refreshForUser), so a later change folds into a
+ * refresh still waiting, and one that comes after the refresh began queues the next.
  */
-export const homeRefreshJob = (requestId: number, key: string, admins = false): QueuedJob =>
-  job(HomeJobs.refreshForRequest, { requestId, admins }, { dedupeKey: `home:${requestId}:${key}`, requestId });
+export const homeRefreshJobs = (userIds: Iterable<string>): QueuedJob[] =>
+  [...new Set(userIds)].map((userId) => job(HomeJobs.refreshForUser, { userId }, { dedupeKey: `home:${userId}` }));
 
 const approverIdList = z.array(z.string()).catch([]);
 
@@ -141,8 +144,22 @@ export class HomeService {
     if (failed.length > 0) throw new Error(`${failed.length} of ${users.size} Home tabs were not refreshed: ${failed.join(', ')}`);
   }
 
+  /**
+   * Releases the job's key first, then reads and publishes. A change that commits after the release
+   * queues a new refresh; one whose enqueue found the key still held had locked that key row (InnoDB
+   * takes a shared lock on a duplicate key), so the release waited for its commit and the read below
+   * sees it. Either way the newest state is published.
+   */
+  private async refreshForUser(userId: string, jobId: number): Promise<void> {
+    await this.deps.prisma.job.updateMany({ where: { id: jobId }, data: { dedupeKey: null } });
+    await this.publish(userId);
+  }
+
   jobHandlers(): JobHandler[] {
-    return [handle(HomeJobs.refreshForRequest, { run: (payload) => this.refreshForRequest(payload) })];
+    return [
+      handle(HomeJobs.refreshForUser, { run: (payload, context) => this.refreshForUser(payload.userId, context.jobId) }),
+      handle(HomeJobs.refreshForRequest, { run: (payload) => this.refreshForRequest(payload) }),
+    ];
   }
 
   /** Offboardings not yet DELETED or CANCELLED, the next deletion first. */

@@ -16,8 +16,8 @@ import {
   buildReminderMessage,
   buildSubmittedNotice,
 } from '../../views/request-messages.ts';
-import { homeRefreshJob } from '../home/home-service.ts';
-import { loadSummary, type noticePayload, parseApproverIds, RequestJobs } from './model.ts';
+import { homeRefreshJobs } from '../home/home-service.ts';
+import { loadSummary, type noticePayload, parseApproverIds, RequestJobs, type refreshPayload } from './model.ts';
 import type { RequestNotifier } from './notifications.ts';
 
 export interface RequestDmsDeps {
@@ -27,7 +27,7 @@ export interface RequestDmsDeps {
   clock: Clock;
   logger: Logger;
   notifier: RequestNotifier;
-  settings: { expiryDays?: number };
+  settings: { expiryDays?: number; adminIds: readonly string[] };
 }
 
 /**
@@ -57,7 +57,7 @@ export class RequestDms {
       });
       await this.deps.notifier.approvalRequested(tx, requestId, approverId);
       // The request now waits for this approver: their Home tab lists it.
-      await this.deps.jobs.enqueue(tx, homeRefreshJob(requestId, `dm-${approverId}`));
+      await this.deps.jobs.enqueue(tx, homeRefreshJobs([approverId]));
     });
     // A decision may have landed between loading and posting (or since the earlier attempt posted): bring this copy up to date too.
     const now = await prisma.emailRequest.findUniqueOrThrow({ where: { id: requestId }, select: { status: true } });
@@ -66,16 +66,18 @@ export class RequestDms {
   }
 
   /** Brings every message about the request up to its status: the approvers' DMs and the requester's notice. */
-  private async refreshApprovalMessages(requestId: number): Promise<void> {
+  private async refreshApprovalMessages({ requestId, holders = true, admins = false }: z.infer<typeof refreshPayload>): Promise<void> {
     const { prisma, slack } = this.deps;
     const summary = await loadSummary(prisma, requestId);
-    const messages = await prisma.approvalMessage.findMany({ where: { requestId }, select: { channelId: true, ts: true } });
+    const messages = await prisma.approvalMessage.findMany({ where: { requestId }, select: { userId: true, channelId: true, ts: true } });
     const message = buildApprovalMessage(summary);
     for (const { channelId, ts } of messages) await slack.updateMessage(channelId, ts, message);
     const notice = await prisma.emailRequest.findUniqueOrThrow({
       where: { id: requestId },
-      select: { noticeChannelId: true, noticeTs: true, approverIds: true },
+      select: { noticeChannelId: true, noticeTs: true, approverIds: true, requesterId: true },
     });
+    const people = [notice.requesterId, ...(holders ? messages.map((m) => m.userId) : []), ...(admins ? this.deps.settings.adminIds : [])];
+    await this.deps.jobs.transaction(prisma, (tx) => this.deps.jobs.enqueue(tx, homeRefreshJobs(people)));
     if (notice.noticeChannelId && notice.noticeTs) {
       await slack.updateMessage(
         notice.noticeChannelId,
@@ -136,7 +138,7 @@ export class RequestDms {
       handle(RequestJobs.postApprovalDm, {
         run: (payload, context) => this.postApprovalDm(payload.requestId, payload.approverId, context.attempt),
       }),
-      handle(RequestJobs.refreshApprovalMessages, { run: (payload) => this.refreshApprovalMessages(payload.requestId) }),
+      handle(RequestJobs.refreshApprovalMessages, { run: (payload) => this.refreshApprovalMessages(payload) }),
       handle(RequestJobs.notify, { run: (payload) => this.sendNotice(payload) }),
     ];
   }

@@ -8,7 +8,6 @@ import type { Db } from '../../platform/db-types.ts';
 import { defineJob, type JobQueue, job, type QueuedJob } from '../../platform/jobs.ts';
 import type { MailboxProvider } from '../../providers/mailbox-provider.ts';
 import type { SlackGateway } from '../../slack/gateway.ts';
-import { homeRefreshJob } from '../home/home-service.ts';
 import type { RequestNotifier } from './notifications.ts';
 import type { RequestSummary } from './summary.ts';
 import { summarySelect } from './summary.ts';
@@ -25,9 +24,12 @@ export const noticePayload = requestIdPayload.extend({
 });
 export type Notice = z.infer<typeof noticePayload>['notice'];
 
+/** Whose Home tabs the refresh republishes besides the requester's: the DM holders' (default), the admins'. */
+export const refreshPayload = requestIdPayload.extend({ holders: z.boolean().optional(), admins: z.boolean().optional() });
+
 export const RequestJobs = {
   postApprovalDm: defineJob('request.post_approval_dm', approverPayload),
-  refreshApprovalMessages: defineJob('request.refresh_approval_messages', requestIdPayload),
+  refreshApprovalMessages: defineJob('request.refresh_approval_messages', refreshPayload),
   notify: defineJob('request.notify', noticePayload),
   provision: defineJob('mailbox.provision', requestIdPayload, { lane: 'provider' }),
 };
@@ -51,12 +53,14 @@ export function noticeJob(requestId: number, userId: string, notice: Notice, key
   );
 }
 
-/** After a change of state: every approver's copy of the DM, and the Home tabs of the people the request concerns. */
-export function refreshJobs(requestId: number, key: string, options: { admins?: boolean } = {}): QueuedJob[] {
-  return [
-    job(RequestJobs.refreshApprovalMessages, { requestId }, { dedupeKey: `refresh:${requestId}:${key}`, requestId }),
-    homeRefreshJob(requestId, key, options.admins ?? false),
-  ];
+/**
+ * After a change of state: one job brings every approver's copy of the DM and the requester's notice
+ * up to date and then queues the Home refreshes of the people whose tab changed (the requester; the
+ * DM holders unless `holders: false`; the admins with `admins`), coalesced per person.
+ */
+export function refreshJobs(requestId: number, key: string, options: { admins?: boolean; holders?: boolean } = {}): QueuedJob[] {
+  const home = { ...(options.admins ? { admins: true } : {}), ...(options.holders === false ? { holders: false } : {}) };
+  return [job(RequestJobs.refreshApprovalMessages, { requestId, ...home }, { dedupeKey: `refresh:${requestId}:${key}`, requestId })];
 }
 
 export interface RequestServiceDeps {

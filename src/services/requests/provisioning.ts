@@ -43,7 +43,7 @@ export class Provisioning {
         await this.deps.jobs.enqueue(tx, [
           job(RequestJobs.provision, { requestId }, { dedupeKey: `provision:${requestId}:${request.version + 1}`, requestId }),
           // The admins' Home tabs count failed requests.
-          ...refreshJobs(requestId, `retry-${request.version + 1}`, { admins: true }),
+          ...refreshJobs(requestId, `retry-${request.version + 1}`, { admins: true, holders: false }),
         ]);
         return { ok: true as const };
       });
@@ -169,7 +169,10 @@ export class Provisioning {
         },
         now,
       );
-      await this.deps.jobs.enqueue(tx, [...refreshJobs(requestId, 'ACTIVE'), noticeJob(requestId, request.requesterId, 'ready')]);
+      await this.deps.jobs.enqueue(tx, [
+        ...refreshJobs(requestId, 'ACTIVE', { holders: false }),
+        noticeJob(requestId, request.requesterId, 'ready'),
+      ]);
       await this.deps.notifier.mailboxReady(tx, requestId);
     });
   }
@@ -200,7 +203,7 @@ export class Provisioning {
       );
       const key = `failed-${request.version}`;
       await this.deps.jobs.enqueue(tx, [
-        ...refreshJobs(requestId, key, { admins: true }),
+        ...refreshJobs(requestId, key, { admins: true, holders: false }),
         noticeJob(requestId, request.requesterId, 'failed', key),
         ...settings.adminIds.map((adminId) => noticeJob(requestId, adminId, 'admin_failure', `${key}-${attempts}`, attempts)),
       ]);

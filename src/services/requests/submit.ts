@@ -1,7 +1,7 @@
 import { withTimeout } from '../../lib/timeout.ts';
 import { isUniqueViolation } from '../../platform/db-types.ts';
 import { recordAudit, requestSubject } from '../audit/audit.ts';
-import { homeRefreshJob } from '../home/home-service.ts';
+import { homeRefreshJobs } from '../home/home-service.ts';
 import { approvalDmJob, isGuestNow, noticeJob, type RequestServiceDeps, type SubmitResult } from './model.ts';
 import { type FieldErrors, type RawRequestForm, validateRequestForm } from './validation.ts';
 
@@ -75,7 +75,7 @@ export class RequestIntake {
         await this.deps.jobs.enqueue(tx, [
           ...approverIds.map((approverId) => approvalDmJob(created.id, approverId)),
           noticeJob(created.id, requesterId, 'submitted'),
-          homeRefreshJob(created.id, 'submitted'),
+          ...homeRefreshJobs([requesterId]),
         ]);
         return created;
       });
