@@ -77,6 +77,33 @@ describe('the app killed at chosen points, then started again', () => {
     await stop();
   });
 
+  it('killed right after posting the requester’s notice: after the restart there is one notice, recorded', async () => {
+    const first = await restart('request-submitted-posted:kill');
+    await world.driver
+      .viewSubmission({
+        userId: People.requester,
+        view: { callbackId: 'request_email_modal', values: requestFormValues({ localPart: 'crash.notice' }) },
+      })
+      .catch(() => undefined); // the process may die before its answer is out
+    expect(await first.exited).toBeNull(); // killed by its own SIGKILL at the fault point
+    const request = await world.db.prisma.emailRequest.findFirstOrThrow({ where: { localPart: 'crash.notice' } });
+    const notices = () =>
+      world.slack
+        .messagesIn(People.requester)
+        .filter((m) => m.metadata?.event_payload.key === `request-submitted:${request.id}:${People.requester}`);
+    expect(notices()).toHaveLength(1);
+    expect(request.noticeTs).toBeNull();
+
+    await restart();
+    const recorded = await eventually(
+      () => world.db.prisma.emailRequest.findFirst({ where: { id: request.id, noticeTs: { not: null } } }),
+      'the notice to be recorded after the restart',
+    );
+    expect(notices()).toHaveLength(1);
+    expect(recorded.noticeTs).toBe(notices()[0]?.ts);
+    await stop();
+  });
+
   it('killed right after acking an Approve click: the decision was recorded, and one mailbox follows', async () => {
     await restart();
     const { request, dm } = await fileRequest('crash.click');
