@@ -158,6 +158,61 @@ describe('the app killed at chosen points, then started again', () => {
     }
   });
 
+  it('killed while cPanel was creating the mailbox (the call arrived, its answer was never read): one mailbox after the restart', async () => {
+    const running = await restart();
+    const { request, dm } = await fileRequest('crash.midpop');
+    // cPanel creates the mailbox and keeps the answer: the app is waiting on it when it is killed.
+    world.cpanel.failNext('add_pop', 1, 'succeed-then-timeout');
+    await approve(request.id, dm);
+    await eventually(async () => world.cpanel.mailboxes.has('crash.midpop@example.com'), 'cPanel to have created the mailbox');
+    running.child.kill('SIGKILL');
+    expect(await running.exited).toBeNull();
+    expect((await world.db.prisma.emailRequest.findUniqueOrThrow({ where: { id: request.id } })).status).toBe('PROVISIONING');
+
+    await restart();
+    await eventually(
+      async () => (await world.db.prisma.emailRequest.findUniqueOrThrow({ where: { id: request.id } })).status === 'ACTIVE',
+      'the request to be ACTIVE',
+    );
+    // The retry's add_pop was refused as "already exists", and verify_password proved the mailbox ours.
+    expect(world.cpanel.callsTo('add_pop').filter((call) => call.params.email === 'crash.midpop')).toHaveLength(2);
+    expect(world.cpanel.callsTo('verify_password').filter((call) => call.params.email === 'crash.midpop@example.com')).toHaveLength(1);
+    expect([...world.cpanel.mailboxes.keys()].filter((address) => address === 'crash.midpop@example.com')).toHaveLength(1);
+    expect(await world.db.prisma.mailbox.count({ where: { address: 'crash.midpop@example.com' } })).toBe(1);
+    expect(await world.db.prisma.auditEvent.count({ where: { action: 'mailbox.created', subject: `request:${request.id}` } })).toBe(1);
+  });
+
+  it('killed while Twilio was taking an SMS (accepted, its answer never read): after the restart the SMS is not sent again', async () => {
+    const own = await startWorld();
+    try {
+      const dying = await startApp(own);
+      const superiorPhone = '+14155550102';
+      own.twilio.failNext(1, 'accept-then-hang', superiorPhone);
+      await own.driver.viewSubmission({
+        userId: People.requester,
+        view: { callbackId: 'request_email_modal', values: requestFormValues({ localPart: 'crash.midsms' }) },
+      });
+      const message = await own.twilio.waitForMessageTo(superiorPhone);
+      dying.child.kill('SIGKILL');
+      expect(await dying.exited).toBeNull();
+      expect(await own.db.prisma.delivery.count({ where: { providerId: message.sid } })).toBe(0);
+
+      const again = await startApp(own);
+      try {
+        await eventually(
+          () => own.db.prisma.delivery.findFirst({ where: { providerId: message.sid, status: 'SENT' } }),
+          'the SMS delivery to be recorded as sent after the restart',
+        );
+        expect(own.twilio.messages.filter((m) => m.to === superiorPhone && m.body === message.body)).toHaveLength(1);
+      } finally {
+        again.child.kill('SIGKILL');
+        await again.exited;
+      }
+    } finally {
+      await own.close();
+    }
+  });
+
   it('killed right after cPanel created the mailbox: after the restart the request is ACTIVE with that one mailbox', async () => {
     await restart();
     const { request, dm } = await fileRequest('crash.pop');
