@@ -147,22 +147,23 @@ export class JobRunner {
       async (tx) => {
         // Each query walks the (status, runAt) index in order and stops after LIMIT rows, so it
         // locks only what it takes; an OR or a filesort would lock every due row and starve others.
-        const due = await tx.$queryRaw<Array<{ id: number }>>`
-        SELECT id FROM Job
-        WHERE status = 'PENDING' AND runAt <= ${now}
-        ORDER BY status, runAt, id
-        LIMIT ${batchSize}
-        FOR UPDATE SKIP LOCKED`;
-        const abandoned =
-          due.length < batchSize
+        // Abandoned claims first: their work is the oldest, and a deep queue must not delay a takeover.
+        const abandoned = await tx.$queryRaw<Array<{ id: number }>>`
+          SELECT id FROM Job
+          WHERE status = 'RUNNING' AND lockedAt < ${staleBefore}
+          ORDER BY status, runAt, id
+          LIMIT ${batchSize}
+          FOR UPDATE SKIP LOCKED`;
+        const due =
+          abandoned.length < batchSize
             ? await tx.$queryRaw<Array<{ id: number }>>`
               SELECT id FROM Job
-              WHERE status = 'RUNNING' AND lockedAt < ${staleBefore}
+              WHERE status = 'PENDING' AND runAt <= ${now}
               ORDER BY status, runAt, id
-              LIMIT ${batchSize - due.length}
+              LIMIT ${batchSize - abandoned.length}
               FOR UPDATE SKIP LOCKED`
             : [];
-        const rows = [...due, ...abandoned];
+        const rows = [...abandoned, ...due];
         if (rows.length === 0) return [];
         const ids = rows.map((row) => Number(row.id));
         await tx.job.updateMany({

@@ -96,11 +96,25 @@ function appEnv(world: World): Record<string, string> {
   };
 }
 
+export interface AppOptions {
+  /** Another port than the world's (a second replica); the world's driver talks to the world's port. */
+  port?: number;
+  /** Settings over the defaults, e.g. JOB_LEASE_SECONDS. */
+  env?: Record<string, string>;
+}
+
 /** Starts src/main.ts; resolves once /healthz answers 200. `fault`: MAILROOM_FAULT for this run. */
-export async function startApp(world: World, fault?: string): Promise<AppProcess> {
+export async function startApp(world: World, fault?: string, options: AppOptions = {}): Promise<AppProcess> {
   const { SLACK_APP_TOKEN: _socket, ...parentEnv } = process.env;
+  const port = options.port ?? world.port;
   const child = spawn(process.execPath, appEntryArgs(), {
-    env: { ...parentEnv, ...appEnv(world), ...(fault ? { MAILROOM_FAULT: fault } : { MAILROOM_FAULT: '' }) },
+    env: {
+      ...parentEnv,
+      ...appEnv(world),
+      PORT: String(port),
+      ...options.env,
+      ...(fault ? { MAILROOM_FAULT: fault } : { MAILROOM_FAULT: '' }),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -113,7 +127,7 @@ export async function startApp(world: World, fault?: string): Promise<AppProcess
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   for (let waited = 0; waited < 30_000; waited += 100) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the app exited at start:\n${output}`);
-    const ok = await fetch(`http://127.0.0.1:${world.port}/healthz`).then(
+    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
       (r) => r.ok,
       () => false,
     );

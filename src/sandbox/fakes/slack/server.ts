@@ -132,6 +132,11 @@ export class FakeSlack {
     return (this.state.channels.get(id) ?? []).map((m) => clone(m));
   }
 
+  /** Every message in every channel, as it is now. */
+  allMessages(): FakeSlackMessage[] {
+    return [...this.state.channels.values()].flat().map((m) => clone(m));
+  }
+
   lastMessageIn(channel: string): FakeSlackMessage | undefined {
     return this.messagesIn(channel).at(-1);
   }
