@@ -7,7 +7,7 @@ import { freePort } from '../../src/lib/free-port.ts';
 import { type AppProcess, startApp, startWorld, type World } from '../support/app-process.ts';
 import { eventually, People, requestFormValues } from '../support/harness.ts';
 
-const LEASE_SECONDS = 3;
+const LEASE_SECONDS = 4;
 const REQUESTS = 12;
 const ENV = {
   JOB_LEASE_SECONDS: String(LEASE_SECONDS),

@@ -28,8 +28,9 @@ export interface AppProcess {
   output(): string;
 }
 
-export async function startWorld(): Promise<World> {
-  const db = await createTestDatabase();
+/** `databaseServerUrl`: another MariaDB than the default test server (the outage tests start their own). */
+export async function startWorld(options: { databaseServerUrl?: string } = {}): Promise<World> {
+  const db = await createTestDatabase(options.databaseServerUrl ? { serverUrl: options.databaseServerUrl } : {});
   const slack = await startFakeSlack({
     botToken: BOT_TOKEN,
     users: [
