@@ -137,4 +137,30 @@ describe('a Slack post whose job died right after posting', () => {
     const recorded = await h.db.prisma.offboardingMessage.findMany({ where: { offboardingId: id, userId: People.hr } });
     expect(recorded.map((m) => m.ts)).toEqual([post.ts]);
   });
+
+  it('the admins’ alert that a credential SMS could not be delivered: one per admin', async () => {
+    h.twilio.invalidNumbers.add('+14155550144');
+    await submitRequestForm(h, { localPart: 'once.alerted', phone: '(415) 555-0144' });
+    const request = await h.db.prisma.emailRequest.findFirstOrThrow({ where: { localPart: 'once.alerted' } });
+    const dm = await approvalMessageFor(h, request.id, People.superior);
+    await drainJobs(h);
+    process.env.MAILROOM_FAULT = 'delivery-alert-posted:throw';
+    await clickButton(h, {
+      userId: People.superior,
+      actionId: 'request_approve',
+      requestId: request.id,
+      channelId: dm.channelId,
+      messageTs: dm.ts,
+    });
+    await drainJobs(h);
+    const failed = await h.db.prisma.job.findFirstOrThrow({ where: { lastError: 'fault injected at delivery-alert-posted' } });
+    expect(failed).toMatchObject({ status: 'PENDING', attempts: 1 });
+    delete process.env.MAILROOM_FAULT;
+
+    h.clock.advance(61_000);
+    await drainJobs(h);
+    expect(await settledJob(h, { id: failed.id })).toMatchObject({ status: 'DONE', attempts: 2 });
+    for (const admin of [People.admin, People.admin2])
+      expect(postsWithKey(admin, 'delivery-alert:', `request #${request.id}`)).toHaveLength(1);
+  });
 });
