@@ -77,6 +77,34 @@ describe('the app killed at chosen points, then started again', () => {
     await stop();
   });
 
+  it('killed while Slack was taking a DM (posted, its answer never read): after the restart every post is there once', async () => {
+    const running = await restart();
+    const before = world.slack.callsTo('chat.postMessage').length;
+    world.slack.holdAnswerNext('chat.postMessage');
+    await world.driver.viewSubmission({
+      userId: People.requester,
+      view: { callbackId: 'request_email_modal', values: requestFormValues({ localPart: 'crash.middm' }) },
+    });
+    await eventually(async () => world.slack.callsTo('chat.postMessage').length > before, 'a DM to reach Slack');
+    running.child.kill('SIGKILL');
+    expect(await running.exited).toBeNull();
+    const request = await world.db.prisma.emailRequest.findFirstOrThrow({ where: { localPart: 'crash.middm' } });
+    const keys = [`approval-dm:${request.id}:${People.superior}`, `request-submitted:${request.id}:${People.requester}`];
+    const postsWith = (key: string) => world.slack.allMessages().filter((m) => m.metadata?.event_payload.key === key);
+
+    await restart();
+    await eventually(
+      async () =>
+        (await world.db.prisma.approvalMessage.count({ where: { requestId: request.id } })) === 1 &&
+        (await world.db.prisma.emailRequest.count({ where: { id: request.id, noticeTs: { not: null } } })) === 1,
+      'the DM and the notice to be recorded after the restart',
+    );
+    for (const key of keys) expect(postsWith(key), key).toHaveLength(1);
+    const dm = await world.db.prisma.approvalMessage.findFirstOrThrow({ where: { requestId: request.id } });
+    expect(dm.ts).toBe(postsWith(keys[0] as string)[0]?.ts);
+    await stop();
+  });
+
   it('killed right after posting the requester’s notice: after the restart there is one notice, recorded', async () => {
     const first = await restart('request-submitted-posted:kill');
     await world.driver

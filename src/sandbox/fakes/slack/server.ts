@@ -43,6 +43,7 @@ export class FakeSlack {
   readonly botUserId: string;
   readonly botId: string;
   readonly teamId: string;
+  readonly #heldAnswers: string[] = [];
 
   private baseUrl = '';
   private readonly server: Server;
@@ -114,6 +115,14 @@ export class FakeSlack {
     const queue = this.state.injected.get(method) ?? [];
     queue.push(error);
     this.state.injected.set(method, queue);
+  }
+
+  /**
+   * The next call to `method` takes effect but is never answered, as when the caller dies or the
+   * line drops before the answer arrives (a crash test then kills the caller while it waits).
+   */
+  holdAnswerNext(method: string): void {
+    this.#heldAnswers.push(method);
   }
 
   /** A fresh trigger_id, valid for one views.open/views.push within 3 s. */
@@ -216,6 +225,11 @@ export class FakeSlack {
     if (url.pathname.startsWith('/api/')) {
       const method = decodeURIComponent(url.pathname.slice('/api/'.length));
       const response = apiCall(this.state, this.handlers, method, req, raw, url.searchParams);
+      const held = this.#heldAnswers.indexOf(method);
+      if (held !== -1) {
+        this.#heldAnswers.splice(held, 1);
+        return;
+      }
       sendJson(res, 200, response);
       return;
     }
