@@ -45,22 +45,25 @@ function claimOnce(prisma: PrismaClient, { lane, limit, now, workerId, staleBefo
       // Finished jobs (DONE, DEAD) sit under other status prefixes: a million of them cost nothing here.
       // The index is forced: on a small table the optimizer may pick another one (or a full scan),
       // whose scan briefly locks other lanes' rows, so their own concurrent claims would skip them.
-      const due = await tx.$queryRaw<Array<{ id: number }>>`
-        SELECT id FROM Job FORCE INDEX (Job_status_lane_runAt_idx)
-        WHERE status = 'PENDING' AND lane = ${lane} AND runAt <= ${now}
-        ORDER BY status, lane, runAt, id
-        LIMIT ${limit}
-        FOR UPDATE SKIP LOCKED`;
-      const abandoned =
-        staleBefore && due.length < limit
+      // Abandoned claims first (when asked for): their work is the oldest, and a deep queue must not delay a takeover.
+      const abandoned = staleBefore
+        ? await tx.$queryRaw<Array<{ id: number }>>`
+            SELECT id FROM Job FORCE INDEX (Job_status_lane_runAt_idx)
+            WHERE status = 'RUNNING' AND lane = ${lane} AND lockedAt < ${staleBefore}
+            ORDER BY status, lane, runAt, id
+            LIMIT ${limit}
+            FOR UPDATE SKIP LOCKED`
+        : [];
+      const due =
+        abandoned.length < limit
           ? await tx.$queryRaw<Array<{ id: number }>>`
               SELECT id FROM Job FORCE INDEX (Job_status_lane_runAt_idx)
-              WHERE status = 'RUNNING' AND lane = ${lane} AND lockedAt < ${staleBefore}
+              WHERE status = 'PENDING' AND lane = ${lane} AND runAt <= ${now}
               ORDER BY status, lane, runAt, id
-              LIMIT ${limit - due.length}
+              LIMIT ${limit - abandoned.length}
               FOR UPDATE SKIP LOCKED`
           : [];
-      const rows = [...due, ...abandoned];
+      const rows = [...abandoned, ...due];
       if (rows.length === 0) return [];
       const ids = rows.map((row) => Number(row.id));
       await tx.job.updateMany({

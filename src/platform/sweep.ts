@@ -58,7 +58,7 @@ export class Sweep {
         try {
           // Every replica's timer fires for the same scheduled second: it names the tick.
           const outcome = await this.runOnce(context.date);
-          if (outcome.ran) this.options.logger.debug(outcome, 'sweep done');
+          if (outcome.ran) this.options.logger.debug({ ...outcome, tick: context.date.toISOString() }, 'sweep done');
         } catch (error) {
           this.options.logger.error({ err: error }, 'sweep failed');
         }

@@ -37,12 +37,15 @@ const EMOJI: Record<string, string> = {
 };
 
 function styleSegment(segment: string): string {
-  return html(unslack(segment))
-    .replace(/\*([^*\n]+)\*/g, '<strong>$1</strong>')
-    .replace(/(^|\s)_([^_\n]+)_/g, '$1<em>$2</em>')
-    .replace(/`([^`\n]+)`/g, '<code>$1</code>')
-    .replace(/:([a-z0-9_+-]+):/g, (code, name: string) => EMOJI[name] ?? code)
-    .replace(/\n/g, '<br>');
+  return (
+    html(unslack(segment))
+      // As in Slack, a marker inside a word (a*b*c) formats nothing.
+      .replace(/(^|[^\p{L}\p{N}])\*([^*\n]+)\*(?![\p{L}\p{N}])/gu, '$1<strong>$2</strong>')
+      .replace(/(^|\s)_([^_\n]+)_/g, '$1<em>$2</em>')
+      .replace(/`([^`\n]+)`/g, '<code>$1</code>')
+      .replace(/:([a-z0-9_+-]+):/g, (code, name: string) => EMOJI[name] ?? code)
+      .replace(/\n/g, '<br>')
+  );
 }
 
 /** Slack mrkdwn → HTML: mentions, dates, links, bold, italics, code. */

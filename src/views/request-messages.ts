@@ -57,7 +57,12 @@ export function buildApprovalMessage(request: RequestSummary): SlackMessage {
     section(`${mention(request.requesterId)} asks for a mailbox for *${escapeMrkdwn(request.fullName)}*.`),
     { type: 'section', fields: fields.map((text) => ({ type: 'mrkdwn', text: truncateMrkdwn(text, SlackLimits.sectionField) })) },
   ];
-  if (request.note) blocks.push(section(`*Note*\n${escapeMrkdwn(request.note)}`));
+  // The note is the requester's own words, shown as plain text: no formatting, quote or link in it is read.
+  if (request.note)
+    blocks.push(section('*Note*'), {
+      type: 'section',
+      text: { type: 'plain_text', text: truncate(request.note, SlackLimits.sectionText), emoji: false },
+    });
   if (request.routedToAdmins) {
     blocks.push(
       context(`Sent to the admins because ${mention(request.requesterId)} is the new hire’s superior: nobody approves their own request.`),

@@ -62,9 +62,31 @@ export function truncateMrkdwn(text: string, max: number): string {
   return `${text.slice(0, cut)}${ELLIPSIS}`;
 }
 
-/** Escapes the three characters Slack's mrkdwn treats as control characters. */
+/**
+ * A character shown as itself and never read as formatting: Slack documents no escape for `*_~\``,
+ * but a date token's fallback text is shown as plain text, and an unknown format (`{_}`) makes every
+ * client show the fallback. It reads and copies as the character itself.
+ */
+const literal = (text: string): string => `<!date^0^{_}|${text}>`;
+
+/** A formatting marker, unless it sits inside a word (`jane_doe`), where Slack never formats; backticks always. */
+const FORMATTING_MARKER = /`|(?<![\p{L}\p{N}])[*_~]|[*_~](?![\p{L}\p{N}])/gu;
+/** `>` at the start of a line opens a quote, escaped or not. */
+const QUOTE_AT_LINE_START = /^([ \t]*)&gt;/gm;
+
+/**
+ * User text for mrkdwn, shown exactly as typed: the three characters Slack's mrkdwn treats as
+ * control characters become entities (no mention, link or channel token can be formed), the
+ * formatting markers `*` `_` `~` `` ` `` become literal tokens, and a line that starts with `>`
+ * gets a literal space before it, so it is not a quote. Every view escapes user text here.
+ */
 export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(FORMATTING_MARKER, literal)
+    .replace(QUOTE_AT_LINE_START, (_match, indent: string) => `${indent}${literal(' ')}&gt;`);
 }
 
 /** A Slack date token that each reader sees in their own time zone, with a UTC fallback. */

@@ -77,6 +77,61 @@ describe('the app killed at chosen points, then started again', () => {
     await stop();
   });
 
+  it('killed while Slack was taking a DM (posted, its answer never read): after the restart every post is there once', async () => {
+    const running = await restart();
+    const before = world.slack.callsTo('chat.postMessage').length;
+    world.slack.holdAnswerNext('chat.postMessage');
+    await world.driver.viewSubmission({
+      userId: People.requester,
+      view: { callbackId: 'request_email_modal', values: requestFormValues({ localPart: 'crash.middm' }) },
+    });
+    await eventually(async () => world.slack.callsTo('chat.postMessage').length > before, 'a DM to reach Slack');
+    running.child.kill('SIGKILL');
+    expect(await running.exited).toBeNull();
+    const request = await world.db.prisma.emailRequest.findFirstOrThrow({ where: { localPart: 'crash.middm' } });
+    const keys = [`approval-dm:${request.id}:${People.superior}`, `request-submitted:${request.id}:${People.requester}`];
+    const postsWith = (key: string) => world.slack.allMessages().filter((m) => m.metadata?.event_payload.key === key);
+
+    await restart();
+    await eventually(
+      async () =>
+        (await world.db.prisma.approvalMessage.count({ where: { requestId: request.id } })) === 1 &&
+        (await world.db.prisma.emailRequest.count({ where: { id: request.id, noticeTs: { not: null } } })) === 1,
+      'the DM and the notice to be recorded after the restart',
+    );
+    for (const key of keys) expect(postsWith(key), key).toHaveLength(1);
+    const dm = await world.db.prisma.approvalMessage.findFirstOrThrow({ where: { requestId: request.id } });
+    expect(dm.ts).toBe(postsWith(keys[0] as string)[0]?.ts);
+    await stop();
+  });
+
+  it('killed right after posting the requester’s notice: after the restart there is one notice, recorded', async () => {
+    const first = await restart('request-submitted-posted:kill');
+    await world.driver
+      .viewSubmission({
+        userId: People.requester,
+        view: { callbackId: 'request_email_modal', values: requestFormValues({ localPart: 'crash.notice' }) },
+      })
+      .catch(() => undefined); // the process may die before its answer is out
+    expect(await first.exited).toBeNull(); // killed by its own SIGKILL at the fault point
+    const request = await world.db.prisma.emailRequest.findFirstOrThrow({ where: { localPart: 'crash.notice' } });
+    const notices = () =>
+      world.slack
+        .messagesIn(People.requester)
+        .filter((m) => m.metadata?.event_payload.key === `request-submitted:${request.id}:${People.requester}`);
+    expect(notices()).toHaveLength(1);
+    expect(request.noticeTs).toBeNull();
+
+    await restart();
+    const recorded = await eventually(
+      () => world.db.prisma.emailRequest.findFirst({ where: { id: request.id, noticeTs: { not: null } } }),
+      'the notice to be recorded after the restart',
+    );
+    expect(notices()).toHaveLength(1);
+    expect(recorded.noticeTs).toBe(notices()[0]?.ts);
+    await stop();
+  });
+
   it('killed right after acking an Approve click: the decision was recorded, and one mailbox follows', async () => {
     await restart();
     const { request, dm } = await fileRequest('crash.click');
@@ -122,6 +177,61 @@ describe('the app killed at chosen points, then started again', () => {
         );
         expect(delivery.recipient).toBe(message.to);
         expect(own.twilio.messages.filter((m) => m.to === message.to && m.body === message.body)).toHaveLength(1);
+      } finally {
+        again.child.kill('SIGKILL');
+        await again.exited;
+      }
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('killed while cPanel was creating the mailbox (the call arrived, its answer was never read): one mailbox after the restart', async () => {
+    const running = await restart();
+    const { request, dm } = await fileRequest('crash.midpop');
+    // cPanel creates the mailbox and keeps the answer: the app is waiting on it when it is killed.
+    world.cpanel.failNext('add_pop', 1, 'succeed-then-timeout');
+    await approve(request.id, dm);
+    await eventually(async () => world.cpanel.mailboxes.has('crash.midpop@example.com'), 'cPanel to have created the mailbox');
+    running.child.kill('SIGKILL');
+    expect(await running.exited).toBeNull();
+    expect((await world.db.prisma.emailRequest.findUniqueOrThrow({ where: { id: request.id } })).status).toBe('PROVISIONING');
+
+    await restart();
+    await eventually(
+      async () => (await world.db.prisma.emailRequest.findUniqueOrThrow({ where: { id: request.id } })).status === 'ACTIVE',
+      'the request to be ACTIVE',
+    );
+    // The retry's add_pop was refused as "already exists", and verify_password proved the mailbox ours.
+    expect(world.cpanel.callsTo('add_pop').filter((call) => call.params.email === 'crash.midpop')).toHaveLength(2);
+    expect(world.cpanel.callsTo('verify_password').filter((call) => call.params.email === 'crash.midpop@example.com')).toHaveLength(1);
+    expect([...world.cpanel.mailboxes.keys()].filter((address) => address === 'crash.midpop@example.com')).toHaveLength(1);
+    expect(await world.db.prisma.mailbox.count({ where: { address: 'crash.midpop@example.com' } })).toBe(1);
+    expect(await world.db.prisma.auditEvent.count({ where: { action: 'mailbox.created', subject: `request:${request.id}` } })).toBe(1);
+  });
+
+  it('killed while Twilio was taking an SMS (accepted, its answer never read): after the restart the SMS is not sent again', async () => {
+    const own = await startWorld();
+    try {
+      const dying = await startApp(own);
+      const superiorPhone = '+14155550102';
+      own.twilio.failNext(1, 'accept-then-hang', superiorPhone);
+      await own.driver.viewSubmission({
+        userId: People.requester,
+        view: { callbackId: 'request_email_modal', values: requestFormValues({ localPart: 'crash.midsms' }) },
+      });
+      const message = await own.twilio.waitForMessageTo(superiorPhone);
+      dying.child.kill('SIGKILL');
+      expect(await dying.exited).toBeNull();
+      expect(await own.db.prisma.delivery.count({ where: { providerId: message.sid } })).toBe(0);
+
+      const again = await startApp(own);
+      try {
+        await eventually(
+          () => own.db.prisma.delivery.findFirst({ where: { providerId: message.sid, status: 'SENT' } }),
+          'the SMS delivery to be recorded as sent after the restart',
+        );
+        expect(own.twilio.messages.filter((m) => m.to === superiorPhone && m.body === message.body)).toHaveLength(1);
       } finally {
         again.child.kill('SIGKILL');
         await again.exited;

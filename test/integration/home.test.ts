@@ -213,7 +213,8 @@ describe('App Home tab', () => {
     await h.db.prisma.emailRequest.update({ where: { id: expired.id }, data: { status: 'EXPIRED', openAddress: null } });
 
     const mine = sectionUnder(await openHome(h, People.requester), 'Your requests');
-    expect(mine).toContain(`Rejected by <@${People.superior}>. Reason: Wrong &lt;team&gt; &amp; wrong *name*`);
+    // The reason as typed: its *name* is shown with its stars, never in bold.
+    expect(mine).toContain(`Rejected by <@${People.superior}>. Reason: Wrong &lt;team&gt; &amp; wrong <!date^0^{_}|*>name<!date^0^{_}|*>`);
     expect(mine).toContain('Cancelled by you');
     expect(mine).toContain('creating the mailbox failed: cPanel said &lt;no&gt;. The admins were told.');
     expect(mine).toContain('Expired without a decision');

@@ -3,7 +3,7 @@
 // overrides ("evil" shown as "live"), and lengths past each field's documented maximum. Each is
 // refused on its own field, and nothing is stored or sent.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { approvalMessageFor, type Harness, People, startHarness, submitRequestForm } from '../support/harness.ts';
+import { approvalMessageFor, drainJobs, type Harness, People, startHarness, submitRequestForm } from '../support/harness.ts';
 import { OFFBOARDING_ENV, seedMailbox, submitOffboard, today } from '../support/offboarding.ts';
 
 const errorsOf = (answer: { json?: unknown }) =>
@@ -58,6 +58,8 @@ describe('hostile input', () => {
     await submitRequestForm(h, { localPart: 'to.reject' });
     const request = await h.db.prisma.emailRequest.findFirstOrThrow({ where: { localPart: 'to.reject' } });
     await approvalMessageFor(h, request.id, People.superior);
+    // The approver's own email (queued with the DM) is sent first, so only a mail about the reason would count.
+    await drainJobs(h);
     const mailsBefore = h.smtp.messages.length;
     const submit = (reason: string) =>
       h.driver.viewSubmission({
@@ -73,5 +75,36 @@ describe('hostile input', () => {
     const row = await h.db.prisma.emailRequest.findUniqueOrThrow({ where: { id: request.id } });
     expect(row).toMatchObject({ status: 'PENDING_APPROVAL', decisionReason: null });
     expect(h.smtp.messages.length).toBe(mailsBefore);
+  });
+});
+
+describe('user text shown in Slack', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('never renders as formatting, a quote, a mention or a link: a *bold* name and a hostile note reach Slack as typed', async () => {
+    const fullName = 'Eve *Bold* _It_ ~Strike~ `Code`';
+    const note = '> not a quote\n*not bold* <@U0ADMIN001> <https://evil.example|click>';
+    expect((await submitRequestForm(h, { localPart: 'eve.bold', fullName, note })).body).toBe('');
+    const request = await h.db.prisma.emailRequest.findFirstOrThrow({ where: { localPart: 'eve.bold' } });
+    const dm = await approvalMessageFor(h, request.id, People.superior);
+    const message = h.slack.messagesIn(dm.channelId).find((m) => m.ts === dm.ts);
+    const json = JSON.stringify([message?.text, message?.blocks]);
+    // The markers reached Slack only as literals (a date token's plain fallback), never bare.
+    for (const marked of ['*Bold*', '_It_', '~Strike~', '`Code`']) expect(json).not.toContain(marked);
+    expect(json).toContain('Eve <!date^0^{_}|*>Bold<!date^0^{_}|*> <!date^0^{_}|_>It<!date^0^{_}|_>');
+    // The note is a plain_text object: Slack reads no markup in it at all.
+    const noteBlock = message?.blocks?.find((block) => JSON.stringify(block).includes('not a quote')) as
+      | { text?: { type: string; text: string } }
+      | undefined;
+    expect(noteBlock?.text).toEqual({ type: 'plain_text', text: note, emoji: false });
+    // The requester's notice, the other place the name is shown, escapes it the same way.
+    const notice = await h.slack.waitFor(() => h.slack.messagesIn(People.requester).find((m) => m.text.includes('eve.bold')));
+    expect(JSON.stringify([notice.text, notice.blocks])).not.toContain('*Bold*');
   });
 });

@@ -83,7 +83,8 @@ describe('request → approval → mailbox, end to end', () => {
     const blocksText = JSON.stringify(posted?.blocks);
     expect(blocksText).toContain('Jane Doe');
     expect(blocksText).toContain('jane.doe@example.com');
-    expect(blocksText).toContain('Starts in &lt;sales&gt; &amp; marketing');
+    // The note is plain_text: shown as typed, nothing in it read as markup (so nothing to escape).
+    expect(blocksText).toContain('{"type":"plain_text","text":"Starts in <sales> & marketing","emoji":false}');
     const buttons = ((posted?.blocks ?? []) as Array<{ type: string; elements?: Array<{ action_id: string; value: string }> }>).find(
       (block) => block.type === 'actions',
     )?.elements;

@@ -28,8 +28,9 @@ export interface AppProcess {
   output(): string;
 }
 
-export async function startWorld(): Promise<World> {
-  const db = await createTestDatabase();
+/** `databaseServerUrl`: another MariaDB than the default test server (the outage tests start their own). */
+export async function startWorld(options: { databaseServerUrl?: string } = {}): Promise<World> {
+  const db = await createTestDatabase(options.databaseServerUrl ? { serverUrl: options.databaseServerUrl } : {});
   const slack = await startFakeSlack({
     botToken: BOT_TOKEN,
     users: [
@@ -96,19 +97,28 @@ function appEnv(world: World): Record<string, string> {
   };
 }
 
-/**
- * Starts src/main.ts; resolves once /healthz answers 200 (on `options.healthPort`, default the
- * world's port). `fault`: MAILROOM_FAULT for this run; `options.env`: more settings (MAILROOM_ROLE…).
- */
-export async function startApp(
-  world: World,
-  fault?: string,
-  options: { env?: Record<string, string>; healthPort?: number } = {},
-): Promise<AppProcess> {
+export interface AppOptions {
+  /** Another port than the world's (a second replica); the world's driver talks to the world's port. */
+  port?: number;
+  /** Where /healthz is probed (default `port`): a worker answers on WORKER_PORT. */
+  healthPort?: number;
+  /** Settings over the defaults, e.g. JOB_LEASE_SECONDS, MAILROOM_ROLE. */
+  env?: Record<string, string>;
+}
+
+/** Starts src/main.ts; resolves once /healthz answers 200. `fault`: MAILROOM_FAULT for this run. */
+export async function startApp(world: World, fault?: string, options: AppOptions = {}): Promise<AppProcess> {
   const { SLACK_APP_TOKEN: _socket, MAILROOM_ROLE: _role, ...parentEnv } = process.env;
-  const healthPort = options.healthPort ?? world.port;
+  const port = options.port ?? world.port;
+  const healthPort = options.healthPort ?? port;
   const child = spawn(process.execPath, appEntryArgs(), {
-    env: { ...parentEnv, ...appEnv(world), ...(fault ? { MAILROOM_FAULT: fault } : { MAILROOM_FAULT: '' }), ...options.env },
+    env: {
+      ...parentEnv,
+      ...appEnv(world),
+      PORT: String(port),
+      ...options.env,
+      ...(fault ? { MAILROOM_FAULT: fault } : { MAILROOM_FAULT: '' }),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

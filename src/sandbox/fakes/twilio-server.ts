@@ -30,7 +30,8 @@ export interface FakeTwilioRequest {
   status: number;
 }
 
-export type TwilioFailure = 'http400' | 'http500' | 'http429' | 'http503' | 'hang';
+/** `accept-then-hang`: the message is accepted (and listed) but the answer never comes, as when the sender dies or the line drops mid-request. */
+export type TwilioFailure = 'http400' | 'http500' | 'http429' | 'http503' | 'hang' | 'accept-then-hang';
 
 const E164 = /^\+[1-9]\d{6,14}$/;
 
@@ -140,7 +141,7 @@ export class FakeTwilio {
       createdAt: new Date(),
     };
     this.messages.push(message);
-    answer(201, this.resource(message));
+    answer(failure === 'accept-then-hang' ? 0 : 201, this.resource(message));
   }
 
   /** GET Messages.json: newest first, filtered by `To`, one page of `PageSize` (Twilio's list shape). */

@@ -1,5 +1,6 @@
 import { isUniqueViolation } from '../../platform/db-types.ts';
 import { type JobContext, job } from '../../platform/jobs.ts';
+import { postDirectMessageOnce } from '../../slack/post-once.ts';
 import { buildLeaverAlertMessage } from '../../views/leaver-alert.ts';
 import { type DmPayload, LeaverJobs, type LeaverServiceDeps, loadAlert, refreshJob } from './model.ts';
 
@@ -47,8 +48,7 @@ export class LeaverMessages {
     if (shown.round !== p.round) return;
     const key = `leaver-dm:${p.alertId}:${p.round}:${p.userId}`;
     const message = buildLeaverAlertMessage(shown);
-    const earlier = context.attempt > 1 ? await slack.findPostedMessage(p.userId, key) : undefined;
-    const posted = earlier ?? (await slack.postDirectMessage(p.userId, message, { key }));
+    const posted = await postDirectMessageOnce(slack, p.userId, message, { key, retried: context.attempt > 1 });
     try {
       await prisma.leaverAlertMessage.create({
         data: { ...where.alertId_round_userId, channelId: posted.channel, ts: posted.ts, createdAt: clock.now() },
@@ -58,7 +58,7 @@ export class LeaverMessages {
     }
     // Someone may have acted while this was posted: bring this copy up to date too.
     const latest = buildLeaverAlertMessage(await loadAlert(prisma, p.alertId));
-    if (earlier || JSON.stringify(latest) !== JSON.stringify(message)) await slack.updateMessage(posted.channel, posted.ts, latest);
+    if (posted.earlier || JSON.stringify(latest) !== JSON.stringify(message)) await slack.updateMessage(posted.channel, posted.ts, latest);
   }
 
   /** Every HR person's copy of this round shows the latest state (buttons gone once someone acted). */

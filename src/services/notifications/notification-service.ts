@@ -9,6 +9,7 @@ import { defineJob, handle, type JobContext, type JobHandler, type JobQueue, job
 import type { Mailer } from '../../providers/mailer.ts';
 import type { SendResult, SmsSender } from '../../providers/sms-sender.ts';
 import type { SlackGateway } from '../../slack/gateway.ts';
+import { postDirectMessageOnce } from '../../slack/post-once.ts';
 import { buildDeliveryFailedAlert } from '../../views/delivery-messages.ts';
 import { fillSecret, SECRET_SLOT } from '../../views/notification-templates.ts';
 
@@ -286,13 +287,13 @@ export class NotificationService {
     });
   }
 
-  private async alertAdmin(id: number, adminId: string): Promise<void> {
+  private async alertAdmin(id: number, adminId: string, retried: boolean): Promise<void> {
     const delivery = await this.deps.prisma.delivery.findUniqueOrThrow({
       where: { id },
       select: { id: true, channel: true, recipient: true, template: true, lastError: true, requestId: true },
     });
     const message = buildDeliveryFailedAlert(delivery);
-    await this.deps.slack.postDirectMessage(adminId, message);
+    await postDirectMessageOnce(this.deps.slack, adminId, message, { key: `delivery-alert:${id}:${adminId}`, retried });
   }
 
   jobHandlers(): JobHandler[] {
@@ -305,7 +306,9 @@ export class NotificationService {
         run: (payload, context) => this.deliver('SMS', payload, context),
         onDead: (payload, error) => this.markDead('SMS', payload, error),
       }),
-      handle(NotificationJobs.alertAdmins, { run: (payload) => this.alertAdmin(payload.deliveryId, payload.adminId) }),
+      handle(NotificationJobs.alertAdmins, {
+        run: (payload, context) => this.alertAdmin(payload.deliveryId, payload.adminId, context.attempt > 1),
+      }),
     ];
   }
 }

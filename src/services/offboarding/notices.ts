@@ -1,4 +1,5 @@
 import type { SlackMessage } from '../../slack/gateway.ts';
+import { postDirectMessageOnce } from '../../slack/post-once.ts';
 import { forwardNoticeEmail } from '../../views/notification-templates.ts';
 import { buildForwardNotice, buildOffboardStatusMessage } from '../../views/offboard-status.ts';
 import { loadSummary, type OffboardingServiceDeps } from './model.ts';
@@ -7,15 +8,16 @@ import { loadSummary, type OffboardingServiceDeps } from './model.ts';
 export class OffboardingNotices {
   constructor(private readonly deps: OffboardingServiceDeps) {}
 
-  async postStatus(id: number): Promise<void> {
+  async postStatus(id: number, retried: boolean): Promise<void> {
     const { prisma, slack } = this.deps;
     const existing = await prisma.offboarding.findUniqueOrThrow({ where: { id }, select: { statusTs: true, initiatedById: true } });
     if (existing.statusTs) return;
     const summary = await loadSummary(prisma, id);
     const message = buildOffboardStatusMessage(summary);
-    const posted = await slack.postDirectMessage(existing.initiatedById, message);
+    const posted = await postDirectMessageOnce(slack, existing.initiatedById, message, { key: `offboarding-status:${id}`, retried });
     await prisma.offboarding.update({ where: { id }, data: { statusChannelId: posted.channel, statusTs: posted.ts } });
-    await this.refreshStatus(id, message);
+    // A copy found again was rendered by the earlier attempt: bring it up to date.
+    await this.refreshStatus(id, posted.earlier ? undefined : message);
   }
 
   /** Renders the latest state; renders again after updating, so a slower, older refresh never wins. */
@@ -34,11 +36,12 @@ export class OffboardingNotices {
     }
   }
 
-  async notifyForwardTarget(id: number): Promise<void> {
+  async notifyForwardTarget(id: number, retried: boolean): Promise<void> {
     const { prisma, slack } = this.deps;
     const summary = await loadSummary(prisma, id);
     const user = await slack.lookupUserByEmail(summary.forwardTo);
-    if (user && !user.deleted && !user.isBot) await slack.postDirectMessage(user.id, buildForwardNotice(summary));
+    if (user && !user.deleted && !user.isBot)
+      await postDirectMessageOnce(slack, user.id, buildForwardNotice(summary), { key: `forward-notice:${id}`, retried });
     await this.deps.sendEmail(prisma, {
       to: summary.forwardTo,
       ...forwardNoticeEmail(this.deps.settings.templates, summary),

@@ -120,11 +120,13 @@ export class OffboardingService {
       }),
       handle(OffboardingJobs.restore, { run: (p) => steps.restore(p.offboardingId), onDead: dead(Steps.restore) }),
       handle(OffboardingJobs.delete, { run: (p) => steps.deleteMailbox(p.offboardingId), onDead: dead(Steps.delete) }),
-      handle(OffboardingJobs.postStatus, { run: (p) => notices.postStatus(p.offboardingId) }),
+      handle(OffboardingJobs.postStatus, { run: (p, context) => notices.postStatus(p.offboardingId, context.attempt > 1) }),
       handle(OffboardingJobs.refreshStatus, { run: (p) => notices.refreshStatus(p.offboardingId) }),
-      handle(OffboardingJobs.ask, { run: (p) => retention.postAsk(p) }),
+      handle(OffboardingJobs.ask, { run: (p, context) => retention.postAsk(p, context.attempt > 1) }),
       handle(OffboardingJobs.refreshAsks, { run: (p) => retention.refreshAsks(p.offboardingId) }),
-      handle(OffboardingJobs.notifyForwardTarget, { run: (p) => notices.notifyForwardTarget(p.offboardingId) }),
+      handle(OffboardingJobs.notifyForwardTarget, {
+        run: (p, context) => notices.notifyForwardTarget(p.offboardingId, context.attempt > 1),
+      }),
     ];
   }
 }

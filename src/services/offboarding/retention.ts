@@ -1,5 +1,6 @@
 import { DAY_MS } from '../../lib/zoned-time.ts';
 import { job, type QueuedJob } from '../../platform/jobs.ts';
+import { postDirectMessageOnce } from '../../slack/post-once.ts';
 import { buildConfirmationMessage, EXTEND_OPTIONS } from '../../views/offboard-confirm.ts';
 import { recordAudit, SYSTEM_ACTOR } from '../audit/audit.ts';
 import type { OffboardingAccess } from './access.ts';
@@ -125,19 +126,23 @@ export class OffboardingRetention {
     return { asked, reminded };
   }
 
-  async postAsk(payload: AskPayload): Promise<void> {
+  async postAsk(payload: AskPayload, retried: boolean): Promise<void> {
     const { prisma, slack } = this.deps;
     const key = { offboardingId_userId_round: { offboardingId: payload.offboardingId, userId: payload.userId, round: payload.round } };
     if (await prisma.offboardingMessage.findUnique({ where: key })) return;
     const summary = await loadSummary(prisma, payload.offboardingId);
     if (summary.status !== 'AWAITING_CONFIRMATION') return;
-    const posted = await slack.postDirectMessage(payload.userId, buildConfirmationMessage(summary, payload.round));
+    const posted = await postDirectMessageOnce(slack, payload.userId, buildConfirmationMessage(summary, payload.round), {
+      key: `offboarding-ask:${payload.offboardingId}:${payload.userId}:${payload.round}`,
+      retried,
+    });
     await prisma.offboardingMessage.create({
       data: { ...key.offboardingId_userId_round, channelId: posted.channel, ts: posted.ts, createdAt: this.deps.clock.now() },
     });
     // A decision may have landed while posting: bring this copy up to date too.
     const now = await loadSummary(prisma, payload.offboardingId);
-    if (now.status !== summary.status) await slack.updateMessage(posted.channel, posted.ts, buildConfirmationMessage(now, payload.round));
+    if (posted.earlier || now.status !== summary.status)
+      await slack.updateMessage(posted.channel, posted.ts, buildConfirmationMessage(now, payload.round));
   }
 
   async refreshAsks(id: number): Promise<void> {

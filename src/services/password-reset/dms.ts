@@ -13,9 +13,10 @@ export class ResetDms {
     const existing = await prisma.passwordResetMessage.findUnique({ where: { resetId_userId: { resetId, userId: approverId } } });
     if (existing) return;
     const summary = await loadReset(prisma, resetId);
-    const posted = await postDirectMessageOnce(slack, approverId, `reset-approval-dm:${resetId}:${approverId}`, attempt, () =>
-      buildResetApprovalMessage(summary),
-    );
+    const posted = await postDirectMessageOnce(slack, approverId, buildResetApprovalMessage(summary), {
+      key: `reset-approval-dm:${resetId}:${approverId}`,
+      retried: attempt > 1,
+    });
     await prisma.passwordResetMessage.create({
       data: { resetId, userId: approverId, channelId: posted.channel, ts: posted.ts, createdAt: clock.now() },
     });
@@ -40,7 +41,10 @@ export class ResetDms {
     // The notice speaks of the status that queued it, even if the reset has moved on since.
     const status = payload.key as typeof summary.status;
     const key = `reset-notice:${payload.resetId}:${payload.key}:${payload.to}`;
-    await postDirectMessageOnce(this.deps.slack, payload.userId, key, attempt, () => buildResetNotice({ ...summary, status }, payload.to));
+    await postDirectMessageOnce(this.deps.slack, payload.userId, buildResetNotice({ ...summary, status }, payload.to), {
+      key,
+      retried: attempt > 1,
+    });
   }
 
   /** Posts the owner's link, then drops the sealed link from the job in the same breath as it is recorded done. */
@@ -52,9 +56,10 @@ export class ResetDms {
     if (!payload.sealedLink) return;
     const link = secrets.open(payload.sealedLink, linkContext(payload.resetId, payload.userId));
     const { address } = await prisma.passwordReset.findUniqueOrThrow({ where: { id: payload.resetId }, select: { address: true } });
-    await postDirectMessageOnce(slack, payload.userId, `reset-link:${payload.resetId}`, context.attempt, () =>
-      buildResetLinkMessage(address, link, settings.ttlHours),
-    );
+    await postDirectMessageOnce(slack, payload.userId, buildResetLinkMessage(address, link, settings.ttlHours), {
+      key: `reset-link:${payload.resetId}`,
+      retried: context.attempt > 1,
+    });
     const { sealedLink: _, ...rest } = payload;
     await prisma.job.update({ where: { id: context.jobId }, data: { payload: rest } });
   }

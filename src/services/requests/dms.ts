@@ -2,8 +2,7 @@ import type { z } from 'zod';
 import type { PrismaClient } from '../../generated/prisma/client.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { Clock } from '../../platform/clock.ts';
-import { faultPoint } from '../../platform/faults.ts';
-import { handle, type JobHandler, type JobQueue } from '../../platform/jobs.ts';
+import { handle, type JobContext, type JobHandler, type JobQueue } from '../../platform/jobs.ts';
 import type { SlackGateway } from '../../slack/gateway.ts';
 import { postDirectMessageOnce } from '../../slack/post-once.ts';
 import {
@@ -47,9 +46,10 @@ export class RequestDms {
     const existing = await prisma.approvalMessage.findUnique({ where: { requestId_userId: { requestId, userId: approverId } } });
     if (existing) return;
     const summary = await loadSummary(prisma, requestId);
-    const key = `approval-dm:${requestId}:${approverId}`;
-    const posted = await postDirectMessageOnce(slack, approverId, key, attempt, () => buildApprovalMessage(summary));
-    faultPoint('approval-dm-posted');
+    const posted = await postDirectMessageOnce(slack, approverId, buildApprovalMessage(summary), {
+      key: `approval-dm:${requestId}:${approverId}`,
+      retried: attempt > 1,
+    });
     // The DM and the approver's SMS/email (which link to it) are recorded together.
     await this.deps.jobs.transaction(prisma, async (tx) => {
       await tx.approvalMessage.create({
@@ -91,19 +91,25 @@ export class RequestDms {
    * Posts the requester's "on its way" notice and remembers where, so that later refreshes update
    * it. A status change that committed while it was being posted found nothing to refresh: catch up.
    */
-  private async postSubmittedNotice(requestId: number, userId: string): Promise<void> {
+  private async postSubmittedNotice(requestId: number, userId: string, retried: boolean): Promise<void> {
     const { prisma, slack } = this.deps;
     const summary = await loadSummary(prisma, requestId);
-    const { approverIds } = await prisma.emailRequest.findUniqueOrThrow({ where: { id: requestId }, select: { approverIds: true } });
-    const approvers = parseApproverIds(approverIds);
-    const posted = await slack.postDirectMessage(userId, buildSubmittedNotice(summary, approvers));
+    const row = await prisma.emailRequest.findUniqueOrThrow({ where: { id: requestId }, select: { approverIds: true, noticeTs: true } });
+    if (row.noticeTs) return;
+    const approvers = parseApproverIds(row.approverIds);
+    const posted = await postDirectMessageOnce(slack, userId, buildSubmittedNotice(summary, approvers), {
+      key: `request-submitted:${requestId}:${userId}`,
+      retried,
+    });
     await prisma.emailRequest.update({ where: { id: requestId }, data: { noticeChannelId: posted.channel, noticeTs: posted.ts } });
     const now = await loadSummary(prisma, requestId);
-    if (now.status !== summary.status) await slack.updateMessage(posted.channel, posted.ts, buildSubmittedNotice(now, approvers));
+    if (posted.earlier || now.status !== summary.status)
+      await slack.updateMessage(posted.channel, posted.ts, buildSubmittedNotice(now, approvers));
   }
 
-  private async sendNotice(payload: z.infer<typeof noticePayload>): Promise<void> {
-    if (payload.notice === 'submitted') return this.postSubmittedNotice(payload.requestId, payload.userId);
+  private async sendNotice(payload: z.infer<typeof noticePayload>, context: JobContext): Promise<void> {
+    const retried = context.attempt > 1;
+    if (payload.notice === 'submitted') return this.postSubmittedNotice(payload.requestId, payload.userId, retried);
     const { prisma } = this.deps;
     const summary = await loadSummary(prisma, payload.requestId);
     const approvalLink = payload.notice === 'reminder' ? await this.approvalPermalink(payload.requestId, payload.userId) : undefined;
@@ -115,7 +121,11 @@ export class RequestDms {
       reminder: () => buildReminderMessage(summary, approvalLink),
       expired: () => buildExpiredNotice(summary, this.deps.settings.expiryDays ?? 0),
     }[payload.notice]();
-    await this.deps.slack.postDirectMessage(payload.userId, message);
+    // A notice (a reminder's round included) is one job: its id names the post.
+    await postDirectMessageOnce(this.deps.slack, payload.userId, message, {
+      key: `request-${payload.notice}:job-${context.jobId}`,
+      retried,
+    });
   }
 
   /** A link to the approver's own copy of the request, for reminders; none if it cannot be had. */
@@ -139,7 +149,7 @@ export class RequestDms {
         run: (payload, context) => this.postApprovalDm(payload.requestId, payload.approverId, context.attempt),
       }),
       handle(RequestJobs.refreshApprovalMessages, { run: (payload) => this.refreshApprovalMessages(payload) }),
-      handle(RequestJobs.notify, { run: (payload) => this.sendNotice(payload) }),
+      handle(RequestJobs.notify, { run: (payload, context) => this.sendNotice(payload, context) }),
     ];
   }
 }

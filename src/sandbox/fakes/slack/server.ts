@@ -44,6 +44,7 @@ export class FakeSlack {
   readonly botUserId: string;
   readonly botId: string;
   readonly teamId: string;
+  readonly #heldAnswers: string[] = [];
 
   private baseUrl = '';
   private eventSink: ((event: Record<string, unknown>) => Promise<unknown>) | undefined;
@@ -151,6 +152,14 @@ export class FakeSlack {
     this.state.injected.set(method, queue);
   }
 
+  /**
+   * The next call to `method` takes effect but is never answered, as when the caller dies or the
+   * line drops before the answer arrives (a crash test then kills the caller while it waits).
+   */
+  holdAnswerNext(method: string): void {
+    this.#heldAnswers.push(method);
+  }
+
   /** A fresh trigger_id, valid for one views.open/views.push within 3 s. */
   issueTriggerId(options: IssueTriggerOptions = {}): string {
     return this.state.issueTriggerId(options);
@@ -165,6 +174,11 @@ export class FakeSlack {
   messagesIn(channel: string): FakeSlackMessage[] {
     const id = /^[UW]/.test(channel) ? this.dmChannelFor(channel) : channel;
     return (this.state.channels.get(id) ?? []).map((m) => clone(m));
+  }
+
+  /** Every message in every channel, as it is now. */
+  allMessages(): FakeSlackMessage[] {
+    return [...this.state.channels.values()].flat().map((m) => clone(m));
   }
 
   lastMessageIn(channel: string): FakeSlackMessage | undefined {
@@ -254,6 +268,11 @@ export class FakeSlack {
         return;
       }
       const response = apiCall(this.state, this.handlers, method, req, raw, url.searchParams);
+      const held = this.#heldAnswers.indexOf(method);
+      if (held !== -1) {
+        this.#heldAnswers.splice(held, 1);
+        return;
+      }
       sendJson(res, 200, response);
       return;
     }
