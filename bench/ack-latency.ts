@@ -187,7 +187,9 @@ async function startApp(fakes: Fakes, split: boolean): Promise<Target & { startM
     JOB_BACKOFF_BASE_MS: '1000',
   };
   const port = await freePort();
-  const web = startChild(process.execPath, ['scripts/start.mjs'], {
+  // e.g. BENCH_WEB_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the process that answers Slack.
+  const nodeArgs = (process.env.BENCH_WEB_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const web = startChild(process.execPath, [...nodeArgs, 'scripts/start.mjs'], {
     ...env,
     PORT: String(port),
     ...(split ? { MAILROOM_ROLE: 'web' } : {}),
@@ -196,8 +198,8 @@ async function startApp(fakes: Fakes, split: boolean): Promise<Target & { startM
   const startMs = await waitForHttp(`${url}/healthz`, web);
   if (!split) return { url, web, db, startMs };
   const workerPort = await freePort();
-  const worker = startChild(process.execPath, ['scripts/start.mjs'], { ...env, PORT: String(workerPort), MAILROOM_ROLE: 'worker' });
-  await waitForHttp(`http://127.0.0.1:${workerPort}/healthz`, worker).catch(() => undefined);
+  const worker = startChild(process.execPath, ['scripts/start.mjs'], { ...env, WORKER_PORT: String(workerPort), MAILROOM_ROLE: 'worker' });
+  await waitForHttp(`http://127.0.0.1:${workerPort}/healthz`, worker);
   return { url, web, db, startMs, worker };
 }
 
@@ -216,6 +218,21 @@ function latencyResults(label: string, app: Latencies, bare: Latencies): BenchRe
   });
 }
 
+/** BENCH_PRINT_METRICS=1: where the web process waited (outbound calls' mean latency, ack latency per surface). */
+async function printCallMetrics(url: string): Promise<void> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const sums = new Map<string, { sum: number; count: number }>();
+  for (const line of text.split('\n')) {
+    const m = /^(mailroom_(?:provider_call|slack_ack)_seconds)_(sum|count)\{([^}]*)\} (\S+)$/.exec(line);
+    if (!m) continue;
+    const key = `${m[1]} ${m[3]}`;
+    const entry = sums.get(key) ?? { sum: 0, count: 0 };
+    entry[m[2] as 'sum' | 'count'] = Number(m[4]);
+    sums.set(key, entry);
+  }
+  for (const [key, { sum, count }] of sums) console.error(`metrics: ${key}: ${count} calls, mean ${ms((sum / Math.max(count, 1)) * 1000)}`);
+}
+
 async function oneMode(fakes: Fakes, split: boolean): Promise<BenchResult[]> {
   const label = split ? 'web+worker' : 'one process';
   const bare = await startBareBolt(fakes);
@@ -232,6 +249,7 @@ async function oneMode(fakes: Fakes, split: boolean): Promise<BenchResult[]> {
   const appLoad = sampleRss(app.web.process.pid);
   const appLatencies = await drive(app, fakes, split ? 'split' : 'single');
   const appLoaded = appLoad();
+  if (process.env.BENCH_PRINT_METRICS) await printCallMetrics(app.url);
   const results = latencyResults(label, appLatencies, bareLatencies);
   if (failures.length > 0) {
     for (const r of results) r.note = `${failures.length} requests not acked in time (${failures.slice(0, 3).join(', ')}…)`;
@@ -288,7 +306,9 @@ async function ensureBuild(): Promise<void> {
 export async function benchAck(): Promise<BenchResult[]> {
   await ensureBuild();
   const fakes = await startFakes();
-  return [...(await oneMode(fakes, false)), ...(await oneMode(fakes, true))];
+  // BENCH_ACK_MODES=single or split runs one of the two (default both).
+  const modes = process.env.BENCH_ACK_MODES ?? 'single,split';
+  return [...(modes.includes('single') ? await oneMode(fakes, false) : []), ...(modes.includes('split') ? await oneMode(fakes, true) : [])];
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -8,6 +8,7 @@ import { healthHandler } from './http/health.ts';
 import { buildSlackApp } from './http/slack-app.ts';
 import type { Logger } from './lib/logger.ts';
 import { SecretBox } from './lib/secret-box.ts';
+import { timed } from './lib/timed.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
 import { createPrismaClient } from './platform/db/client.ts';
 import { JobQueue, JobRunner } from './platform/jobs.ts';
@@ -186,7 +187,8 @@ export function createMailroom(options: MailroomOptions): Mailroom {
   const role = options.role ?? config.MAILROOM_ROLE;
   const core = buildCore(config, options.logger, options.clock ?? systemClock, options.onDbCommand);
   const app = buildSlackApp(core, options.extraRoutes ?? []);
-  const domains = buildDomains(core, new WebApiSlackGateway(app.client));
+  // Slack's Web API timed like the mail hosts (mailroom_provider_call_seconds{provider="slack"}).
+  const domains = buildDomains(core, timed(new WebApiSlackGateway(app.client), 'slack', core.metrics.observeProviderCall));
   const { requests, offboarding, leavers, reconcile } = domains;
   const { sweep, leaverCheck, reconcileSweep } = buildSchedules(core, domains);
   const schedules = [sweep, leaverCheck, reconcileSweep];

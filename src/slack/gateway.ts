@@ -1,5 +1,6 @@
 import type { HomeView, KnownBlock } from '@slack/types';
 import { ErrorCode, type WebAPIPlatformError, type WebClient } from '@slack/web-api';
+import { LRUCache } from 'lru-cache';
 
 export interface SlackUser {
   id: string;
@@ -62,7 +63,10 @@ export interface SlackMessage {
 const POSTED_BY_MAILROOM = 'mailroom_post';
 
 export interface SlackGateway {
+  /** users.info, remembered for a minute (see WebApiSlackGateway); null when Slack has no such user. */
   getUser(userId: string): Promise<SlackUser | null>;
+  /** Takes what Slack just said of a user (a user_change event) as the latest, instead of a remembered users.info. */
+  rememberUser(user: SlackUser): void;
   /** One page of the workspace's members, deactivated ones included (users.list; users:read, users:read.email for emails). */
   listUsers(cursor: string | undefined, limit: number): Promise<SlackUserPage>;
   /** Posts into the user's DM with the bot; returns the D… channel id that chat.update needs. */
@@ -83,10 +87,38 @@ export interface SlackGateway {
 const isPlatformError = (error: unknown, code: string): boolean =>
   (error as WebAPIPlatformError | undefined)?.code === ErrorCode.PlatformError && (error as WebAPIPlatformError).data?.error === code;
 
+/** How long a users.info answer is reused: guest, bot and deactivated flags change rarely, and user_change refreshes them. */
+export const USER_CACHE_MS = 60_000;
+
 export class WebApiSlackGateway implements SlackGateway {
-  constructor(private readonly client: WebClient) {}
+  /**
+   * users.info answers by user id. Every submission and click checks its people (guest? bot?
+   * deactivated?); without this, each costs one to three Slack round trips before the ack, and
+   * users.info is rate limited (Tier 4). Concurrent lookups of one user share one call (fetch).
+   */
+  private readonly users: LRUCache<string, { user: SlackUser | null }>;
+
+  constructor(
+    private readonly client: WebClient,
+    options: { userCacheMs?: number } = {},
+  ) {
+    this.users = new LRUCache({
+      max: 10_000,
+      ttl: Math.max(1, options.userCacheMs ?? USER_CACHE_MS),
+      fetchMethod: async (userId) => ({ user: await this.fetchUser(userId) }),
+    });
+  }
 
   async getUser(userId: string): Promise<SlackUser | null> {
+    const entry = await this.users.fetch(userId);
+    return entry?.user ?? null;
+  }
+
+  rememberUser(user: SlackUser): void {
+    this.users.set(user.id, { user });
+  }
+
+  private async fetchUser(userId: string): Promise<SlackUser | null> {
     try {
       const { user } = await this.client.users.info({ user: userId });
       return toSlackUser(user as RawSlackUser | undefined);

@@ -33,7 +33,7 @@ describe('guests', () => {
     await submitRequestForm(h, { localPart: 'later.guest' });
     const request = await h.db.prisma.emailRequest.findFirstOrThrow({ where: { localPart: 'later.guest' } });
     const dm = await approvalMessageFor(h, request.id, People.superior);
-    h.slack.addUser({ id: People.superior, name: 'sam', realName: 'Sam Superior', email: 'sam@example.com', guest: 'multi' });
+    await h.slack.updateUser({ id: People.superior, name: 'sam', realName: 'Sam Superior', email: 'sam@example.com', guest: 'multi' });
     await clickButton(h, {
       userId: People.superior,
       actionId: 'request_approve',

@@ -44,6 +44,8 @@ export class LeaverService {
   async onUserChange(raw: RawSlackUser | undefined): Promise<void> {
     const user = toSlackUser(raw);
     if (!user) return;
+    // Guest, bot and deactivated checks of later submissions and clicks see this change at once.
+    this.deps.slack.rememberUser(user);
     if (user.deleted) await this.detection.deactivated(user, 'event');
     else await this.detection.reactivated(user.id, 'event');
   }

@@ -105,6 +105,21 @@ export class FakeSlack {
     return user === undefined ? undefined : { ...user };
   }
 
+  /**
+   * Changes an existing user (made a guest, renamed, …) as an admin would in Slack: the app gets
+   * `user_change` with the whole user object, as Slack sends it. Returns the event.
+   */
+  async updateUser(user: FakeSlackUser, options: { deliver?: boolean } = {}): Promise<Record<string, unknown>> {
+    const before = this.state.users.get(user.id);
+    if (before === undefined) throw new Error(`fake Slack has no user ${user.id}`);
+    const updated = Math.max((before.updated ?? 0) + 1, Math.floor(Date.now() / 1000));
+    this.state.addUser({ ...user, updated });
+    const current = this.state.users.get(user.id) ?? before;
+    const event = { type: 'user_change', user: userObject(this.state, current), cache_ts: updated, event_ts: this.state.nextTs() };
+    if (options.deliver !== false) await this.eventSink?.(event);
+    return event;
+  }
+
   /** Creates or replaces a user group's member list. */
   setUsergroup(id: string, members: string[]): void {
     this.state.setUsergroup(id, members);
