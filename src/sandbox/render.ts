@@ -34,6 +34,8 @@ const EMOJI: Record<string, string> = {
   incoming_envelope: '📨',
   speech_balloon: '💬',
   lock: '🔒',
+  key: '🔑',
+  link: '🔗',
 };
 
 function styleSegment(segment: string): string {

@@ -104,6 +104,6 @@ export function buildResetNotice(reset: ResetSummary, to: 'requester' | 'owner')
 
 /** The owner's DM with the one-time link (the link is as secret as the password: it is never logged or stored). */
 export function buildResetLinkMessage(address: string, link: string, ttlHours: number): SlackMessage {
-  const text = `:key: The password of *${address}* was reset; the old one no longer works. Open this link to see the new password (it works once, for ${ttlHours} hours): ${link}`;
+  const text = `:key: The password of *${address}* was reset; the old one no longer works. Open this link to see the new password (it works once, for ${ttlHours} hours): <${link}>`;
   return { text: fallbackText(`New password for ${address}: a one-time link`), blocks: [section(text)] };
 }
