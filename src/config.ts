@@ -96,6 +96,9 @@ export const configSchema = z.object({
   ),
   MAILROOM_ROLE: z.enum(['all', 'web', 'worker'], { error: 'must be all, web or worker' }).default('all'),
   WORKER_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+  // The worker role's scheduling niceness (0–19): on a shared host the process that answers Slack
+  // within 3 s gets the CPU before the background work. 0 leaves the priority alone.
+  WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
   METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   REQUEST_REMINDER_HOURS: z.coerce.number().int().min(0).max(720).default(24),
   REQUEST_EXPIRY_DAYS: z.coerce.number().int().min(0).max(365).default(14),

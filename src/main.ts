@@ -1,3 +1,4 @@
+import { getPriority, setPriority } from 'node:os';
 import { createMailroom } from './app.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { loadEnvFile } from './lib/env-file.ts';
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
   const migrated = await applyMigrations({ databaseUrl: config.DATABASE_URL, logger });
   if (migrated.applied.length > 0) logger.info({ applied: migrated.applied }, 'database migrated');
 
+  if (config.MAILROOM_ROLE === 'worker') lowerPriority(config.WORKER_NICE, logger);
   const mailroom = createMailroom({ config, logger });
   const { port } = await mailroom.start();
   logger.info({ role: mailroom.role, port, socketMode: Boolean(config.SLACK_APP_TOKEN) }, 'Mailroom is running');
@@ -126,3 +128,13 @@ main().catch((error: unknown) => {
   process.stderr.write(`Mailroom failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });
+
+/** The worker yields the CPU to a web process on the same host (WORKER_NICE); a refusal only costs the head start. */
+function lowerPriority(nice: number, logger: ReturnType<typeof createLogger>): void {
+  if (nice <= 0) return;
+  try {
+    setPriority(Math.max(getPriority(), nice));
+  } catch (error) {
+    logger.warn({ err: error, nice }, 'could not lower the worker priority');
+  }
+}

@@ -1,3 +1,4 @@
+import { getPriority } from 'node:os';
 // Web and worker as separate processes on one database: the web serves Slack (and runs no job),
 // the worker runs every job (and serves no Slack route, only /healthz and /metrics on WORKER_PORT).
 // A request goes to ACTIVE through signed Slack requests to the web; then both /metrics pages are
@@ -84,6 +85,12 @@ describe('web and worker roles as separate processes', () => {
       expect(row.status).toBe('DONE');
       expect(row.lockedBy?.startsWith(`${worker.child.pid}-`), `${row.kind} was claimed by ${row.lockedBy}`).toBe(true);
     }
+  });
+
+  it('the worker yields the CPU to the web on a shared host (WORKER_NICE, default 10); the web keeps its priority', () => {
+    const own = getPriority();
+    expect(getPriority(web.child.pid)).toBe(own);
+    expect(getPriority(worker.child.pid)).toBe(Math.max(own, 10));
   });
 
   it('the worker serves no Slack route, only its probes; /metrics wants the token', async () => {
