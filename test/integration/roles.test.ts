@@ -1,8 +1,8 @@
-import { getPriority } from 'node:os';
 // Web and worker as separate processes on one database: the web serves Slack (and runs no job),
 // the worker runs every job (and serves no Slack route, only /healthz and /metrics on WORKER_PORT).
 // A request goes to ACTIVE through signed Slack requests to the web; then both /metrics pages are
 // scraped and must show what the flow did.
+import { getPriority } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/lib/free-port.ts';
 import { type AppProcess, startApp, startWorld, type World } from '../support/app-process.ts';
