@@ -135,6 +135,12 @@ export class JobQueue {
     else await db.job.createMany({ data: rows, skipDuplicates: true });
   }
 
+  /** Writes `jobs` on their own (one INSERT, no transaction around it) and wakes the runner. */
+  async enqueueAndWake(prisma: PrismaClient, jobs: QueuedJob | readonly QueuedJob[]): Promise<void> {
+    await this.enqueue(prisma, jobs);
+    for (const listener of this.committedListeners) listener();
+  }
+
   /**
    * Runs `work` in one transaction and wakes the runner once it has committed (waking it earlier
    * would let it look before the new jobs are visible). The jobs `work` enqueues on `tx` are written
