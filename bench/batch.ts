@@ -1,5 +1,6 @@
 /**
- * Batch creation: 1,000 mailboxes, each provider call delayed 20 ms by the loopback cPanel fake, with
+ * Batch creation: 1,000 mailboxes, each provider call delayed 20 ms by the loopback cPanel fake (a
+ * process of its own, bench/support/fake-cpanel.ts, for both runs), with
  * `mailroom batch-create --concurrency 16` (its `main()` in this process, database and all), against
  * the seed's own serial PHP loop (bench/php/seed-batch.php, run with php-cli against an identical
  * fake) and against the concurrency floor (1000 × 20 ms ÷ 16). Goals: ≥ 10× faster than PHP,
@@ -11,21 +12,36 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../src/cli.ts';
-import { startFakeCpanel } from '../src/sandbox/fakes/cpanel-server.ts';
 import { generatePassword } from '../src/services/credentials/password.ts';
 import { createTestDatabase } from '../test/support/test-db.ts';
-import { type BenchResult, cleanupAll, ms, onCleanup, printResult, ROOT, ratioResult } from './lib.ts';
+import { type BenchResult, cleanupAll, ms, onCleanup, printResult, ROOT, ratioResult, startChild } from './lib.ts';
 
 const COUNT = 1000;
 const DELAY_MS = 20;
 const CONCURRENCY = 16;
 const TOKEN = 'BENCHTOKEN0123456789ABCDEFGHIJKL';
 
-async function fakeCpanel() {
-  const cpanel = await startFakeCpanel({ user: 'acme', token: TOKEN, domains: ['example.com'] });
-  cpanel.delayMs = DELAY_MS;
-  onCleanup(() => cpanel.close());
-  return cpanel;
+/** The fake in a process of its own (bench/support/fake-cpanel.ts), as a real cPanel is remote. */
+async function fakeCpanel(): Promise<{ url: string; stats: string }> {
+  const child = startChild(process.execPath, ['--import', 'tsx', 'bench/support/fake-cpanel.ts'], {
+    ...process.env,
+    CPANEL_TOKEN: TOKEN,
+    DELAY_MS: String(DELAY_MS),
+  });
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
+    const line = child
+      .output()
+      .split('\n')
+      .find((text) => text.startsWith('{"url"'));
+    if (line) return JSON.parse(line) as { url: string; stats: string };
+    if (child.process.exitCode !== null) break;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`the cPanel fake did not start:\n${child.output()}`);
+}
+
+async function createdAt(cpanel: { stats: string }): Promise<number> {
+  return ((await (await fetch(cpanel.stats)).json()) as { created: number }).created;
 }
 
 function writeFile(dir: string, name: string, prefix: string): string {
@@ -62,7 +78,9 @@ async function runMailroom(dir: string): Promise<number> {
   });
   const elapsed = performance.now() - start;
   const created = await db.prisma.mailbox.count();
-  if (code !== 0 || created !== COUNT) throw new Error(`batch-create: exit ${code}, ${created} recorded\n${out.slice(-2000)}`);
+  const atFake = await createdAt(cpanel);
+  if (code !== 0 || created !== COUNT || atFake !== COUNT)
+    throw new Error(`batch-create: exit ${code}, ${created} recorded, ${atFake} at the fake\n${out.slice(-2000)}`);
   return elapsed;
 }
 
@@ -87,7 +105,8 @@ async function runPhp(dir: string): Promise<number | undefined> {
   });
   const elapsed = performance.now() - start;
   const created = output.split('\n').filter((line) => line.includes('created successfully')).length;
-  if (created !== COUNT) throw new Error(`the PHP loop created ${created} of ${COUNT}:\n${output.slice(0, 500)}`);
+  if (created !== COUNT || (await createdAt(cpanel)) !== COUNT)
+    throw new Error(`the PHP loop created ${created} of ${COUNT}:\n${output.slice(0, 500)}`);
   return elapsed;
 }
 

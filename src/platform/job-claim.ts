@@ -20,6 +20,20 @@ export interface ClaimRequest {
   staleBefore?: Date;
 }
 
+interface ClaimRow {
+  id: number | bigint;
+  kind: string;
+  payload: unknown;
+  attempts: number | bigint;
+  maxAttempts: number | bigint;
+}
+
+/** A raw row as claimed: the attempt counted, the JSON payload parsed (MariaDB's JSON is text). */
+function toClaimedJob(row: ClaimRow): ClaimedJob {
+  const payload = typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload;
+  return { id: Number(row.id), kind: row.kind, payload, attempts: Number(row.attempts) + 1, maxAttempts: Number(row.maxAttempts) };
+}
+
 /**
  * Two replicas claiming at once can still deadlock on the index entries the UPDATE rewrites;
  * InnoDB then rolls one back, which is harmless here: try the claim again.
@@ -47,8 +61,8 @@ function claimOnce(prisma: PrismaClient, { lane, limit, now, workerId, staleBefo
       // whose scan briefly locks other lanes' rows, so their own concurrent claims would skip them.
       // Abandoned claims first (when asked for): their work is the oldest, and a deep queue must not delay a takeover.
       const abandoned = staleBefore
-        ? await tx.$queryRaw<Array<{ id: number }>>`
-            SELECT id FROM Job FORCE INDEX (Job_status_lane_runAt_idx)
+        ? await tx.$queryRaw<ClaimRow[]>`
+            SELECT id, kind, payload, attempts, maxAttempts FROM Job FORCE INDEX (Job_status_lane_runAt_idx)
             WHERE status = 'RUNNING' AND lane = ${lane} AND lockedAt < ${staleBefore}
             ORDER BY status, lane, runAt, id
             LIMIT ${limit}
@@ -56,8 +70,8 @@ function claimOnce(prisma: PrismaClient, { lane, limit, now, workerId, staleBefo
         : [];
       const due =
         abandoned.length < limit
-          ? await tx.$queryRaw<Array<{ id: number }>>`
-              SELECT id FROM Job FORCE INDEX (Job_status_lane_runAt_idx)
+          ? await tx.$queryRaw<ClaimRow[]>`
+              SELECT id, kind, payload, attempts, maxAttempts FROM Job FORCE INDEX (Job_status_lane_runAt_idx)
               WHERE status = 'PENDING' AND lane = ${lane} AND runAt <= ${now}
               ORDER BY status, lane, runAt, id
               LIMIT ${limit - abandoned.length}
@@ -70,11 +84,8 @@ function claimOnce(prisma: PrismaClient, { lane, limit, now, workerId, staleBefo
         where: { id: { in: ids } },
         data: { status: 'RUNNING', lockedAt: now, lockedBy: workerId, attempts: { increment: 1 } },
       });
-      return tx.job.findMany({
-        where: { id: { in: ids } },
-        select: { id: true, kind: true, payload: true, attempts: true, maxAttempts: true },
-        orderBy: { id: 'asc' },
-      });
+      // The rows are locked since the SELECT, so what it read is what the UPDATE changed: no re-read.
+      return rows.map(toClaimedJob).sort((a, b) => a.id - b.id);
     },
     { isolationLevel: Prisma.TransactionIsolationLevel.ReadCommitted },
   );

@@ -67,6 +67,8 @@ export class JobRunner {
   private nextLane = 0;
   /** Lanes whose last claim found fewer jobs than it asked for. */
   private readonly idle = new Set<JobLane>();
+  /** Bumped by every wake: a claim that began before a wake must not mark its lane idle (the wake's jobs may be newer than its read). */
+  private wakes = 0;
   /** Lanes whose next claim also looks for abandoned claims. */
   private readonly reclaim = new Set<JobLane>();
   private lastReclaimAt = 0;
@@ -82,6 +84,11 @@ export class JobRunner {
     this.leaseMs = options.leaseMs ?? 30_000;
     this.slots = new LaneSlots(options.concurrency ?? 16);
     this.handlers = handlerMap(options.handlers);
+  }
+
+  /** Jobs this runner runs at once (JOB_CONCURRENCY). */
+  get concurrency(): number {
+    return this.slots.concurrency;
   }
 
   start(): void {
@@ -115,6 +122,7 @@ export class JobRunner {
   /** Asks every lane to claim right away (after an enqueue) instead of waiting for the next poll. */
   wake(): void {
     if (!this.active()) return;
+    this.wakes += 1;
     this.idle.clear();
     this.schedulePump();
   }
@@ -168,7 +176,7 @@ export class JobRunner {
       for (let n = 0; n < JOB_LANES.length; n += 1) {
         const lane = JOB_LANES[(this.nextLane + n) % JOB_LANES.length] as JobLane;
         if (this.idle.has(lane)) continue;
-        const limit = Math.min(this.slots.free(lane), this.options.batchSize ?? Number.POSITIVE_INFINITY);
+        const limit = Math.min(this.slots.free(lane, this.idle), this.options.batchSize ?? Number.POSITIVE_INFINITY);
         if (limit <= 0) continue;
         this.nextLane = (this.nextLane + n + 1) % JOB_LANES.length;
         this.claimLane(lane, limit);
@@ -183,6 +191,7 @@ export class JobRunner {
     // The slots are taken before the claim, so two lanes claiming at once never overcommit.
     for (let n = 0; n < limit; n += 1) this.slots.take(lane);
     const now = this.options.clock.now();
+    const wakesBefore = this.wakes;
     const staleBefore = this.reclaim.delete(lane) ? new Date(now.getTime() - this.leaseMs) : undefined;
     const claimed = claimJobs(this.options.prisma, { lane, limit, now, workerId: this.workerId, ...(staleBefore ? { staleBefore } : {}) })
       .catch((error: unknown) => {
@@ -190,7 +199,7 @@ export class JobRunner {
         return [];
       })
       .then((jobs) => {
-        if (jobs.length < limit) this.idle.add(lane);
+        if (jobs.length < limit && this.wakes === wakesBefore) this.idle.add(lane);
         for (let n = jobs.length; n < limit; n += 1) this.slots.give(lane);
         for (const job of jobs) this.startJob(lane, job);
       })

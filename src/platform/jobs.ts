@@ -94,6 +94,8 @@ export function handlerMap(handlers: readonly JobHandler[]): ReadonlyMap<string,
   return byKind;
 }
 
+type JobRow = Prisma.JobCreateManyInput;
+
 /**
  * Writes jobs, inside the caller's transaction when given one, so a state change and the work it
  * implies commit together. Payloads are validated here, not only when they run. Built before any
@@ -101,6 +103,8 @@ export function handlerMap(handlers: readonly JobHandler[]): ReadonlyMap<string,
  */
 export class JobQueue {
   private readonly committedListeners: Array<() => void> = [];
+  /** The jobs each open transaction() has enqueued so far, written at its end. */
+  private readonly pending = new WeakMap<object, JobRow[]>();
 
   constructor(
     private readonly clock: Clock,
@@ -126,15 +130,34 @@ export class JobQueue {
       maxAttempts: queued.definition.maxAttempts ?? this.defaultMaxAttempts,
       lane: queued.definition.lane ?? DEFAULT_LANE,
     }));
-    await db.job.createMany({ data: rows, skipDuplicates: true });
+    const pending = this.pending.get(db);
+    if (pending) pending.push(...rows);
+    else await db.job.createMany({ data: rows, skipDuplicates: true });
+  }
+
+  /** Writes `jobs` on their own (one INSERT, no transaction around it) and wakes the runner. */
+  async enqueueAndWake(prisma: PrismaClient, jobs: QueuedJob | readonly QueuedJob[]): Promise<void> {
+    await this.enqueue(prisma, jobs);
+    for (const listener of this.committedListeners) listener();
   }
 
   /**
    * Runs `work` in one transaction and wakes the runner once it has committed (waking it earlier
-   * would let it look before the new jobs are visible).
+   * would let it look before the new jobs are visible). The jobs `work` enqueues on `tx` are written
+   * in one INSERT at its end, still inside the transaction (nothing reads its own new jobs back).
    */
   async transaction<T>(prisma: PrismaClient, work: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
-    const result = await prisma.$transaction(work);
+    const result = await prisma.$transaction(async (tx) => {
+      const pending: JobRow[] = [];
+      this.pending.set(tx, pending);
+      try {
+        const value = await work(tx);
+        if (pending.length > 0) await tx.job.createMany({ data: pending, skipDuplicates: true });
+        return value;
+      } finally {
+        this.pending.delete(tx);
+      }
+    });
     for (const listener of this.committedListeners) listener();
     return result;
   }

@@ -1,6 +1,9 @@
 // Lanes: each kind of job declares (defineJob) which share of the runner's concurrency it runs in,
-// so mail-host calls, Slack posts and SMS/email never wait behind each other. Every lane keeps a
-// reserve of slots that the others cannot take; the rest is shared, first come first served.
+// so mail-host calls, Slack posts and SMS/email never wait behind each other. Every lane that has
+// work keeps a reserve of slots that the others cannot take; the rest is shared, first come first
+// served. A lane whose last claim found its queue empty keeps one slot of its reserve and lends the
+// rest until it has work again (a wake or the next poll); lent slots come back as the borrowers'
+// jobs finish, so the one kept slot is what lets a Slack post start at once behind hung provider calls.
 
 export const JOB_LANES = ['provider', 'slack', 'notify'] as const;
 /** provider: mail-host calls (cPanel, WHM, Aurora); slack: Slack posts, Home tabs and quick database work; notify: SMS and email. */
@@ -28,11 +31,21 @@ export class LaneSlots {
     this.reserve = reserve;
   }
 
-  /** How many more jobs `lane` may start now: the free slots minus what the other lanes still have reserved. */
-  free(lane: JobLane): number {
+  /**
+   * How many more jobs `lane` may start now: the free slots minus what the other lanes still have
+   * reserved (a lane in `idle`, without work, keeps only one slot of its reserve). When borrowers
+   * hold more than that leaves, a lane short of its reserve may still take one free slot at a time.
+   */
+  free(lane: JobLane, idle: ReadonlySet<JobLane> = new Set()): number {
+    const free = this.concurrency - this.total;
     let heldForOthers = 0;
-    for (const other of JOB_LANES) if (other !== lane) heldForOthers += Math.max(0, this.reserve[other] - this.running[other]);
-    return Math.max(0, this.concurrency - this.total - heldForOthers);
+    for (const other of JOB_LANES) {
+      if (other === lane) continue;
+      const reserve = idle.has(other) ? Math.min(1, this.reserve[other]) : this.reserve[other];
+      heldForOthers += Math.max(0, reserve - this.running[other]);
+    }
+    const ownShort = this.running[lane] < this.reserve[lane] ? 1 : 0;
+    return Math.max(0, free - heldForOthers, Math.min(free, ownShort));
   }
 
   take(lane: JobLane): void {

@@ -102,19 +102,26 @@ describe('job runner scheduling', () => {
 
   it('runs Slack and SMS jobs while the provider lane is saturated', async () => {
     startRunner(16);
-    // 40 provider calls that hang: they take every slot the Slack and SMS lanes do not keep for themselves.
+    // 40 provider calls that hang: they take every slot the Slack and SMS lanes, idle, do not keep for themselves
+    // (one each of their reserves of two).
     await queue.transaction(db.prisma, (tx) =>
       queue.enqueue(
         tx,
         Array.from({ length: 40 }, (_, n) => job(Provider, { n })),
       ),
     );
-    await eventually(async () => running.size === 12, 'the provider lane to fill its share');
+    await eventually(async () => running.size === 14, 'the provider lane to fill its share');
     await queue.transaction(db.prisma, (tx) => queue.enqueue(tx, [job(SlackPost, { n: 1 }), job(SlackPost, { n: 2 }), job(Sms, { n: 1 })]));
-    await eventually(async () => running.has('s1') && running.has('s2') && running.has('m1'), 'the Slack posts and the SMS to start');
-    const providersRunning = [...running].filter((name) => name.startsWith('p')).length;
-    expect(providersRunning).toBe(12);
-    expect(await db.prisma.job.count({ where: { kind: 'test.provider_call', status: 'PENDING' } })).toBe(28);
+    await eventually(async () => running.has('s1') && running.has('m1'), 'a Slack post and the SMS to start');
+    const providersRunning = () => [...running].filter((name) => name.startsWith('p')).length;
+    expect(providersRunning()).toBe(14);
+    expect(running.has('s2')).toBe(false);
+    // The first provider call that ends gives its slot back to the Slack lane, which now has work.
+    const first = [...running].find((name) => name.startsWith('p')) as string;
+    gateFor(first).open();
+    await eventually(async () => running.has('s2'), 'the second Slack post to start in the freed slot');
+    expect(providersRunning()).toBe(13);
+    expect(await db.prisma.job.count({ where: { kind: 'test.provider_call', status: 'PENDING' } })).toBe(26);
     expect(await db.prisma.job.findMany({ where: { kind: 'test.slack_post' }, select: { lane: true } })).toEqual([
       { lane: 'slack' },
       { lane: 'slack' },
@@ -163,5 +170,18 @@ describe('lane slots', () => {
     const small = new LaneSlots(2);
     expect(small.free('slack')).toBe(2);
     expect(() => new LaneSlots(0)).toThrow(/positive integer/);
+  });
+
+  it('lends the reserves of lanes without work but one slot each, and takes them back once they have work', () => {
+    const slots = new LaneSlots(16);
+    const idle = new Set(['slack', 'notify'] as const);
+    expect(slots.free('provider', idle)).toBe(14);
+    for (let n = 0; n < 14; n += 1) slots.take('provider');
+    expect(slots.free('slack', idle)).toBe(1);
+    slots.take('slack');
+    // Slack has work: the next provider slot that frees up is slack's second reserved one, not provider's.
+    slots.give('provider');
+    expect(slots.free('provider', new Set(['notify'] as const))).toBe(0);
+    expect(slots.free('slack', new Set(['notify'] as const))).toBe(1);
   });
 });

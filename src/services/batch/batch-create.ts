@@ -74,7 +74,7 @@ export async function createMailboxes(
   const limit = pLimit(Math.max(1, options.concurrency));
   const run: RunDeps = {
     ...deps,
-    writer: new MailboxRecordWriter(deps.prisma),
+    writer: new MailboxRecordWriter(deps.prisma, Math.max(1, Math.floor(options.concurrency / 2))),
     openRequests: await findOpenRequests(deps.prisma, entries),
   };
   let stoppedBecause: BatchCreateResult['stoppedBecause'] = null;
@@ -85,25 +85,31 @@ export async function createMailboxes(
     return null;
   };
 
+  const unexpected = (entry: BatchEntry, error: unknown): BatchOutcome => {
+    deps.logger.error({ err: error, line: entry.line }, 'batch-create: unexpected error');
+    const reason = `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+    return { status: 'failed', line: entry.line, address: entry.address, reason };
+  };
+  // A slot is held for the provider calls only: a created line's rows are committed after its slot
+  // is free again, so the next call does not wait for the commit. At most `concurrency` lines wait
+  // for their commit at once (room()), so no more are created-but-unrecorded than before.
   const outcomes = await Promise.all(
     entries.map((entry) =>
-      limit(async (): Promise<BatchOutcome> => {
+      limit(async (): Promise<LineResult> => {
+        await run.writer.room(Math.max(1, options.concurrency));
         const reason = stopReason();
-        const outcome: BatchOutcome = reason
-          ? { status: 'not_attempted', line: entry.line, address: entry.address, reason }
-          : await createOne(entry, run, options).catch((error: unknown): BatchOutcome => {
-              deps.logger.error({ err: error, line: entry.line }, 'batch-create: unexpected error');
-              return {
-                status: 'failed',
-                line: entry.line,
-                address: entry.address,
-                reason: `unexpected error: ${error instanceof Error ? error.message : String(error)}`,
-              };
-            });
-        if (outcome.status === 'failed' && outcome.reason.startsWith(CREDENTIALS_REFUSED)) stoppedBecause ??= 'credentials_refused';
-        options.onOutcome?.(outcome);
-        return outcome;
-      }),
+        if (reason) return { status: 'not_attempted', line: entry.line, address: entry.address, reason };
+        const result = await createOne(entry, run, options).catch((error: unknown) => unexpected(entry, error));
+        // Decided before the slot is free, so the lines still queued are not attempted.
+        if ('status' in result && result.status === 'failed' && result.reason.startsWith(CREDENTIALS_REFUSED))
+          stoppedBecause ??= 'credentials_refused';
+        return result;
+      })
+        .then((result) => ('recording' in result ? result.recording : result))
+        .then((outcome) => {
+          options.onOutcome?.(outcome);
+          return outcome;
+        }),
     ),
   );
   if (options.signal?.aborted) stoppedBecause ??= 'interrupted';
@@ -111,6 +117,9 @@ export async function createMailboxes(
 }
 
 const CREDENTIALS_REFUSED = 'credentials refused: ';
+
+/** A line's outcome, or (created at the provider) the commit of its rows that settles it. */
+type LineResult = BatchOutcome | { recording: Promise<BatchOutcome> };
 
 type RunDeps = BatchCreateDeps & { writer: MailboxRecordWriter; openRequests: ReadonlyMap<string, number> };
 
@@ -127,7 +136,7 @@ async function findOpenRequests(prisma: PrismaClient, entries: readonly BatchEnt
   return open;
 }
 
-async function createOne(entry: BatchEntry, deps: RunDeps, options: BatchCreateOptions): Promise<BatchOutcome> {
+async function createOne(entry: BatchEntry, deps: RunDeps, options: BatchCreateOptions): Promise<LineResult> {
   const { prisma, provider } = deps;
   const { line, address, domain } = entry;
   const providerName = provider.nameFor(domain);
@@ -149,7 +158,7 @@ async function createOne(entry: BatchEntry, deps: RunDeps, options: BatchCreateO
       if (options.signal?.aborted) break;
     }
     const created = await provider.create({ localPart: entry.localPart, domain, password, quotaMb: deps.quotaMb });
-    if (created.ok) return recordCreated(entry, deps, options, providerName, password, generated);
+    if (created.ok) return { recording: recordCreated(entry, deps, options, providerName, password, generated) };
     lastFailure = created;
     if (created.code === 'unavailable') {
       hadTransientFailure = true;
@@ -162,7 +171,7 @@ async function createOne(entry: BatchEntry, deps: RunDeps, options: BatchCreateO
       if (!hadTransientFailure && generated) return recordSkipped(entry, deps, options, providerName, false);
       const verified = await provider.verifyPassword(address, password);
       const opens = verified.ok && verified.value;
-      if (hadTransientFailure && opens) return recordCreated(entry, deps, options, providerName, password, generated);
+      if (hadTransientFailure && opens) return { recording: recordCreated(entry, deps, options, providerName, password, generated) };
       return recordSkipped(entry, deps, options, providerName, !generated && opens);
     }
     break;

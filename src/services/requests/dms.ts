@@ -18,6 +18,7 @@ import {
 import { homeRefreshJobs } from '../home/home-service.ts';
 import { loadSummary, type noticePayload, parseApproverIds, RequestJobs, type refreshPayload } from './model.ts';
 import type { RequestNotifier } from './notifications.ts';
+import { summarySelect } from './summary.ts';
 
 export interface RequestDmsDeps {
   prisma: PrismaClient;
@@ -68,16 +69,17 @@ export class RequestDms {
   /** Brings every message about the request up to its status: the approvers' DMs and the requester's notice. */
   private async refreshApprovalMessages({ requestId, holders = true, admins = false }: z.infer<typeof refreshPayload>): Promise<void> {
     const { prisma, slack } = this.deps;
-    const summary = await loadSummary(prisma, requestId);
+    // One read of the request for the message and the notice's place (noticeTs is set once, never changed).
+    const { noticeChannelId, noticeTs, approverIds, ...summary } = await prisma.emailRequest.findUniqueOrThrow({
+      where: { id: requestId },
+      select: { ...summarySelect, noticeChannelId: true, noticeTs: true, approverIds: true },
+    });
+    const notice = { noticeChannelId, noticeTs, approverIds };
     const messages = await prisma.approvalMessage.findMany({ where: { requestId }, select: { userId: true, channelId: true, ts: true } });
     const message = buildApprovalMessage(summary);
     for (const { channelId, ts } of messages) await slack.updateMessage(channelId, ts, message);
-    const notice = await prisma.emailRequest.findUniqueOrThrow({
-      where: { id: requestId },
-      select: { noticeChannelId: true, noticeTs: true, approverIds: true, requesterId: true },
-    });
-    const people = [notice.requesterId, ...(holders ? messages.map((m) => m.userId) : []), ...(admins ? this.deps.settings.adminIds : [])];
-    await this.deps.jobs.transaction(prisma, (tx) => this.deps.jobs.enqueue(tx, homeRefreshJobs(people)));
+    const people = [summary.requesterId, ...(holders ? messages.map((m) => m.userId) : []), ...(admins ? this.deps.settings.adminIds : [])];
+    await this.deps.jobs.enqueueAndWake(prisma, homeRefreshJobs(people));
     if (notice.noticeChannelId && notice.noticeTs) {
       await slack.updateMessage(
         notice.noticeChannelId,

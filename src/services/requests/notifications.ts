@@ -24,7 +24,7 @@ import type { OneTimeSecrets } from '../credentials/one-time-secrets.ts';
 import type { ContactResolver } from '../notifications/contacts.ts';
 import type { TemplateSettings } from '../notifications/model.ts';
 import type { NotificationService } from '../notifications/notification-service.ts';
-import { summarySelect } from './summary.ts';
+import { type RequestSummary, summarySelect } from './summary.ts';
 
 const contactsPayload = z.object({
   requestId: z.number().int().positive(),
@@ -81,12 +81,12 @@ export class RequestNotifier {
   }
 
   /**
-   * In markActive's transaction: hands the sealed mailbox password over to the new hire's
+   * In markActive's transaction, with the request as provisioning read it: hands the sealed mailbox password over to the new hire's
    * deliveries (a one-time link, or the password-bearing email) and clears it from the request.
    */
-  async mailboxReady(db: Db, requestId: number): Promise<void> {
+  async mailboxReady(db: Db, request: RequestSummary & { secretCipher: string | null }): Promise<void> {
     const { settings, notifications } = this.deps;
-    const request = await db.emailRequest.findUniqueOrThrow({ where: { id: requestId }, select: { ...summarySelect, secretCipher: true } });
+    const requestId = request.id;
     const facts = this.facts(request, '');
     const dedupe = (who: string) => `request:${requestId}:ready:${who}`;
     if (request.secretCipher) {
@@ -127,7 +127,7 @@ export class RequestNotifier {
         });
       }
       // Handed over: from here the password exists only sealed in the deliveries (and the link's secret).
-      await db.emailRequest.update({ where: { id: requestId }, data: { secretCipher: null } });
+      await db.emailRequest.updateMany({ where: { id: requestId }, data: { secretCipher: null } });
     } else {
       this.deps.logger.warn({ requestId }, 'mailbox ready but no sealed password left to hand over');
     }

@@ -3,7 +3,9 @@ import { faultPoint } from '../../platform/faults.ts';
 import { job, PermanentJobError } from '../../platform/jobs.ts';
 import { recordAudit, requestSubject, SYSTEM_ACTOR } from '../audit/audit.ts';
 import { generatePassword } from '../credentials/password.ts';
+import { type ProvisionedRequest, upsertStaffAndMailbox } from './mailbox-rows.ts';
 import { noticeJob, RequestJobs, type RequestServiceDeps, type RetryResult, refreshJobs, secretContext } from './model.ts';
+import { summarySelect } from './summary.ts';
 
 /** Creating the mailbox exactly once, marking it active or failed, and an admin's retry. */
 export class Provisioning {
@@ -60,9 +62,10 @@ export class Provisioning {
    */
   async provision(requestId: number, attempt: number): Promise<void> {
     const { prisma, provider, secrets, settings, logger } = this.deps;
+    // Everything markActive and the new hire's deliveries need, read once (none of it changes after approval).
     const request = await prisma.emailRequest.findUnique({
       where: { id: requestId },
-      select: { id: true, status: true, localPart: true, domain: true, address: true, secretCipher: true },
+      select: { ...summarySelect, localPart: true, domain: true, secretCipher: true },
     });
     if (!request) throw new PermanentJobError(`request ${requestId} does not exist`);
     if (request.status === 'ACTIVE') return;
@@ -71,15 +74,10 @@ export class Provisioning {
       return;
     }
 
-    let sealed = request.secretCipher;
-    if (!sealed) {
-      const candidate = secrets.seal(generatePassword(), secretContext(requestId));
-      // Conditional: if a concurrent attempt already stored a password, theirs wins and is reused.
-      await prisma.emailRequest.updateMany({ where: { id: requestId, secretCipher: null }, data: { secretCipher: candidate } });
-      sealed = (await prisma.emailRequest.findUniqueOrThrow({ where: { id: requestId }, select: { secretCipher: true } })).secretCipher;
-      if (!sealed) throw new Error('the sealed password vanished');
+    const sealed = request.secretCipher ?? (await this.storePassword(requestId));
+    if (request.status === 'APPROVED' && request.secretCipher) {
+      await prisma.emailRequest.updateMany({ where: { id: requestId, status: 'APPROVED' }, data: { status: 'PROVISIONING' } });
     }
-    await prisma.emailRequest.updateMany({ where: { id: requestId, status: 'APPROVED' }, data: { status: 'PROVISIONING' } });
     const password = secrets.open(sealed, secretContext(requestId));
 
     const created = await provider.create({ localPart: request.localPart, domain: request.domain, password, quotaMb: settings.quotaMb });
@@ -100,64 +98,37 @@ export class Provisioning {
         throw new PermanentJobError(`${host} refused to create ${request.address}: ${created.reason}`);
       }
     }
-    await this.markActive(requestId);
+    await this.markActive({ ...request, secretCipher: sealed });
   }
 
-  private async markActive(requestId: number): Promise<void> {
+  /**
+   * The first attempt's password, sealed, stored with the move to PROVISIONING in one conditional
+   * update; if a concurrent attempt stored one first, theirs wins and is read back and reused.
+   */
+  private async storePassword(requestId: number): Promise<string> {
+    const { prisma, secrets } = this.deps;
+    const candidate = secrets.seal(generatePassword(), secretContext(requestId));
+    const { count } = await prisma.emailRequest.updateMany({
+      where: { id: requestId, secretCipher: null, status: { in: ['APPROVED', 'PROVISIONING'] } },
+      data: { secretCipher: candidate, status: 'PROVISIONING' },
+    });
+    if (count === 1) return candidate;
+    const stored = await prisma.emailRequest.findUniqueOrThrow({ where: { id: requestId }, select: { secretCipher: true } });
+    if (!stored.secretCipher) throw new Error('the sealed password vanished');
+    return stored.secretCipher;
+  }
+
+  private async markActive(request: ProvisionedRequest): Promise<void> {
     const { prisma, clock, provider, settings } = this.deps;
+    const requestId = request.id;
     await this.deps.jobs.transaction(prisma, async (tx) => {
       const now = clock.now();
-      const request = await tx.emailRequest.findUniqueOrThrow({
-        where: { id: requestId },
-        select: {
-          id: true,
-          requesterId: true,
-          superiorId: true,
-          fullName: true,
-          localPart: true,
-          domain: true,
-          address: true,
-          personalEmail: true,
-          phone: true,
-        },
-      });
       const { count } = await tx.emailRequest.updateMany({
         where: { id: requestId, status: { in: ['APPROVED', 'PROVISIONING'] } },
         data: { status: 'ACTIVE', openAddress: null, provisionedAt: now, failureReason: null },
       });
       if (count === 0) return;
-      const staff = await tx.staff.upsert({
-        where: { workEmail: request.address },
-        create: {
-          fullName: request.fullName,
-          workEmail: request.address,
-          personalEmail: request.personalEmail,
-          phone: request.phone,
-          superiorSlackId: request.superiorId,
-          createdAt: now,
-        },
-        update: {
-          fullName: request.fullName,
-          personalEmail: request.personalEmail,
-          phone: request.phone,
-          superiorSlackId: request.superiorId,
-        },
-        select: { id: true },
-      });
-      const mailbox = {
-        localPart: request.localPart,
-        domain: request.domain,
-        provider: provider.nameFor(request.domain),
-        status: 'ACTIVE' as const,
-        quotaMb: settings.quotaMb,
-        requestId,
-        staffId: staff.id,
-      };
-      await tx.mailbox.upsert({
-        where: { address: request.address },
-        create: { address: request.address, ...mailbox, createdAt: now },
-        update: mailbox,
-      });
+      await upsertStaffAndMailbox(tx, { ...request, provider: provider.nameFor(request.domain), quotaMb: settings.quotaMb }, now);
       await recordAudit(
         tx,
         {
@@ -173,7 +144,7 @@ export class Provisioning {
         ...refreshJobs(requestId, 'ACTIVE', { holders: false }),
         noticeJob(requestId, request.requesterId, 'ready'),
       ]);
-      await this.deps.notifier.mailboxReady(tx, requestId);
+      await this.deps.notifier.mailboxReady(tx, request);
     });
   }
 
