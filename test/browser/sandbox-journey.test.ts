@@ -1,37 +1,14 @@
 // The sandbox page in a real browser (Debian's Chromium through Playwright), driven the way a
 // person would: visible text, labels and buttons only. The app behind it is the real one, with its
 // database and job runner, against the loopback fakes; the test also checks what reached them.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/lib/logger.ts';
-import { withDatabase } from '../../src/platform/db/client.ts';
-import { type Sandbox, startSandbox } from '../../src/sandbox/server.ts';
-import { hasChromium, launchChromium, screenshot, watchErrors } from '../support/browser.ts';
-import { dropDatabase, randomTestDatabaseName, testServerUrl } from '../support/test-db.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { hasChromium, screenshot, watchErrors } from '../support/browser.ts';
+import { actAs, sandboxInChromium } from '../support/sandbox-browser.ts';
 
 describe.skipIf(!hasChromium)('the sandbox page in Chromium', () => {
-  let sandbox: Sandbox;
-  let browser: Browser;
-  let context: BrowserContext;
-  const name = randomTestDatabaseName();
+  const world = sandboxInChromium();
 
-  beforeAll(async () => {
-    sandbox = await startSandbox({ port: 0, databaseUrl: withDatabase(testServerUrl(), name), logger: createLogger({ level: 'warn' }) });
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
-  });
-  afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await sandbox?.stop();
-    await dropDatabase(name);
-  });
-
-  const as = (page: Page, person: string) =>
-    page
-      .getByRole('navigation', { name: 'Who you are' })
-      .getByRole('link', { name: new RegExp(person) })
-      .click();
   const dms = (page: Page) => page.locator('#panel-dms');
   const mailServer = (page: Page) => page.locator('#panel-mailserver');
   const send = async (page: Page, command: string) => {
@@ -42,9 +19,9 @@ describe.skipIf(!hasChromium)('the sandbox page in Chromium', () => {
   it('request with an inline error fixed → approve → reveal from the SMS → offboard → skip past retention → confirm deletion', {
     timeout: 120_000,
   }, async () => {
-    const page = await context.newPage();
+    const page = await world.context.newPage();
     const errors = watchErrors(page);
-    await page.goto(`${sandbox.url}/sandbox`);
+    await page.goto(`${world.sandbox.url}/sandbox`);
     await screenshot(page, 'sandbox-01-start');
 
     // Rita asks for a mailbox; a bad phone number comes back under its field, the rest kept.
@@ -64,20 +41,20 @@ describe.skipIf(!hasChromium)('the sandbox page in Chromium', () => {
     await modal.getByRole('button', { name: 'Send for approval' }).click();
     await modal.waitFor({ state: 'detached' });
     await dms(page).getByText('jane.doe@example.com').first().waitFor();
-    const request = await sandbox.mailroom.prisma.emailRequest.findFirstOrThrow({ where: { localPart: 'jane.doe' } });
+    const request = await world.sandbox.mailroom.prisma.emailRequest.findFirstOrThrow({ where: { localPart: 'jane.doe' } });
     expect(request.status).toBe('PENDING_APPROVAL');
 
     // Sam approves in his DM; the mailbox appears at the cPanel fake and the new hire's SMS arrives.
-    await as(page, 'Sam Superior');
+    await actAs(page, 'Sam Superior');
     await dms(page).getByRole('button', { name: 'Approve' }).click();
     await mailServer(page).getByText('jane.doe@example.com').waitFor();
     await page.locator('#panel-sms').getByText('+14155552671').waitFor();
     await screenshot(page, 'sandbox-03-approved');
-    expect(sandbox.cpanel.callsTo('add_pop')).toHaveLength(1);
+    expect(world.sandbox.cpanel.callsTo('add_pop')).toHaveLength(1);
 
     // The new hire taps the link in the SMS panel: a new tab, Reveal, the password once.
     const [tab] = await Promise.all([
-      context.waitForEvent('page'),
+      world.context.waitForEvent('page'),
       page
         .locator('#panel-sms')
         .getByRole('link', { name: /\/credentials\// })
@@ -86,13 +63,13 @@ describe.skipIf(!hasChromium)('the sandbox page in Chromium', () => {
     ]);
     await tab.getByRole('button', { name: 'Reveal my password' }).click();
     await tab.getByText('Your sign-in details', { exact: true }).waitFor();
-    const password = sandbox.cpanel.callsTo('add_pop')[0]?.params.password as string;
+    const password = world.sandbox.cpanel.callsTo('add_pop')[0]?.params.password as string;
     expect(await tab.locator('main').innerText()).toContain(password);
     await screenshot(tab, 'sandbox-04-revealed');
     await tab.close();
 
     // Hana (HR) offboards it, finding the mailbox with the type-ahead.
-    await as(page, 'Hana HR');
+    await actAs(page, 'Hana HR');
     await send(page, '/offboard');
     const offboard = page.getByRole('dialog', { name: 'Offboard a mailbox' });
     await offboard.waitFor();
@@ -118,7 +95,7 @@ describe.skipIf(!hasChromium)('the sandbox page in Chromium', () => {
     await dialog.waitFor();
     await screenshot(page, 'sandbox-07-confirm-dialog');
     await dialog.getByRole('button', { name: 'Keep it' }).click();
-    expect(sandbox.cpanel.callsTo('delete_pop')).toHaveLength(0);
+    expect(world.sandbox.cpanel.callsTo('delete_pop')).toHaveLength(0);
     await confirmDelete.click();
     await dialog.getByRole('button', { name: 'Delete' }).click();
     await dms(page)
@@ -126,12 +103,12 @@ describe.skipIf(!hasChromium)('the sandbox page in Chromium', () => {
       .first()
       .waitFor();
     await mailServer(page).getByText('jane.doe@example.com').waitFor({ state: 'detached' });
-    expect(sandbox.cpanel.callsTo('delete_pop')).toHaveLength(1);
+    expect(world.sandbox.cpanel.callsTo('delete_pop')).toHaveLength(1);
     await screenshot(page, 'sandbox-08-deleted');
 
     // The audit log tells the story on one clock: nothing written before the skip carries a later date,
     // nothing after it an earlier one (jobs running side by side may interleave by a few milliseconds).
-    const audit = await sandbox.mailroom.prisma.auditEvent.findMany({ orderBy: { id: 'asc' } });
+    const audit = await world.sandbox.mailroom.prisma.auditEvent.findMany({ orderBy: { id: 'asc' } });
     const times = audit.map((event) => event.at.getTime());
     const backwards = times.filter((time, i) => i > 0 && time < (times[i - 1] ?? 0) - 60_000);
     expect(backwards).toEqual([]);
@@ -143,9 +120,9 @@ describe.skipIf(!hasChromium)('the sandbox page in Chromium', () => {
   });
 
   it('keeps a half-typed command and a note across live updates, without reloading the page', async () => {
-    const page = await context.newPage();
+    const page = await world.context.newPage();
     const errors = watchErrors(page);
-    await page.goto(`${sandbox.url}/sandbox?as=U0SANDOUT1`);
+    await page.goto(`${world.sandbox.url}/sandbox?as=U0SANDOUT1`);
     // Browser-side code as text: the project's TypeScript has no DOM types.
     await page.evaluate('window.sameDocument = true');
     await page.getByLabel('Slash command').fill('/request-em');
@@ -156,7 +133,7 @@ describe.skipIf(!hasChromium)('the sandbox page in Chromium', () => {
     await page.getByLabel('Slash command').fill('/request-em');
     // Meanwhile something happens elsewhere: the clock panel changes on the next live update.
     const before = await page.locator('#panel-clock').innerText();
-    await fetch(`${sandbox.url}/sandbox/skip`, {
+    await fetch(`${world.sandbox.url}/sandbox/skip`, {
       method: 'POST',
       body: new URLSearchParams({ as: 'U0SANDADM1', days: '2' }),
       redirect: 'manual',
@@ -173,12 +150,17 @@ describe.skipIf(!hasChromium)('the sandbox page in Chromium', () => {
   });
 
   it('fits a 390 px phone screen without sideways scrolling, and answers on 127.0.0.1 only', async () => {
-    expect(sandbox.address).toBe('127.0.0.1');
-    expect(new URL(sandbox.url).hostname).toBe('127.0.0.1');
-    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+    expect(world.sandbox.address).toBe('127.0.0.1');
+    expect(new URL(world.sandbox.url).hostname).toBe('127.0.0.1');
+    const phone = await world.browser.newContext({
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 2,
+      isMobile: true,
+      hasTouch: true,
+    });
     const page = await phone.newPage();
     const errors = watchErrors(page);
-    await page.goto(`${sandbox.url}/sandbox?as=U0SANDHR01`);
+    await page.goto(`${world.sandbox.url}/sandbox?as=U0SANDHR01`);
     await page.locator('#panel-audit').getByText('mailbox.created').waitFor();
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     // A table cell is at least a few characters wide (it used to wrap one character per line).
@@ -189,7 +171,7 @@ describe.skipIf(!hasChromium)('the sandbox page in Chromium', () => {
     await screenshot(page, 'sandbox-09-phone', { fullPage: false });
     await page.locator('#panel-sms').scrollIntoViewIfNeeded();
     await screenshot(page, 'sandbox-10-phone-sms', { fullPage: false });
-    const favicon = await fetch(`${sandbox.url}/favicon.ico`);
+    const favicon = await fetch(`${world.sandbox.url}/favicon.ico`);
     expect(favicon.status).toBe(200);
     expect(errors).toEqual([]);
     await phone.close();
