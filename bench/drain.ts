@@ -59,7 +59,7 @@ export async function benchDrain(): Promise<BenchResult[]> {
   return [
     {
       ...ratioResult(`drain ${COUNT} approvals @${DELAY_MS}ms`, '≤1.5× floor', elapsed, floor, 1.5),
-      note: `floor = ${COUNT}×${DELAY_MS}ms÷${concurrency} (JOB_CONCURRENCY's default)`,
+      note: `floor = ${COUNT}×${DELAY_MS}ms÷${concurrency} (JOB_CONCURRENCY's default); at most ${h.cpanel.maxInFlight} cPanel calls in flight`,
     },
   ];
 }

@@ -21,6 +21,9 @@ class FakeCpanelServer extends CpanelState implements FakeCpanel {
   url = '';
   readonly calls: FakeCall[] = [];
   delayMs = 0;
+  /** Calls being answered right now (inside the delay), and the most at once: what a benchmark reads. */
+  inFlight = 0;
+  maxInFlight = 0;
 
   readonly #server: http.Server | https.Server;
   readonly #sockets = new Set<Socket>();
@@ -109,6 +112,7 @@ class FakeCpanelServer extends CpanelState implements FakeCpanel {
       authorized: false,
       authMethod: this.#authorized(req.headers.authorization),
       status: 0,
+      receivedAt: Date.now(),
     };
     call.authorized = call.authMethod !== null;
     this.calls.push(call);
@@ -157,6 +161,7 @@ class FakeCpanelServer extends CpanelState implements FakeCpanel {
       authorized: false,
       authMethod: this.#whmAuthorized(req.headers.authorization),
       status: 0,
+      receivedAt: Date.now(),
     };
     call.authorized = call.authMethod !== null;
     this.calls.push(call);
@@ -230,9 +235,12 @@ class FakeCpanelServer extends CpanelState implements FakeCpanel {
 
   #delay(): Promise<void> {
     if (this.delayMs <= 0) return Promise.resolve();
+    this.inFlight += 1;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.#timers.delete(timer);
+        this.inFlight -= 1;
         resolve();
       }, this.delayMs);
       this.#timers.add(timer);

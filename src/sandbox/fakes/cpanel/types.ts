@@ -56,6 +56,8 @@ export interface FakeCall {
   authMethod: 'token' | 'password' | 'accesshash' | null;
   /** HTTP status sent; 0 while (or if never) answered. */
   status: number;
+  /** When it arrived (Date.now()). */
+  receivedAt: number;
 }
 
 export interface FakeCpanel {
@@ -83,6 +85,9 @@ export interface FakeCpanel {
   clearFailures(): void;
   /** Added before every answer. */
   delayMs: number;
+  /** Calls inside that delay right now, and the most there have been at once. */
+  readonly inFlight: number;
+  readonly maxInFlight: number;
   minStrength: number;
   maxQuotaMb: number | undefined;
   close(): Promise<void>;
