@@ -16,7 +16,6 @@ export async function benchDrain(): Promise<BenchResult[]> {
   onCleanup(() => h.close());
   h.cpanel.delayMs = DELAY_MS;
   const now = h.clock.now();
-  const start = performance.now();
   await h.db.prisma.$transaction(async (tx) => {
     await tx.emailRequest.createMany({
       data: Array.from({ length: COUNT }, (_, i) => ({
@@ -50,6 +49,8 @@ export async function benchDrain(): Promise<BenchResult[]> {
       })),
     });
   });
+  // From the commit, as the goal says: writing the 200 rows is the bench's setup, not the app's work.
+  const start = performance.now();
   h.mailroom.runner.wake();
   const addPops = () => h.cpanel.calls.filter((call) => call.fn === 'add_pop' && call.status !== 0).length;
   await eventually(async () => addPops() >= COUNT, `${COUNT} add_pop calls`, 300_000);

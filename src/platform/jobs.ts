@@ -6,6 +6,7 @@ import type { Logger } from '../lib/logger.ts';
 import type { Clock } from './clock.ts';
 import type { Db } from './db-types.ts';
 import { DEFAULT_LANE, type JobLane } from './lanes.ts';
+import { insertRows } from './sql-insert.ts';
 
 export { JOB_LANES, type JobLane } from './lanes.ts';
 
@@ -94,7 +95,22 @@ export function handlerMap(handlers: readonly JobHandler[]): ReadonlyMap<string,
   return byKind;
 }
 
-type JobRow = Prisma.JobCreateManyInput;
+type JobRow = {
+  kind: string;
+  payload: object;
+  dedupeKey: string | null;
+  runAt: Date;
+  createdAt: Date;
+  updatedAt: Date;
+  requestId: number | null;
+  maxAttempts: number;
+  lane: string;
+};
+
+const JOB_COLUMNS = ['kind', 'payload', 'dedupeKey', 'runAt', 'createdAt', 'updatedAt', 'requestId', 'maxAttempts', 'lane'] as const;
+
+/** One INSERT IGNORE of the rows (an existing dedupe key skips its row), in SQL: see sql-insert.ts. */
+const insertJobs = (db: Db, rows: readonly JobRow[]) => insertRows(db, 'Job', JOB_COLUMNS, rows, { ignore: true });
 
 /**
  * Writes jobs, inside the caller's transaction when given one, so a state change and the work it
@@ -126,13 +142,14 @@ export class JobQueue {
       dedupeKey: queued.dedupeKey ?? null,
       runAt: queued.runAt ?? now,
       createdAt: now,
+      updatedAt: now,
       requestId: queued.requestId ?? null,
       maxAttempts: queued.definition.maxAttempts ?? this.defaultMaxAttempts,
       lane: queued.definition.lane ?? DEFAULT_LANE,
     }));
     const pending = this.pending.get(db);
     if (pending) pending.push(...rows);
-    else await db.job.createMany({ data: rows, skipDuplicates: true });
+    else await insertJobs(db, rows);
   }
 
   /** Writes `jobs` on their own (one INSERT, no transaction around it) and wakes the runner. */
@@ -152,7 +169,7 @@ export class JobQueue {
       this.pending.set(tx, pending);
       try {
         const value = await work(tx);
-        if (pending.length > 0) await tx.job.createMany({ data: pending, skipDuplicates: true });
+        if (pending.length > 0) await insertJobs(tx, pending);
         return value;
       } finally {
         this.pending.delete(tx);

@@ -6,6 +6,7 @@ import type { Clock } from '../../platform/clock.ts';
 import type { Db } from '../../platform/db-types.ts';
 import { faultPoint } from '../../platform/faults.ts';
 import { defineJob, handle, type JobContext, type JobHandler, type JobQueue, job, PermanentJobError } from '../../platform/jobs.ts';
+import { insertRows } from '../../platform/sql-insert.ts';
 import type { Mailer } from '../../providers/mailer.ts';
 import type { SendResult, SmsSender } from '../../providers/sms-sender.ts';
 import type { SlackGateway } from '../../slack/gateway.ts';
@@ -58,6 +59,22 @@ const WITHHELD = '[secret withheld]';
 
 const secretContext = (id: number): string => `delivery:${id}:secret`;
 
+const DELIVERY_COLUMNS = [
+  'channel',
+  'recipient',
+  'template',
+  'status',
+  'lastError',
+  'dedupeKey',
+  'requestId',
+  'createdAt',
+  'updatedAt',
+] as const;
+
+/** INSERT IGNORE (a delivery's dedupe key exists: nothing to do), in SQL: see platform/sql-insert.ts. */
+const insertDeliveries = (db: Db, rows: Array<Record<(typeof DELIVERY_COLUMNS)[number], string | number | Date | null>>): Promise<number> =>
+  insertRows(db, 'Delivery', DELIVERY_COLUMNS, rows, { ignore: true });
+
 export interface NotificationServiceDeps {
   prisma: PrismaClient;
   jobs: JobQueue;
@@ -108,21 +125,20 @@ export class NotificationService {
     db: Db,
     input: { channel: 'SMS' | 'EMAIL'; recipient: string; template: string; dedupeKey: string; requestId?: number; reason: string },
   ): Promise<void> {
-    await db.delivery.createMany({
-      data: [
-        {
-          channel: input.channel,
-          recipient: input.recipient.slice(0, 320),
-          template: input.template,
-          status: 'SKIPPED',
-          lastError: input.reason,
-          dedupeKey: input.dedupeKey,
-          requestId: input.requestId ?? null,
-          createdAt: this.deps.clock.now(),
-        },
-      ],
-      skipDuplicates: true,
-    });
+    const now = this.deps.clock.now();
+    await insertDeliveries(db, [
+      {
+        channel: input.channel,
+        recipient: input.recipient.slice(0, 320),
+        template: input.template,
+        status: 'SKIPPED',
+        lastError: input.reason,
+        dedupeKey: input.dedupeKey,
+        requestId: input.requestId ?? null,
+        createdAt: now,
+        updatedAt: now,
+      },
+    ]);
     this.deps.onOutcome?.(input.channel, 'skipped');
   }
 
@@ -156,19 +172,20 @@ export class NotificationService {
     to: string,
     input: { template: string; dedupeKey: string; requestId?: number },
   ): Promise<number | undefined> {
-    const { count } = await db.delivery.createMany({
-      data: [
-        {
-          channel,
-          recipient: to,
-          template: input.template,
-          dedupeKey: input.dedupeKey,
-          requestId: input.requestId ?? null,
-          createdAt: this.deps.clock.now(),
-        },
-      ],
-      skipDuplicates: true,
-    });
+    const now = this.deps.clock.now();
+    const count = await insertDeliveries(db, [
+      {
+        channel,
+        recipient: to,
+        template: input.template,
+        status: 'PENDING',
+        lastError: null,
+        dedupeKey: input.dedupeKey,
+        requestId: input.requestId ?? null,
+        createdAt: now,
+        updatedAt: now,
+      },
+    ]);
     if (count === 0) return undefined;
     return (await db.delivery.findUniqueOrThrow({ where: { dedupeKey: input.dedupeKey }, select: { id: true } })).id;
   }
