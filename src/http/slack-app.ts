@@ -44,7 +44,14 @@ export function buildSlackApp(parts: SlackAppParts, extraRoutes: CustomRoute[]):
     retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2000 },
     ...(config.SLACK_API_URL ? { slackApiUrl: config.SLACK_API_URL } : {}),
   };
-  const common = { token: config.SLACK_BOT_TOKEN, logger: boltLogger(logger), logLevel: LogLevel.INFO, clientOptions };
+  // convoStore: false: Bolt's conversation-state middleware (an in-memory store read on every event) is unused here.
+  const common = {
+    token: config.SLACK_BOT_TOKEN,
+    logger: boltLogger(logger),
+    logLevel: LogLevel.INFO,
+    clientOptions,
+    convoStore: false as const,
+  };
   let app: App;
   if (config.SLACK_APP_TOKEN) {
     app = new App({

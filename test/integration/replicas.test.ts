@@ -36,7 +36,6 @@ describe('three replicas on one database, one of them killed mid-run', () => {
   const localPart = (i: number) => `replica.${i}`;
 
   it('finishes every request once, with one mailbox each, after a replica dies holding work', async () => {
-    const [front, victim] = replicas as [AppProcess, AppProcess, AppProcess];
     for (let i = 0; i < REQUESTS; i += 1) {
       const answer = await world.driver.viewSubmission({
         userId: People.requester,
@@ -64,18 +63,25 @@ describe('three replicas on one database, one of them killed mid-run', () => {
         }),
       ),
     );
-    const victimId = `${victim.child.pid}-`;
-    const held = await eventually(
+    // The victim is whichever replica is first seen holding a provisioning job (which one claims
+    // them depends on who is woken or polls first).
+    const { victim, held } = await eventually(
       async () => {
         const jobs = await world.db.prisma.job.findMany({
-          where: { status: 'RUNNING', lockedBy: { startsWith: victimId }, kind: 'mailbox.provision' },
-          select: { id: true },
+          where: { status: 'RUNNING', kind: 'mailbox.provision' },
+          select: { id: true, lockedBy: true },
         });
-        return jobs.length > 0 ? jobs : undefined;
+        for (const replica of replicas) {
+          const mine = jobs.filter((job) => job.lockedBy?.startsWith(`${replica.child.pid}-`));
+          if (mine.length > 0) return { victim: replica, held: mine };
+        }
+        return undefined;
       },
-      'the victim replica to hold a provisioning job',
+      'a replica to hold a provisioning job',
       30_000,
     );
+    const victimId = `${victim.child.pid}-`;
+    const survivor = replicas.find((replica) => replica !== victim) as AppProcess;
     victim.child.kill('SIGKILL');
     expect(await victim.exited).toBeNull();
     const killedAt = Date.now();
@@ -149,8 +155,17 @@ describe('three replicas on one database, one of them killed mid-run', () => {
     expect(new Set(keys).size).toBe(keys.length);
     const texts = world.twilio.messages.map((m) => `${m.to}\n${m.body}`);
     expect(new Set(texts).size).toBe(texts.length);
+    // Email alone may repeat, and only where the victim died holding the delivery's job between the
+    // server's 250 and the record (docs/reliability.md): the resend carries the same Message-ID.
     const messageIds = world.smtp.messages.map((m) => m.messageId);
-    expect(new Set(messageIds).size).toBe(messageIds.length);
+    const heldEmails = stillHeld
+      .filter((j) => j.kind === 'delivery.email')
+      .map((j) => `mailroom-delivery-${(j.payload as { deliveryId: number }).deliveryId}@`);
+    for (const id of new Set(messageIds)) {
+      const times = messageIds.filter((other) => other === id).length;
+      if (times > 1)
+        expect(heldEmails.some((prefix) => id.replace(/^</, '').startsWith(prefix)) && times === 2, `${id} sent ${times} times`).toBe(true);
+    }
 
     // The sweep ran on the replicas' shared schedule, each tick on one replica only.
     const ticks = replicas
@@ -159,6 +174,6 @@ describe('three replicas on one database, one of them killed mid-run', () => {
       .map((line) => (JSON.parse(line) as { tick: string }).tick.slice(0, 19));
     expect(ticks.length).toBeGreaterThan(3);
     expect(new Set(ticks).size).toBe(ticks.length);
-    expect(front.child.exitCode).toBeNull();
+    expect(survivor.child.exitCode).toBeNull();
   }, 150_000);
 });
