@@ -116,7 +116,7 @@ function buildRunner(core: Core, domains: Domains): JobRunner {
     concurrency: core.config.JOB_CONCURRENCY,
     observer: core.metrics.jobObserver,
   });
-  core.jobs.onCommitted(() => runner.wake());
+  core.jobs.onCommitted((lanes) => runner.wake(lanes));
   return runner;
 }
 

@@ -1,4 +1,5 @@
-// Claiming due jobs of one lane: SELECT … FOR UPDATE SKIP LOCKED under READ COMMITTED, walking the
+// Claiming due jobs of one lane: SELECT … FOR UPDATE SKIP LOCKED under READ COMMITTED (the session's
+// level, set on every connection by platform/db/client.ts), walking the
 // (status, lane, runAt) index, so several runners (and replicas) share the queue and each job runs once.
 import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
 import type { JobLane } from './lanes.ts';
@@ -51,42 +52,39 @@ export async function claimJobs(prisma: PrismaClient, request: ClaimRequest): Pr
 }
 
 function claimOnce(prisma: PrismaClient, { lane, limit, now, workerId, staleBefore }: ClaimRequest): Promise<ClaimedJob[]> {
-  // READ COMMITTED: no gap locks, so concurrent claimers lock only the rows they take.
-  return prisma.$transaction(
-    async (tx) => {
-      // Each query walks the (status, lane, runAt) index in order and stops after LIMIT rows, so it
-      // locks only what it takes; an OR or a filesort would lock every due row and starve others.
-      // Finished jobs (DONE, DEAD) sit under other status prefixes: a million of them cost nothing here.
-      // The index is forced: on a small table the optimizer may pick another one (or a full scan),
-      // whose scan briefly locks other lanes' rows, so their own concurrent claims would skip them.
-      // Abandoned claims first (when asked for): their work is the oldest, and a deep queue must not delay a takeover.
-      const abandoned = staleBefore
-        ? await tx.$queryRaw<ClaimRow[]>`
+  // READ COMMITTED (the session's): no gap locks, so concurrent claimers lock only the rows they take.
+  return prisma.$transaction(async (tx) => {
+    // Each query walks the (status, lane, runAt) index in order and stops after LIMIT rows, so it
+    // locks only what it takes; an OR or a filesort would lock every due row and starve others.
+    // Finished jobs (DONE, DEAD) sit under other status prefixes: a million of them cost nothing here.
+    // The index is forced: on a small table the optimizer may pick another one (or a full scan),
+    // whose scan briefly locks other lanes' rows, so their own concurrent claims would skip them.
+    // Abandoned claims first (when asked for): their work is the oldest, and a deep queue must not delay a takeover.
+    const abandoned = staleBefore
+      ? await tx.$queryRaw<ClaimRow[]>`
             SELECT id, kind, payload, attempts, maxAttempts FROM Job FORCE INDEX (Job_status_lane_runAt_idx)
             WHERE status = 'RUNNING' AND lane = ${lane} AND lockedAt < ${staleBefore}
             ORDER BY status, lane, runAt, id
             LIMIT ${limit}
             FOR UPDATE SKIP LOCKED`
-        : [];
-      const due =
-        abandoned.length < limit
-          ? await tx.$queryRaw<ClaimRow[]>`
+      : [];
+    const due =
+      abandoned.length < limit
+        ? await tx.$queryRaw<ClaimRow[]>`
               SELECT id, kind, payload, attempts, maxAttempts FROM Job FORCE INDEX (Job_status_lane_runAt_idx)
               WHERE status = 'PENDING' AND lane = ${lane} AND runAt <= ${now}
               ORDER BY status, lane, runAt, id
               LIMIT ${limit - abandoned.length}
               FOR UPDATE SKIP LOCKED`
-          : [];
-      const rows = [...abandoned, ...due];
-      if (rows.length === 0) return [];
-      const ids = rows.map((row) => Number(row.id));
-      await tx.job.updateMany({
-        where: { id: { in: ids } },
-        data: { status: 'RUNNING', lockedAt: now, lockedBy: workerId, attempts: { increment: 1 } },
-      });
-      // The rows are locked since the SELECT, so what it read is what the UPDATE changed: no re-read.
-      return rows.map(toClaimedJob).sort((a, b) => a.id - b.id);
-    },
-    { isolationLevel: Prisma.TransactionIsolationLevel.ReadCommitted },
-  );
+        : [];
+    const rows = [...abandoned, ...due];
+    if (rows.length === 0) return [];
+    const ids = rows.map((row) => Number(row.id));
+    await tx.job.updateMany({
+      where: { id: { in: ids } },
+      data: { status: 'RUNNING', lockedAt: now, lockedBy: workerId, attempts: { increment: 1 } },
+    });
+    // The rows are locked since the SELECT, so what it read is what the UPDATE changed: no re-read.
+    return rows.map(toClaimedJob).sort((a, b) => a.id - b.id);
+  });
 }

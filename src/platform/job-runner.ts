@@ -67,8 +67,8 @@ export class JobRunner {
   private nextLane = 0;
   /** Lanes whose last claim found fewer jobs than it asked for. */
   private readonly idle = new Set<JobLane>();
-  /** Bumped by every wake: a claim that began before a wake must not mark its lane idle (the wake's jobs may be newer than its read). */
-  private wakes = 0;
+  /** Bumped by every wake of a lane: a claim that began before one must not mark its lane idle (the wake's jobs may be newer than its read). */
+  private readonly wakes: Record<JobLane, number> = { provider: 0, slack: 0, notify: 0 };
   /** Lanes whose next claim also looks for abandoned claims. */
   private readonly reclaim = new Set<JobLane>();
   private lastReclaimAt = 0;
@@ -119,11 +119,16 @@ export class JobRunner {
     return { released: count };
   }
 
-  /** Asks every lane to claim right away (after an enqueue) instead of waiting for the next poll. */
-  wake(): void {
+  /**
+   * Asks `lanes` (default: every lane) to claim right away, after an enqueue, instead of waiting for
+   * the next poll. Only the lanes that got new jobs: waking the others costs an empty claim each.
+   */
+  wake(lanes: readonly JobLane[] = JOB_LANES): void {
     if (!this.active()) return;
-    this.wakes += 1;
-    this.idle.clear();
+    for (const lane of lanes) {
+      this.wakes[lane] += 1;
+      this.idle.delete(lane);
+    }
     this.schedulePump();
   }
 
@@ -191,7 +196,7 @@ export class JobRunner {
     // The slots are taken before the claim, so two lanes claiming at once never overcommit.
     for (let n = 0; n < limit; n += 1) this.slots.take(lane);
     const now = this.options.clock.now();
-    const wakesBefore = this.wakes;
+    const wakesBefore = this.wakes[lane];
     const staleBefore = this.reclaim.delete(lane) ? new Date(now.getTime() - this.leaseMs) : undefined;
     const claimed = claimJobs(this.options.prisma, { lane, limit, now, workerId: this.workerId, ...(staleBefore ? { staleBefore } : {}) })
       .catch((error: unknown) => {
@@ -199,7 +204,7 @@ export class JobRunner {
         return [];
       })
       .then((jobs) => {
-        if (jobs.length < limit && this.wakes === wakesBefore) this.idle.add(lane);
+        if (jobs.length < limit && this.wakes[lane] === wakesBefore) this.idle.add(lane);
         for (let n = jobs.length; n < limit; n += 1) this.slots.give(lane);
         for (const job of jobs) this.startJob(lane, job);
       })

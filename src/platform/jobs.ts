@@ -5,7 +5,7 @@ import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Clock } from './clock.ts';
 import type { Db } from './db-types.ts';
-import { DEFAULT_LANE, type JobLane } from './lanes.ts';
+import { DEFAULT_LANE, isJobLane, type JobLane } from './lanes.ts';
 import { insertRows } from './sql-insert.ts';
 
 export { JOB_LANES, type JobLane } from './lanes.ts';
@@ -118,7 +118,7 @@ const insertJobs = (db: Db, rows: readonly JobRow[]) => insertRows(db, 'Job', JO
  * service: it needs no handlers, only the jobs' own definitions.
  */
 export class JobQueue {
-  private readonly committedListeners: Array<() => void> = [];
+  private readonly committedListeners: Array<(lanes: JobLane[]) => void> = [];
   /** The jobs each open transaction() has enqueued so far, written at its end. */
   private readonly pending = new WeakMap<object, JobRow[]>();
 
@@ -127,14 +127,20 @@ export class JobQueue {
     private readonly defaultMaxAttempts: number,
   ) {}
 
-  /** `listener` runs after every transaction() that committed (the job runner wakes up). */
-  onCommitted(listener: () => void): void {
+  /** `listener` runs with the lanes of the new jobs once they are committed (the job runner wakes those lanes). */
+  onCommitted(listener: (lanes: JobLane[]) => void): void {
     this.committedListeners.push(listener);
   }
 
-  async enqueue(db: Db, jobs: QueuedJob | readonly QueuedJob[]): Promise<void> {
+  private committed(rows: readonly JobRow[]): void {
+    if (rows.length === 0) return;
+    const lanes = [...new Set(rows.map((row) => row.lane))].filter(isJobLane);
+    for (const listener of this.committedListeners) listener(lanes);
+  }
+
+  async enqueue(db: Db, jobs: QueuedJob | readonly QueuedJob[]): Promise<JobRow[]> {
     const list: readonly QueuedJob[] = Array.isArray(jobs) ? jobs : [jobs as QueuedJob];
-    if (list.length === 0) return;
+    if (list.length === 0) return [];
     const now = this.clock.now();
     const rows = list.map((queued) => ({
       kind: queued.definition.kind,
@@ -150,22 +156,24 @@ export class JobQueue {
     const pending = this.pending.get(db);
     if (pending) pending.push(...rows);
     else await insertJobs(db, rows);
+    return rows;
   }
 
   /** Writes `jobs` on their own (one INSERT, no transaction around it) and wakes the runner. */
   async enqueueAndWake(prisma: PrismaClient, jobs: QueuedJob | readonly QueuedJob[]): Promise<void> {
-    await this.enqueue(prisma, jobs);
-    for (const listener of this.committedListeners) listener();
+    this.committed(await this.enqueue(prisma, jobs));
   }
 
   /**
-   * Runs `work` in one transaction and wakes the runner once it has committed (waking it earlier
-   * would let it look before the new jobs are visible). The jobs `work` enqueues on `tx` are written
+   * Runs `work` in one transaction and, once it has committed, wakes the runner's lanes of the jobs
+   * it enqueued (waking it earlier would let it look before the new jobs are visible; none when it
+   * enqueued none). The jobs `work` enqueues on `tx` are written
    * in one INSERT at its end, still inside the transaction (nothing reads its own new jobs back).
    */
   async transaction<T>(prisma: PrismaClient, work: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
+    const pending: JobRow[] = [];
     const result = await prisma.$transaction(async (tx) => {
-      const pending: JobRow[] = [];
+      pending.length = 0;
       this.pending.set(tx, pending);
       try {
         const value = await work(tx);
@@ -175,7 +183,7 @@ export class JobQueue {
         this.pending.delete(tx);
       }
     });
-    for (const listener of this.committedListeners) listener();
+    this.committed(pending);
     return result;
   }
 }

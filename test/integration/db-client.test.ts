@@ -24,6 +24,13 @@ describe('the database client', () => {
     await db?.drop();
   });
 
+  it('runs every session, in and out of transactions, at READ COMMITTED (what the job claim relies on)', async () => {
+    const level = async (db: Pick<typeof prisma, '$queryRaw'>) =>
+      (await db.$queryRaw<Array<{ level: string }>>`SELECT @@SESSION.tx_isolation AS level`)[0]?.level;
+    expect(await level(prisma)).toBe('READ-COMMITTED');
+    expect(await prisma.$transaction((tx) => level(tx))).toBe('READ-COMMITTED');
+  });
+
   it('prepares a repeated statement once per connection', async () => {
     await prisma.job.findMany({ where: { id: { in: [1, 2, 3] } } });
     const before = await openStatements(prisma);

@@ -9,6 +9,11 @@ describe('isLostDriverConnection (the production guard against the driver’s un
     expect(
       isLostDriverConnection(Object.assign(new Error("setting timezone '+00:00' fails"), { fatal: true, code: 'ER_WRONG_IANA_TIMEZONE' })),
     ).toBe(true);
+    // Seen in db-outage-process.test.ts: the isolation level's SET cut off by the killed server.
+    const initSql = 'Error executing initial sql command: (conn:15, no: 45009, SQLState: 08S01) socket has unexpectedly been closed';
+    expect(
+      isLostDriverConnection(Object.assign(new Error(initSql), { fatal: true, code: 'ER_INITIAL_SQL_ERROR', sqlState: '08S01' })),
+    ).toBe(true);
   });
   it('leaves every other rejection to end the process as usual', () => {
     expect(isLostDriverConnection(new Error('a bug'))).toBe(false);

@@ -45,6 +45,11 @@ export function createPrismaClient(databaseUrl: string, options?: PrismaClientOp
     acquireTimeout: 1200,
     // The driver runs `SET time_zone = '+00:00'` on every new connection (see SESSION_TIME_ZONE).
     timezone: SESSION_TIME_ZONE,
+    // READ COMMITTED for every transaction, set once per connection: the job claim needs it (no gap
+    // locks, SKIP LOCKED takes only what it returns), and asking per transaction cost a statement each
+    // time. Every other transaction guards its writes in the UPDATE's own WHERE (status, version), so
+    // it needs no snapshot of earlier reads.
+    initSql: 'SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED',
     // Prepared statements are kept per connection (the adapter sends every statement as one), so a
     // repeated statement costs one round trip instead of prepare + execute + close. Bounded, because
     // Prisma writes a new text for every length of an IN list and the server refuses more than
