@@ -34,6 +34,7 @@ import {
   type BenchResult,
   type Child,
   cleanupAll,
+  cpuMs,
   freePort,
   mb,
   ms,
@@ -83,6 +84,8 @@ interface Target {
 interface Latencies {
   submit: number[];
   approve: number[];
+  /** CPU the answering (web) process used per request in each phase, in ms: with C requests queued on it, about p50 ÷ C. */
+  cpuPerRequest: { submit: number; approve: number };
 }
 
 async function timed(work: () => Promise<{ status: number; body?: string }>, into: number[]): Promise<void> {
@@ -100,8 +103,10 @@ const failures: string[] = [];
 async function drive(target: Target, fakes: Fakes, prefix: string): Promise<Latencies> {
   const driver = new SlackDriver({ appUrl: target.url, signingSecret: SIGNING_SECRET, issueTriggerId: () => fakes.slack.issueTriggerId() });
   const limit = pLimit(CONCURRENCY);
-  const latencies: Latencies = { submit: [], approve: [] };
+  const latencies: Latencies = { submit: [], approve: [], cpuPerRequest: { submit: 0, approve: 0 } };
   console.error(`ack: driving ${prefix} at ${target.url}`);
+  const pid = target.web.process.pid;
+  let cpuBefore = cpuMs(pid);
   await Promise.all(
     Array.from({ length: TOTAL }, (_, i) =>
       limit(() =>
@@ -119,10 +124,12 @@ async function drive(target: Target, fakes: Fakes, prefix: string): Promise<Late
       ),
     ),
   );
+  latencies.cpuPerRequest.submit = (cpuMs(pid) - cpuBefore) / TOTAL;
   // The app's DMs carry the ids to click; bare Bolt gets the same clicks with made-up ones.
   const dms = target.db
     ? await waitForDms(target.db)
     : Array.from({ length: TOTAL }, (_, i) => ({ requestId: i + 1, userId: People.superior, channelId: 'D0', ts: `1.${i}` }));
+  cpuBefore = cpuMs(pid);
   await Promise.all(
     dms.map((dm) =>
       limit(() =>
@@ -142,6 +149,7 @@ async function drive(target: Target, fakes: Fakes, prefix: string): Promise<Late
       ),
     ),
   );
+  latencies.cpuPerRequest.approve = (cpuMs(pid) - cpuBefore) / Math.max(dms.length, 1);
   return latencies;
 }
 
@@ -214,7 +222,9 @@ function latencyResults(label: string, app: Latencies, bare: Latencies): BenchRe
       percentile(bare[kind], 99),
       1.5,
     );
-    return { ...result, measured: p(app[kind]), baseline: p(bare[kind]) };
+    // The answering process's CPU in the phase (its jobs too, in one process) ÷ requests.
+    const cpu = `CPU of the answering process ${app.cpuPerRequest[kind].toFixed(1)} ms per request (bare Bolt ${bare.cpuPerRequest[kind].toFixed(1)} ms)`;
+    return { ...result, measured: p(app[kind]), baseline: p(bare[kind]), note: cpu };
   });
 }
 
@@ -252,7 +262,7 @@ async function oneMode(fakes: Fakes, split: boolean): Promise<BenchResult[]> {
   if (process.env.BENCH_PRINT_METRICS) await printCallMetrics(app.url);
   const results = latencyResults(label, appLatencies, bareLatencies);
   if (failures.length > 0) {
-    for (const r of results) r.note = `${failures.length} requests not acked in time (${failures.slice(0, 3).join(', ')}…)`;
+    for (const r of results) r.note = `${r.note}; ${failures.length} requests not acked in time (${failures.slice(0, 3).join(', ')}…)`;
     failures.length = 0;
   }
   results.push(
