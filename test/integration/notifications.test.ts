@@ -106,6 +106,24 @@ describe('SMS and email notifications', () => {
     expect(mail.messageId).toBe(`<mailroom-delivery-${mailRow.id}@example.com>`);
   });
 
+  it('the DM job writes the approver’s SMS and email itself; a failed lookup leaves them to a contacts job, sent once', async () => {
+    const kinds = async (requestId: number) =>
+      (await h.db.prisma.job.findMany({ where: { requestId }, select: { kind: true } })).map((j) => j.kind);
+    const planned = await submit({ localPart: 'planned.now' });
+    await deliveryWhere(planned.id, 'approval-request-email');
+    expect(await kinds(planned.id)).not.toContain('request.notify_contacts');
+
+    // Slack refuses the permalink once: the DM is still recorded, and a contacts job (with its own retries) does the rest.
+    h.slack.failNext('chat.getPermalink', 'ratelimited');
+    const later = await submit({ localPart: 'planned.later' });
+    const smsRow = await deliveryWhere(later.id, 'approval-request-sms');
+    const mailRow = await deliveryWhere(later.id, 'approval-request-email');
+    expect([smsRow.status, mailRow.status]).toEqual(['SENT', 'SENT']);
+    expect(await kinds(later.id)).toContain('request.notify_contacts');
+    expect(await approvalMessageFor(h, later.id, People.superior)).toBeDefined();
+    expect(await h.db.prisma.delivery.count({ where: { requestId: later.id, template: { startsWith: 'approval-request' } } })).toBe(2);
+  });
+
   it('records, not fails, an approver with no phone and no email', async () => {
     const request = await submit({ localPart: 'unreachable.boss', superior: People.outsider });
     await approvalMessageFor(h, request.id, People.outsider);

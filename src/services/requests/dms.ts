@@ -51,12 +51,15 @@ export class RequestDms {
       key: `approval-dm:${requestId}:${approverId}`,
       retried: attempt > 1,
     });
-    // The DM and the approver's SMS/email (which link to it) are recorded together.
+    // The approver's SMS and email link to this DM: planned here (contacts, permalink), so they are
+    // written with the DM's row rather than by a job of their own (which does it if a lookup failed).
+    const contacts = { requestId, event: 'approval_requested' as const, userId: approverId, key: '' };
+    const planned = await this.deps.notifier.planNow(contacts, summary, { channelId: posted.channel, ts: posted.ts });
     await this.deps.jobs.transaction(prisma, async (tx) => {
       await tx.approvalMessage.create({
         data: { requestId, userId: approverId, channelId: posted.channel, ts: posted.ts, createdAt: this.deps.clock.now() },
       });
-      await this.deps.notifier.approvalRequested(tx, requestId, approverId);
+      await this.deps.notifier.writeOrEnqueue(tx, contacts, planned);
       // The request now waits for this approver: their Home tab lists it.
       await this.deps.jobs.enqueue(tx, homeRefreshJobs([approverId]));
     });

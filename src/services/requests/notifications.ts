@@ -37,6 +37,11 @@ const contactsPayload = z.object({
 });
 type ContactsPayload = z.infer<typeof contactsPayload>;
 
+/** Deliveries planned outside a transaction (their Slack lookups done), to be written inside one. */
+export interface PlannedDeliveries {
+  write(tx: Db): Promise<void>;
+}
+
 export const RequestNotifyJobs = { notifyContacts: defineJob('request.notify_contacts', contactsPayload, { lane: 'notify' }) };
 
 export interface RequestNotifierDeps {
@@ -82,9 +87,10 @@ export class RequestNotifier {
 
   /**
    * In markActive's transaction, with the request as provisioning read it: hands the sealed mailbox password over to the new hire's
-   * deliveries (a one-time link, or the password-bearing email) and clears it from the request.
+   * deliveries (a one-time link, or the password-bearing email) and clears it from the request. `readyPlan`: the requester's
+   * email, planned by provisioning before the transaction (planNow); without it, a contacts job sends it.
    */
-  async mailboxReady(db: Db, request: RequestSummary & { secretCipher: string | null }): Promise<void> {
+  async mailboxReady(db: Db, request: RequestSummary & { secretCipher: string | null }, readyPlan?: PlannedDeliveries): Promise<void> {
     const { settings, notifications } = this.deps;
     const requestId = request.id;
     const facts = this.facts(request, '');
@@ -131,7 +137,36 @@ export class RequestNotifier {
     } else {
       this.deps.logger.warn({ requestId }, 'mailbox ready but no sealed password left to hand over');
     }
-    await this.enqueueContactsJob(db, { requestId, event: 'ready', key: '' });
+    await this.writeOrEnqueue(db, { requestId, event: 'ready', key: '' }, readyPlan);
+  }
+
+  /**
+   * The SMS and email of `payload`'s event, planned by the job that caused it (its Slack lookups:
+   * contacts, the DM's permalink), so that job writes them in its own transaction instead of
+   * queueing a `request.notify_contacts` job; `dm` is the approval DM just posted. Undefined when a
+   * lookup failed: the caller passes that on to writeOrEnqueue, which queues the job (it retries).
+   */
+  async planNow(
+    payload: ContactsPayload,
+    request: RequestSummary,
+    dm?: { channelId: string; ts: string },
+  ): Promise<PlannedDeliveries | undefined> {
+    try {
+      const plan = await this.plan(payload, request, dm);
+      return { write: (tx) => (plan ? plan.write(tx) : Promise.resolve()) };
+    } catch (error) {
+      this.deps.logger.warn(
+        { err: { message: error instanceof Error ? error.message : String(error) }, requestId: payload.requestId, event: payload.event },
+        'contacts not resolved now; a request.notify_contacts job will',
+      );
+      return undefined;
+    }
+  }
+
+  /** Writes what planNow planned, or (nothing planned) queues the `request.notify_contacts` job for it. */
+  async writeOrEnqueue(db: Db, payload: ContactsPayload, planned: PlannedDeliveries | undefined): Promise<void> {
+    if (planned) await planned.write(db);
+    else await this.enqueueContactsJob(db, payload);
   }
 
   private async enqueueContactsJob(db: Db, payload: ContactsPayload): Promise<void> {
@@ -172,11 +207,18 @@ export class RequestNotifier {
   // ---------------------------------------------------------------- the job
 
   private async notifyContacts(payload: ContactsPayload): Promise<void> {
-    const { prisma, contacts, settings, jobs } = this.deps;
+    const { prisma, jobs } = this.deps;
     const request = await prisma.emailRequest.findUniqueOrThrow({ where: { id: payload.requestId }, select: summarySelect });
+    // Slack lookups first, then one transaction that writes every delivery of this event.
+    const plan = await this.plan(payload, request);
+    if (plan) await jobs.transaction(prisma, (tx) => plan.write(tx));
+  }
+
+  /** The deliveries of one event (null: none are due, e.g. the request was decided before its approver could be called). */
+  private async plan(payload: ContactsPayload, request: RequestSummary, postedDm?: { channelId: string; ts: string }) {
+    const { contacts, settings } = this.deps;
     const requester = await contacts.resolve(request.requesterId);
     const facts = this.facts(request, requester.name);
-    // Slack lookups first, then one transaction that writes every delivery of this event.
     const plan = new DeliveryPlan(
       this.deps.notifications,
       `request:${request.id}:${payload.event}${payload.key ? `:${payload.key}` : ''}`,
@@ -185,8 +227,8 @@ export class RequestNotifier {
     switch (payload.event) {
       case 'approval_requested':
         // Decided before the job ran: nobody needs to be called to a request that is no longer pending.
-        if (!payload.userId || request.status !== 'PENDING_APPROVAL') return;
-        if (!(await this.planApprovalRequested(plan, request.id, payload.userId, facts))) return;
+        if (!payload.userId || request.status !== 'PENDING_APPROVAL') return null;
+        if (!(await this.planApprovalRequested(plan, request.id, payload.userId, facts, postedDm))) return null;
         break;
       case 'rejected':
         plan.email('requester', requester, requesterRejectedEmail(settings, facts), 'requester-rejected-email');
@@ -213,13 +255,19 @@ export class RequestNotifier {
         break;
       }
     }
-    await jobs.transaction(prisma, (tx) => plan.write(tx));
+    return plan;
   }
 
   /** The approver's SMS and email, linking to their DM; false when there is no DM (yet) to link to. */
-  private async planApprovalRequested(plan: DeliveryPlan, requestId: number, approverId: string, facts: RequestFacts): Promise<boolean> {
+  private async planApprovalRequested(
+    plan: DeliveryPlan,
+    requestId: number,
+    approverId: string,
+    facts: RequestFacts,
+    postedDm?: { channelId: string; ts: string },
+  ): Promise<boolean> {
     const { prisma, contacts, settings } = this.deps;
-    const dm = await prisma.approvalMessage.findUnique({ where: { requestId_userId: { requestId, userId: approverId } } });
+    const dm = postedDm ?? (await prisma.approvalMessage.findUnique({ where: { requestId_userId: { requestId, userId: approverId } } }));
     if (!dm) return false;
     const [approver, link] = await Promise.all([contacts.resolve(approverId), this.deps.slack.getPermalink(dm.channelId, dm.ts)]);
     plan.sms(approverId, approver, approvalRequestSms(settings, facts), 'approval-request-sms');
