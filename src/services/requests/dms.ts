@@ -18,7 +18,7 @@ import {
 import { homeRefreshJobs } from '../home/home-service.ts';
 import { loadSummary, type noticePayload, parseApproverIds, RequestJobs, type refreshPayload } from './model.ts';
 import type { RequestNotifier } from './notifications.ts';
-import { summarySelect } from './summary.ts';
+import { type RequestSummary, summarySelect } from './summary.ts';
 
 export interface RequestDmsDeps {
   prisma: PrismaClient;
@@ -117,6 +117,7 @@ export class RequestDms {
     if (payload.notice === 'submitted') return this.postSubmittedNotice(payload.requestId, payload.userId, retried);
     const { prisma } = this.deps;
     const summary = await loadSummary(prisma, payload.requestId);
+    if (payload.notice === 'ready') await this.writeReadyEmail(summary);
     const approvalLink = payload.notice === 'reminder' ? await this.approvalPermalink(payload.requestId, payload.userId) : undefined;
     const message = {
       decided: () => buildDecisionNotice(summary),
@@ -131,6 +132,17 @@ export class RequestDms {
       key: `request-${payload.notice}:job-${context.jobId}`,
       retried,
     });
+  }
+
+  /**
+   * The requester's "ready" email goes with their Slack notice: planned here (a Slack lookup for
+   * their address) and written before the post, so a retry finds it written (its dedupe key) and
+   * only posts; a `request.notify_contacts` job sends it instead if the lookup failed.
+   */
+  private async writeReadyEmail(summary: RequestSummary): Promise<void> {
+    const contacts = { requestId: summary.id, event: 'ready' as const, key: '' };
+    const planned = await this.deps.notifier.planNow(contacts, summary);
+    await this.deps.jobs.transaction(this.deps.prisma, (tx) => this.deps.notifier.writeOrEnqueue(tx, contacts, planned));
   }
 
   /** A link to the approver's own copy of the request, for reminders; none if it cannot be had. */

@@ -87,10 +87,10 @@ export class RequestNotifier {
 
   /**
    * In markActive's transaction, with the request as provisioning read it: hands the sealed mailbox password over to the new hire's
-   * deliveries (a one-time link, or the password-bearing email) and clears it from the request. `readyPlan`: the requester's
-   * email, planned by provisioning before the transaction (planNow); without it, a contacts job sends it.
+   * deliveries (a one-time link, or the password-bearing email) and clears it from the request. The requester's email goes
+   * with their Slack notice (the `request.notify` "ready" job, RequestDms), which plans it with planNow.
    */
-  async mailboxReady(db: Db, request: RequestSummary & { secretCipher: string | null }, readyPlan?: PlannedDeliveries): Promise<void> {
+  async mailboxReady(db: Db, request: RequestSummary & { secretCipher: string | null }): Promise<void> {
     const { settings, notifications } = this.deps;
     const requestId = request.id;
     const facts = this.facts(request, '');
@@ -137,7 +137,6 @@ export class RequestNotifier {
     } else {
       this.deps.logger.warn({ requestId }, 'mailbox ready but no sealed password left to hand over');
     }
-    await this.writeOrEnqueue(db, { requestId, event: 'ready', key: '' }, readyPlan);
   }
 
   /**

@@ -5,7 +5,6 @@ import { recordAudit, requestSubject, SYSTEM_ACTOR } from '../audit/audit.ts';
 import { generatePassword } from '../credentials/password.ts';
 import { type ProvisionedRequest, upsertStaffAndMailbox } from './mailbox-rows.ts';
 import { noticeJob, RequestJobs, type RequestServiceDeps, type RetryResult, refreshJobs, secretContext } from './model.ts';
-import type { PlannedDeliveries } from './notifications.ts';
 import { summarySelect } from './summary.ts';
 
 /** Creating the mailbox exactly once, marking it active or failed, and an admin's retry. */
@@ -99,9 +98,7 @@ export class Provisioning {
         throw new PermanentJobError(`${host} refused to create ${request.address}: ${created.reason}`);
       }
     }
-    // The requester's "ready" email, planned now (a Slack lookup), to be written with ACTIVE.
-    const readyEmail = await this.deps.notifier.planNow({ requestId, event: 'ready', key: '' }, request);
-    await this.markActive({ ...request, secretCipher: sealed }, readyEmail);
+    await this.markActive({ ...request, secretCipher: sealed });
   }
 
   /**
@@ -121,7 +118,7 @@ export class Provisioning {
     return stored.secretCipher;
   }
 
-  private async markActive(request: ProvisionedRequest, readyEmail: PlannedDeliveries | undefined): Promise<void> {
+  private async markActive(request: ProvisionedRequest): Promise<void> {
     const { prisma, clock, provider, settings } = this.deps;
     const requestId = request.id;
     await this.deps.jobs.transaction(prisma, async (tx) => {
@@ -147,7 +144,7 @@ export class Provisioning {
         ...refreshJobs(requestId, 'ACTIVE', { holders: false }),
         noticeJob(requestId, request.requesterId, 'ready'),
       ]);
-      await this.deps.notifier.mailboxReady(tx, request, readyEmail);
+      await this.deps.notifier.mailboxReady(tx, request);
     });
   }
 
