@@ -19,7 +19,7 @@ function toParameter(value: SqlValue): unknown {
  * exists already are skipped (INSERT IGNORE, what createMany's skipDuplicates sends). Returns the
  * number of rows inserted.
  */
-export function insertRows<Row extends Record<string, SqlValue>>(
+export function insertRows<Row extends object>(
   db: Db,
   table: string,
   columns: ReadonlyArray<keyof Row & string>,
@@ -27,6 +27,6 @@ export function insertRows<Row extends Record<string, SqlValue>>(
   options: { ignore?: boolean } = {},
 ): Promise<number> {
   if (rows.length === 0) return Promise.resolve(0);
-  const values = rows.map((row) => Prisma.sql`(${Prisma.join(columns.map((column) => toParameter(row[column])))})`);
+  const values = rows.map((row) => Prisma.sql`(${Prisma.join(columns.map((column) => toParameter(row[column] as SqlValue)))})`);
   return db.$executeRaw`INSERT ${Prisma.raw(options.ignore ? 'IGNORE ' : '')}INTO ${Prisma.raw(table)} (${Prisma.raw(columns.join(', '))}) VALUES ${Prisma.join(values)}`;
 }

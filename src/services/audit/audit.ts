@@ -25,8 +25,12 @@ export const SYSTEM_ACTOR = 'system';
  * with the approvals and deadlines it explains.
  */
 export async function recordAudit(db: Db, entry: AuditEntry, at: Date): Promise<void> {
-  // One INSERT: no read-back of the new row (a create would SELECT it again), no plan compiled (sql-insert.ts).
-  await insertRows(db, 'AuditEvent', AUDIT_COLUMNS, [{ ...entry, at }]);
+  await recordAudits(db, [{ ...entry, at }]);
+}
+
+/** Several audit rows in one INSERT: no read-back of the new rows (a create would SELECT them again), no plan compiled (sql-insert.ts). */
+export async function recordAudits(db: Db, entries: ReadonlyArray<AuditEntry & { at: Date }>): Promise<void> {
+  await insertRows(db, 'AuditEvent', AUDIT_COLUMNS, entries);
 }
 
 export const requestSubject = (id: number): string => `request:${id}`;

@@ -7,7 +7,7 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { Prisma, type PrismaClient } from '../../generated/prisma/client.ts';
-import type { AuditEntry } from '../audit/audit.ts';
+import { type AuditEntry, recordAudits } from '../audit/audit.ts';
 import type { BatchEntry } from './batch-file.ts';
 
 export interface MailboxRecord {
@@ -94,7 +94,10 @@ export class MailboxRecordWriter {
     return this.prisma.$transaction(async (tx) => {
       if (people.length > 0) await upsertStaff(tx, people);
       await upsertMailboxes(tx, records);
-      await insertAuditRows(tx, records);
+      await recordAudits(
+        tx,
+        records.map((r) => ({ ...r.audit, at: r.at })),
+      );
     });
   }
 }
@@ -131,19 +134,4 @@ function upsertMailboxes(prisma: Prisma.TransactionClient, records: MailboxRecor
     )}
     ON DUPLICATE KEY UPDATE localPart = VALUES(localPart), domain = VALUES(domain), provider = VALUES(provider),
       status = VALUES(status), quotaMb = VALUES(quotaMb), staffId = COALESCE(VALUES(staffId), staffId), updatedAt = VALUES(updatedAt)`;
-}
-
-/**
- * One multi-row INSERT of the audit rows, in SQL: Prisma's createMany compiles a new query plan for
- * every group size, which cost more CPU than the insert itself.
- */
-function insertAuditRows(prisma: Prisma.TransactionClient, records: MailboxRecord[]) {
-  return prisma.$executeRaw`
-    INSERT INTO AuditEvent (at, actor, action, subject, outcome, details)
-    VALUES ${Prisma.join(
-      records.map(
-        (r) =>
-          Prisma.sql`(${r.at}, ${r.audit.actor}, ${r.audit.action}, ${r.audit.subject}, ${r.audit.outcome}, ${r.audit.details === undefined ? null : JSON.stringify(r.audit.details)})`,
-      ),
-    )}`;
 }
