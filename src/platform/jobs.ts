@@ -173,7 +173,6 @@ export class JobQueue {
   async transaction<T>(prisma: PrismaClient, work: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
     const pending: JobRow[] = [];
     const result = await prisma.$transaction(async (tx) => {
-      pending.length = 0;
       this.pending.set(tx, pending);
       try {
         const value = await work(tx);
